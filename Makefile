@@ -1,0 +1,54 @@
+# Manabu: the two README commands (`make lab`, `make test`) plus `make bench`.
+# Every target bootstraps .venv itself, so a fresh clone needs only Python, make and git.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.manabu-installed
+# nbgrader shells out to `alembic`, so the venv's bin/ must be on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+COURSE ?= course_dir
+MANABU_LANG ?= $(if $(findstring ja,$(LANG)),ja,en)
+PORT ?= 8888
+PYTEST_ARGS ?=
+
+.PHONY: lab test bench lint system-deps venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+## make lab: build the course and open JupyterLab on it (teacher + student, nbgrader, SQLite).
+lab: $(STAMP)
+	$(BIN)/manabu lab --course $(COURSE) --lang $(MANABU_LANG) --port $(PORT)
+
+## make test: install everything the tests need, then run the whole suite.
+test: $(STAMP) system-deps
+	$(BIN)/ruff check course autograder tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: time and memory of every lesson notebook -> build/bench.json
+bench: $(STAMP)
+	$(BIN)/python -m autograder.bench --out build/bench.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check course autograder tests
+
+# Debian packages the browser tests need. Installed only when running as root and missing.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' once."; exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf build dist $(COURSE)

@@ -1,0 +1,124 @@
+"""The ``manabu`` command: lessons, build, grade, demo, lab."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from course.catalog import LANGUAGES, LessonError
+
+DEFAULT_COURSE = "course_dir"
+
+
+def default_lang() -> str:
+    """MANABU_LANG, else the system locale's language if we have it, else English."""
+    for var in ("MANABU_LANG", "LC_ALL", "LANG"):
+        value = os.environ.get(var, "")[:2].lower()
+        if value in LANGUAGES:
+            return value
+    return "en"
+
+
+def cmd_lessons(args) -> int:
+    from course.catalog import load_catalog
+
+    lessons = load_catalog(args.lang)
+    print(f"{'id':<4} {'band':<12} {'grade':>5} {'min':>4}  {'big ideas':<10} title")
+    for lesson in lessons:
+        ideas = ",".join(str(i) for i in lesson.big_ideas)
+        print(f"{lesson.id:<4} {lesson.band:<12} {lesson.grade:>5} {lesson.minutes:>4}  "
+              f"{ideas:<10} {lesson.title}")
+    print(f"{len(lessons)} lesson(s). Build them with: manabu build --course DIR --lang {args.lang}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from autograder.build import build_course
+
+    report = build_course(Path(args.course), args.lang, args.lessons or None)
+    print(f"Next: manabu lab --course {report.course}   (teacher guides: {report.course / 'guides'})")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from autograder.grade import grade_lesson
+
+    rows = grade_lesson(args.lesson, Path(args.course))
+    return 0 if rows else 1
+
+
+def cmd_demo(args) -> int:
+    from autograder.demo import run_demo
+
+    run_demo(Path(args.course), args.lang)
+    return 0
+
+
+def cmd_lab(args) -> int:
+    from autograder.lab import run_lab
+
+    return run_lab(Path(args.course), args.lang, port=args.port, open_browser=not args.no_browser,
+                   rebuild=args.rebuild)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="manabu", description="Manabu: AI lessons for children, built into an nbgrader course.")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    def course_arg(p, default=None):
+        p.add_argument("--course", default=default, required=default is None, metavar="DIR",
+                       help="the course folder" + (f" (default: {default})" if default else ""))
+
+    def lang_arg(p):
+        p.add_argument("--lang", choices=LANGUAGES, default=default_lang(),
+                       help="language of the lessons (default: MANABU_LANG or your locale, else en)")
+
+    p = add("lessons", cmd_lessons, "List the lessons (id, grade band, grade, minutes, big ideas).")
+    lang_arg(p)
+    p = add("build", cmd_build, "Build lessons into an nbgrader course folder "
+            "(source, release, nbgrader_config.py, teacher guides).")
+    course_arg(p)
+    lang_arg(p)
+    p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    p = add("grade", cmd_grade, "Autograde every submission of a lesson, make feedback and grades.csv.")
+    p.add_argument("lesson", metavar="LESSON", help="the lesson id, e.g. e03")
+    course_arg(p)
+    p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
+    course_arg(p)
+    lang_arg(p)
+    p = add("lab", cmd_lab, "Build the course if needed and open JupyterLab on it (what `make lab` runs).")
+    course_arg(p, DEFAULT_COURSE)
+    lang_arg(p)
+    p.add_argument("--port", type=int, default=8888, help="port to listen on (default: 8888)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the lessons even if built")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from autograder.build import CourseError
+
+    args = parser().parse_args(argv)
+    warnings.filterwarnings("ignore", module="nbgrader|sqlalchemy")
+    try:
+        return args.func(args)
+    except (LessonError, CourseError) as err:
+        print(f"manabu {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"manabu {args.command}: stopped. Run the same command again to carry on.",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""``manabu demo``: the whole teacher cycle, headless, on a simulated class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from autograder.build import build_course
+from autograder.grade import CSV_NAME, grade_lesson
+from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from course.i18n import translator
+
+DEMO_LESSON = "e03"
+
+
+def simulated_class(teacher_nb, student_nb) -> dict[str, str]:
+    """{student: notebook text}: right, partly right, blank and broken submissions."""
+    answers = answer_cells(teacher_nb)
+    code_ids = [gid for gid in answers if not gid.endswith("reflect")]
+    half = {gid: answers[gid] for gid in code_ids[::2]}
+    return {
+        "aoi": nbformat.writes(fill_answers(student_nb, answers)),            # all right
+        "haruto": nbformat.writes(fill_answers(student_nb, half)),            # partly right
+        "yui": nbformat.writes(student_nb),                                   # blank
+        "sota": nbformat.writes(student_nb)[:-200],                           # broken file
+    }
+
+
+def run_demo(course_dir: Path, lang: str = "en", log=print) -> list:
+    """Build, submit, grade, make feedback and grades.csv; print a class summary."""
+    _ = translator(lang)
+    log(_("1. Build the lesson {lesson}").format(lesson=DEMO_LESSON))
+    report = build_course(course_dir, lang, [DEMO_LESSON], log=log)
+    course_dir = report.course
+    log(_("2. Four students submit (right, partly right, blank, broken)"))
+    teacher_nb, student_nb = read_versions(course_dir, DEMO_LESSON)
+    for student, text in simulated_class(teacher_nb, student_nb).items():
+        submit(course_dir, student, DEMO_LESSON, text)
+    log(_("3. Grade and make feedback"))
+    rows = grade_lesson(DEMO_LESSON, course_dir, log=log)
+    log("")
+    log(_("Class summary for {lesson}").format(lesson=DEMO_LESSON))
+    log(f"  {_('student'):<10} {_('score'):>7}  {_('status')}")
+    for row in rows:
+        manual = "  " + _("(written answer to grade)") if row.needs_manual else ""
+        log(f"  {row.student:<10} {row.score:>3g}/{row.max_score:<3g}  {row.status}{manual}")
+    graded = [r for r in rows if r.status == "ok"]
+    if graded:
+        mean = sum(r.score for r in graded) / len(graded)
+        log(_("Average of {n} graded: {mean:.1f} of {max:g} points.").format(
+            n=len(graded), mean=mean, max=rows[0].max_score))
+    log(_("Next: grades are in {csv}, feedback in {feedback}. Grade the written answers in the "
+          "Formgrader (make lab).").format(csv=course_dir / CSV_NAME, feedback=course_dir / "feedback"))
+    return rows

@@ -1,0 +1,56 @@
+"""``manabu lab`` / ``make lab``: JupyterLab on the course folder, with nbgrader, as a teacher uses it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder.build import build_course, usable_course_dir
+from autograder.startpage import START_PAGE
+
+
+def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
+    """The ``jupyter lab`` command line for a built course folder."""
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
+           f"--LabApp.default_url=/lab/tree/{START_PAGE}"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return cmd
+
+
+def write_lab_settings(course_dir: Path) -> Path:
+    """JupyterLab user settings for the course: no news pop-up (school machines are offline)."""
+    settings = course_dir / ".jupyter-settings"
+    path = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")
+    return settings
+
+
+def lab_environment(course_dir: Path, lang: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir)))
+    bindir = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from PATH
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["MANABU_LANG"] = lang
+    return env
+
+
+def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = True,
+            rebuild: bool = False) -> int:
+    """Build the course if it is not built, then run JupyterLab in it until Ctrl+C."""
+    course_dir = usable_course_dir(course_dir)
+    if rebuild or not (course_dir / "release").is_dir():
+        build_course(course_dir, lang)
+    print(f"Starting JupyterLab on {course_dir} (port {port}). Stop it with Ctrl+C.")
+    print("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the lessons.")
+    # cwd = the course folder, so nbgrader's extensions find nbgrader_config.py there.
+    return subprocess.call(lab_command(course_dir, port, open_browser), cwd=course_dir,
+                           env=lab_environment(course_dir, lang))

@@ -1,0 +1,98 @@
+"""The ``nbgrader_config.py`` of a Manabu course folder, and an nbgrader API bound to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COURSE_ID = "manabu"
+CONFIG_NAME = "nbgrader_config.py"
+STUBS = {
+    "en": ("# Write your answer here.\nraise NotImplementedError()", "✏️ Write your answer here."),
+    "ja": ("# ここに答えを書こう。\nraise NotImplementedError()", "✏️ ここに答えを書こう。"),
+}
+
+TEMPLATE = '''\
+# nbgrader configuration of a Manabu course, written by `manabu build`.
+# Edit freely: `manabu build` only rewrites this file when it does not exist.
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+# A local exchange inside the course folder, so release/fetch/submit/collect work on one
+# machine without /srv. On a JupyterHub, point this at the shared exchange instead.
+c.Exchange.root = {exchange!r}
+
+# Children see `answer = ...` instead of `raise NotImplementedError()`.
+c.GenerateAssignment.preprocessors = [  # nbgrader's default list, ClearSolutions replaced
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "autograder.nbgrader_plugins.AnswerStubs",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
+c.ClearSolutions.text_stub = {text_stub!r}
+
+# Feedback never shows hidden tests (nbgrader shows them by default).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.nbgrader_plugins.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+c.Execute.timeout = 60
+c.Manabu.lang = {lang!r}  # the course language (en or ja)
+'''
+
+
+def write_config(course_dir: Path, lang: str) -> Path:
+    """Write ``nbgrader_config.py`` if the course has none; return its path."""
+    path = course_dir / CONFIG_NAME
+    if not path.exists():
+        code_stub, text_stub = STUBS[lang]
+        path.write_text(TEMPLATE.format(root=str(course_dir), course_id=COURSE_ID,
+                                        exchange=str(course_dir / "exchange"), code_stub=code_stub,
+                                        text_stub=text_stub, lang=lang), encoding="utf-8")
+    return path
+
+
+def load_config(course_dir: Path):
+    """The traitlets ``Config`` from the course's ``nbgrader_config.py``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader(CONFIG_NAME, path=str(course_dir)).load_config()
+
+
+def course_language(course_dir: Path, default: str = "en") -> str:
+    """The language a course was built in."""
+    if not (course_dir / CONFIG_NAME).exists():
+        return default
+    return load_config(course_dir).Manabu.get("lang", default)
+
+
+def nbgrader_api(course_dir: Path, db_url: str | None = None):
+    """An ``NbGraderAPI`` for the course folder (its gradebook, exchange and pipelines)."""
+    import logging
+    import os
+    import sys
+
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    # nbgrader runs `alembic` from PATH to create the gradebook: use the one beside this Python.
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    config = load_config(course_dir)
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api.log.setLevel(logging.WARNING)
+    return api

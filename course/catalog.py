@@ -1,0 +1,145 @@
+"""The curriculum catalog: every lesson's entry, read from its front matter.
+
+A lesson lives in ``lessons/<id>-<slug>/`` as ``en.md`` and ``ja.md`` (jupytext MyST).
+The ``manabu:`` block of the YAML front matter is the catalog entry.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGUAGES = ("en", "ja")
+BANDS = {"elementary": (3, 6, 45), "junior_high": (7, 9, 50)}  # grades and class-period minutes
+REQUIRED = ("id", "title", "band", "grade", "minutes", "big_ideas", "ai4k12", "objectives",
+            "vocabulary")
+ID_RE = re.compile(r"^[ej]\d\d$")
+
+
+class LessonError(Exception):
+    """A lesson is missing or its file is broken. The message says which file and what to do."""
+
+
+@dataclass
+class Lesson:
+    """One catalog entry (in the language it was read in)."""
+
+    id: str
+    folder: Path
+    lang: str
+    title: str
+    band: str
+    grade: int
+    minutes: int
+    big_ideas: list[int]
+    ai4k12: list[str]
+    objectives: list[str]
+    vocabulary: dict[str, str]
+    japan: list[str] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.lang}.md"
+
+
+def lessons_dir() -> Path:
+    """Where the lesson texts are: ``MANABU_LESSONS``, the wheel's copy, or the repository's."""
+    env = os.environ.get("MANABU_LESSONS")
+    if env:
+        return Path(env)
+    packaged = Path(__file__).parent / "_lessons"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "lessons"
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
+    """Return (front matter as a dict, the rest of the text)."""
+    import yaml
+
+    if not text.startswith("---"):
+        raise LessonError(f"{path}: the file must start with '---' and a YAML front matter block.")
+    end = text.find("\n---", 3)
+    if end < 0:
+        raise LessonError(f"{path}: the front matter has no closing '---' line. Add one.")
+    try:
+        meta = yaml.safe_load(text[3:end]) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise LessonError(f"{path}: the front matter is not valid YAML{where}: "
+                          f"{getattr(err, 'problem', err)}. Fix it and run the command again.") from None
+    if not isinstance(meta, dict):
+        raise LessonError(f"{path}: the front matter must be a YAML mapping (key: value lines).")
+    return meta, text[end + 4:]
+
+
+def validate_entry(entry: object, path: Path) -> dict:
+    """Check the ``manabu:`` block; raise :class:`LessonError` naming each problem."""
+    if not isinstance(entry, dict):
+        raise LessonError(f"{path}: the front matter needs a 'manabu:' block with the catalog entry.")
+    problems = [f"'{key}' is missing" for key in REQUIRED if key not in entry]
+    if not problems:
+        if not ID_RE.match(str(entry["id"])):
+            problems.append(f"id {entry['id']!r} must look like e03 or j10")
+        if entry["band"] not in BANDS:
+            problems.append(f"band {entry['band']!r} must be one of {', '.join(BANDS)}")
+        else:
+            low, high, minutes = BANDS[entry["band"]]
+            if not (isinstance(entry["grade"], int) and low <= entry["grade"] <= high):
+                problems.append(f"grade must be a whole number from {low} to {high}")
+            if entry["minutes"] != minutes:
+                problems.append(f"minutes must be {minutes} (one class period)")
+        for key in ("big_ideas", "ai4k12", "objectives"):
+            if not isinstance(entry[key], list) or not entry[key]:
+                problems.append(f"'{key}' must be a non-empty list")
+        if not isinstance(entry["vocabulary"], dict):
+            problems.append("'vocabulary' must be a mapping of word: meaning")
+    if problems:
+        raise LessonError(f"{path}: the catalog entry is incomplete: " + "; ".join(problems) + ".")
+    return entry
+
+
+def read_entry(folder: Path, lang: str) -> Lesson:
+    """Read one lesson's catalog entry in ``lang``."""
+    path = folder / f"{lang}.md"
+    if not path.exists():
+        raise LessonError(f"{path} is missing: every lesson needs en.md and ja.md.")
+    meta, _body = split_front_matter(path.read_text(encoding="utf-8"), path)
+    entry = validate_entry(meta.get("manabu"), path)
+    return Lesson(id=entry["id"], folder=folder, lang=lang, title=entry["title"],
+                  band=entry["band"], grade=entry["grade"], minutes=entry["minutes"],
+                  big_ideas=list(entry["big_ideas"]), ai4k12=list(entry["ai4k12"]),
+                  objectives=list(entry["objectives"]), vocabulary=dict(entry["vocabulary"]),
+                  japan=list(entry.get("japan") or []))
+
+
+def lesson_folders(root: Path | None = None) -> dict[str, Path]:
+    """{lesson id: folder} for every lesson folder (``e03-draw-and-guess`` → ``e03``)."""
+    root = root or lessons_dir()
+    if not root.is_dir():
+        raise LessonError(f"The lessons folder {root} does not exist. "
+                          "Set MANABU_LESSONS to the folder that holds the lessons.")
+    folders = {}
+    for folder in sorted(root.iterdir()):
+        lesson_id = folder.name.split("-", 1)[0]
+        if folder.is_dir() and ID_RE.match(lesson_id):
+            folders[lesson_id] = folder
+    return folders
+
+
+def find_lesson(lesson_id: str, lang: str = "en", root: Path | None = None) -> Lesson:
+    """The catalog entry of ``lesson_id``; a clear :class:`LessonError` if there is none."""
+    folders = lesson_folders(root)
+    if lesson_id not in folders:
+        known = ", ".join(folders) or "none"
+        raise LessonError(f"There is no lesson {lesson_id!r}. Lessons: {known}. "
+                          "Run 'manabu lessons' to see them all.")
+    return read_entry(folders[lesson_id], lang)
+
+
+def load_catalog(lang: str = "en", root: Path | None = None) -> list[Lesson]:
+    """All lessons in ``lang``, elementary first, then junior high, by id."""
+    return [read_entry(folder, lang) for folder in lesson_folders(root).values()]

@@ -1,0 +1,145 @@
+"""See how nearest neighbours guess: the closest examples, their votes, and the guess."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+from IPython.display import HTML, display
+
+from course.digits import Digits, load_examples
+from course.i18n import _
+from course.models import NearestNeighbors
+from course.render import bars_html, digit_html, row_html
+from course.widgets.drawing_pad import DrawingPad
+
+BIG = {"font-size": "18px"}
+
+
+def neighbors_html(model: NearestNeighbors, image, k: int, mine: str | None = None) -> str:
+    """The picture, its k nearest examples (with labels) and the vote, as HTML."""
+    _dist, idx = model.kneighbors(image, k)
+    votes = model.votes(image, k)
+    guess = model.predict(image, k)[0].item()
+    pics = [digit_html(model.examples_[i], cell=7, caption=str(model.labels_[i].item()),
+                       title=_("a {label}").format(label=model.labels_[i].item()))
+            for i in idx[0]]
+    parts = []
+    if mine:
+        parts.append(f'<div style="font-size:18px">{mine}</div>'
+                     + digit_html(image, cell=14, title=_("your picture, 8 by 8")))
+    parts += [
+        '<div style="font-size:18px;margin-top:8px">'
+        + _("The {k} closest examples (nearest first):").format(k=k) + "</div>",
+        row_html(pics),
+        '<div style="font-size:18px;margin-top:8px">' + _("Votes:") + "</div>",
+        bars_html(votes, _("votes")),
+        '<div class="manabu-guess" style="font-size:22px;font-weight:bold;margin-top:8px">'
+        + _("My guess: {guess}").format(guess=guess) + "</div>",
+    ]
+    return "".join(parts)
+
+
+def show_neighbors(image, k: int = 5, examples: Digits | None = None) -> None:
+    """Show a digit's k nearest examples and their vote (a picture, not a widget)."""
+    examples = examples or load_examples("train")
+    model = NearestNeighbors(k).fit(examples.images, examples.labels)
+    display(HTML(neighbors_html(model, image, k, mine=_("The mystery digit:"))))
+
+
+def show_examples(examples: Digits | None = None, per_digit: int = 3) -> None:
+    """Show a few examples of each digit with their labels."""
+    examples = examples or load_examples("train")
+    pics = []
+    for digit in range(10):
+        for i in np.flatnonzero(examples.labels == digit)[:per_digit]:
+            pics.append(digit_html(examples.images[i], cell=6, caption=str(digit)))
+    display(HTML(row_html(pics)))
+
+
+class NeighborsView(widgets.VBox):
+    """The k nearest examples of what is on a :class:`DrawingPad`, their votes and the guess.
+
+    Example::
+
+        pad = DrawingPad()
+        view = NeighborsView(load_examples(), pad=pad)
+        view.k = 7                 # same as moving the slider
+        view.guess                 # the computer's guess for the drawing (None when empty)
+    """
+
+    k = traitlets.Int(5, help="How many neighbours vote.")
+    guess = traitlets.Int(None, allow_none=True, help="The current guess (None: nothing drawn).")
+
+    def __init__(self, examples: Digits | None = None, pad: DrawingPad | None = None, k: int = 5):
+        examples = examples or load_examples()
+        self.model = NearestNeighbors(k).fit(examples.images, examples.labels)
+        self.pad = pad or DrawingPad()
+        self.slider = widgets.IntSlider(value=k, min=1, max=15, description=_("Neighbours (k)"),
+                                        style={"description_width": "initial", **BIG},
+                                        continuous_update=True,
+                                        layout=widgets.Layout(width="320px"))
+        self.output = widgets.HTML(layout=widgets.Layout(min_height="200px"))
+        self.output.add_class("manabu-neighbors")
+        super().__init__([self.slider, self.output])
+        self.add_class("manabu-neighbors-view")
+        widgets.link((self.slider, "value"), (self, "k"))
+        self.k = k
+        self.pad.observe(self._on_pixels, "pixels")
+        self._redraw()
+
+    @traitlets.observe("k")
+    def _on_k(self, change) -> None:
+        if hasattr(self, "output"):
+            self._redraw()
+
+    def _on_pixels(self, change) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        image = self.pad.pixels.ravel()
+        if not image.any():
+            self.guess = None
+            self.output.value = f'<div style="font-size:18px">{_("Draw a digit and I will guess it.")}</div>'
+            return
+        self.guess = int(self.model.predict(image, self.k)[0])
+        self.output.value = neighbors_html(self.model, image, self.k, mine=_("What the computer sees:"))
+
+
+class DrawAndGuess(widgets.HBox):
+    """A drawing pad beside the neighbours that vote on it: e03's explore widget."""
+
+    def __init__(self, examples: Digits | None = None, k: int = 5):
+        self.pad = DrawingPad()
+        self.view = NeighborsView(examples, pad=self.pad, k=k)
+        super().__init__([self.pad, self.view], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+
+
+class KChooser(widgets.VBox):
+    """A slider for k that says how many mistakes that many neighbours make on new digits."""
+
+    k = traitlets.Int(1, help="How many neighbours vote.")
+
+    def __init__(self, mistakes: dict[int, int], total: int, name: str = "answer_k"):
+        self.mistakes, self.total, self.name = mistakes, total, name
+        self.slider = widgets.IntSlider(value=1, min=min(mistakes), max=max(mistakes),
+                                        description=_("Neighbours (k)"),
+                                        style={"description_width": "initial", **BIG},
+                                        layout=widgets.Layout(width="360px"))
+        self.output = widgets.HTML()
+        self.output.add_class("manabu-kchooser")
+        super().__init__([self.slider, self.output])
+        widgets.link((self.slider, "value"), (self, "k"))
+        self._redraw()
+
+    @traitlets.observe("k")
+    def _on_k(self, change) -> None:
+        if hasattr(self, "output"):
+            self._redraw()
+
+    def _redraw(self) -> None:
+        n = self.mistakes[self.k]
+        text = _("With {k} neighbours the computer got {n} of {total} new digits wrong.").format(
+            k=self.k, n=n, total=self.total)
+        line = _("If this is the best, write: {code}").format(code=f"<code>{self.name} = {self.k}</code>")
+        self.output.value = f'<div style="font-size:18px">{text}<br>{line}</div>'

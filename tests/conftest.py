@@ -1,0 +1,32 @@
+"""Shared fixtures: built courses in both languages, free ports, a clean environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+# nbgrader runs `alembic` from PATH.
+os.environ["PATH"] = str(VENV_BIN) + os.pathsep + os.environ.get("PATH", "")
+os.environ.pop("MANABU_LANG", None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session", params=["en", "ja"])
+def built_course(request, tmp_path_factory):
+    """A course folder with every lesson built in one language: (lang, path)."""
+    from autograder.build import build_course
+
+    path = tmp_path_factory.mktemp(f"course-{request.param}")
+    build_course(path, request.param, log=lambda *a: None)
+    return request.param, path

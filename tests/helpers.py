@@ -1,0 +1,63 @@
+"""Small helpers the tests share (not fixtures)."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from autograder.lessonfile import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    graded_cells,
+    region,
+)
+
+ANSWERS = Path(__file__).parent / "answers"
+
+
+def wrong_answers(lesson_id: str) -> dict[str, list[str]]:
+    return yaml.safe_load((ANSWERS / f"{lesson_id}.yaml").read_text(encoding="utf-8"))
+
+
+def autograded_points(nb) -> dict[str, float]:
+    """{grade id: points} of the test cells (graded, not answers)."""
+    return {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+            for c in graded_cells(nb)
+            if c.metadata.nbgrader.get("grade") and not c.metadata.nbgrader.get("solution")}
+
+
+def secret_lines(teacher_nb) -> list[str]:
+    """Every non-trivial line of a solution or hidden test in a teacher notebook."""
+    lines = []
+    for cell in graded_cells(teacher_nb):
+        meta = cell.metadata.nbgrader
+        if cell.cell_type == "code":
+            text = region(cell.source, BEGIN_SOLUTION, END_SOLUTION) + "\n" + region(
+                cell.source, BEGIN_HIDDEN, END_HIDDEN)
+        elif meta.get("solution"):
+            text = cell.source
+        else:
+            continue
+        lines += [line.strip() for line in text.splitlines() if len(line.strip()) > 8]
+    return lines
+
+
+def visible_text(path: Path) -> str:
+    """The text a person sees in an HTML or notebook file (tags removed, entities decoded)."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        nb = nbformat.reads(raw, as_version=4)
+        return "\n".join(c.source for c in nb.cells)
+    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def leaked(teacher_nb, path: Path) -> list[str]:
+    """The secret lines of ``teacher_nb`` that appear in ``path``."""
+    text = visible_text(path)
+    return [line for line in secret_lines(teacher_nb) if line in text]
