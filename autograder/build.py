@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +11,9 @@ import nbformat
 from autograder.guide import guide_html
 from autograder.lessonfile import read_notebook, split_teacher_notes
 from autograder.nbconfig import course_language, nbgrader_api, write_config
+from autograder.paths import CourseError, usable_course_dir, write_atomic
 from autograder.startpage import write_start_page
 from course.catalog import LANGUAGES, Lesson, LessonError, find_lesson, load_catalog
-
-
-class CourseError(Exception):
-    """The course folder cannot be used. The message says what to do."""
 
 
 @dataclass
@@ -26,31 +21,6 @@ class BuildReport:
     course: Path
     lang: str
     lessons: list[Lesson] = field(default_factory=list)
-
-
-def usable_course_dir(course_dir: Path, must_exist: bool = False) -> Path:
-    """Resolve ``course_dir`` and check it can be used; raise :class:`CourseError` if not."""
-    course_dir = Path(course_dir).expanduser().resolve()
-    if must_exist and not course_dir.is_dir():
-        raise CourseError(f"The course folder {course_dir} does not exist. Build it first: "
-                          f"manabu build --course {course_dir}")
-    if course_dir.exists() and not course_dir.is_dir():
-        raise CourseError(f"{course_dir} is a file, not a folder. Choose another --course path.")
-    parent = next((p for p in [course_dir, *course_dir.parents] if p.exists()), None)
-    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise CourseError(f"Cannot write to {course_dir}: {parent} is not a writable folder. "
-                          "Choose a --course folder you can write to.")
-    return course_dir
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | None = None,

@@ -105,7 +105,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.build import CourseError
+    from autograder.paths import CourseError
 
     args = parser().parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader|sqlalchemy")

@@ -12,8 +12,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder.build import CourseError, nbgrader_error, usable_course_dir, write_atomic
+from autograder.build import nbgrader_error
 from autograder.nbconfig import CONFIG_NAME, nbgrader_api
+from autograder.paths import CourseError, usable_course_dir, write_atomic
 
 CSV_NAME = "grades.csv"
 FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual"]

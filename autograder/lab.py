@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.build import build_course, usable_course_dir
+from autograder.build import build_course
+from autograder.paths import usable_course_dir
 from autograder.startpage import START_PAGE
 
 
@@ -24,19 +25,29 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
     return cmd
 
 
+LAB_SETTINGS = {
+    # school machines are offline: no news pop-up
+    ("@jupyterlab", "apputils-extension", "notification"): {"fetchNews": "false"},
+    # lessons are short: render every cell, so widgets far down the page are ready when reached
+    ("@jupyterlab", "notebook-extension", "tracker"): {"windowingMode": "none"},
+}
+
+
 def write_lab_settings(course_dir: Path) -> Path:
-    """JupyterLab user settings for the course: no news pop-up (school machines are offline)."""
+    """JupyterLab user settings for the course (kept if a teacher changed them)."""
     settings = course_dir / ".jupyter-settings"
-    path = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")
+    for (scope, plugin, name), values in LAB_SETTINGS.items():
+        path = settings / scope / plugin / f"{name}.jupyterlab-settings"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values), encoding="utf-8")
     return settings
 
 
 def lab_environment(course_dir: Path, lang: str) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir)))
+    env.setdefault("JUPYTERLAB_WORKSPACES_DIR", str(course_dir / ".jupyter-workspaces"))
     bindir = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from PATH
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env["MANABU_LANG"] = lang

@@ -81,6 +81,7 @@ def nbgrader_api(course_dir: Path, db_url: str | None = None):
     """An ``NbGraderAPI`` for the course folder (its gradebook, exchange and pipelines)."""
     import logging
     import os
+    import shutil
     import sys
 
     from nbgrader.apps import NbGraderAPI
@@ -90,6 +91,11 @@ def nbgrader_api(course_dir: Path, db_url: str | None = None):
     bindir = os.path.dirname(sys.executable)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    if shutil.which("alembic") is None:
+        from autograder.paths import CourseError
+
+        raise CourseError("nbgrader needs the 'alembic' command, which comes with nbgrader. "
+                          "Install Manabu with pip into a virtual environment and run it from there.")
     config = load_config(course_dir)
     if db_url:
         config.CourseDirectory.db_url = db_url

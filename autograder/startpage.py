@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.paths import write_atomic
 from course.catalog import Lesson
 from course.i18n import translator
 
@@ -46,8 +47,6 @@ def start_page(lessons: list[Lesson], lang: str, built: set[str]) -> nbformat.No
 
 def write_start_page(course_dir: Path, lessons: list[Lesson], lang: str) -> Path:
     """Write ``start.ipynb`` in the course folder, listing which lessons are built."""
-    from autograder.build import write_atomic
-
     built = {p.name for p in (course_dir / "release").iterdir()} if (course_dir / "release").is_dir() else set()
     path = course_dir / START_PAGE
     write_atomic(path, nbformat.writes(start_page(lessons, lang, built)))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build import write_atomic
 from autograder.lessonfile import BEGIN_SOLUTION, END_SOLUTION, region
+from autograder.paths import write_atomic
 
 
 def answer_cells(nb) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Gettext translations for widget labels and messages (``_()``).
 
 English is the source language (message ids are English). Catalogs are standard
-``.po`` files in ``course/locale/`` so translators can use their usual tools; we read
+``.po`` files in ``course/locale/<lang>/`` (one per widget family, merged) so translators
+can use their usual tools; we read
 them with a tiny parser instead of compiling ``.mo`` files, which keeps generated
 binaries out of git.
 
@@ -58,10 +59,11 @@ class POTranslations(gettext.NullTranslations):
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The translations for ``lang`` (English needs none: it is the source language)."""
-    path = LOCALE_DIR / f"{lang}.po"
-    if lang == "en" or not path.exists():
-        return gettext.NullTranslations()
-    return POTranslations(parse_po(path.read_text(encoding="utf-8")))
+    catalog: dict[str, str] = {}
+    if lang != "en":
+        for path in sorted((LOCALE_DIR / lang).glob("*.po")):
+            catalog.update(parse_po(path.read_text(encoding="utf-8")))
+    return POTranslations(catalog) if catalog else gettext.NullTranslations()
 
 
 def get_language() -> str:

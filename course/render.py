@@ -32,7 +32,7 @@ def row_html(items: list[str]) -> str:
     return '<div style="display:flex;flex-wrap:wrap;align-items:flex-end;gap:4px">' + "".join(items) + "</div>"
 
 
-def bars_html(counts: dict, unit: str) -> str:
+def bars_html(counts: dict, unit: str, unit_one: str | None = None) -> str:
     """Horizontal bars with the number written beside each (never colour alone)."""
     if not counts:
         return ""
@@ -45,6 +45,6 @@ def bars_html(counts: dict, unit: str) -> str:
             f'<div style="display:flex;align-items:center;gap:6px;font-size:18px;{bold}">'
             f'<span style="width:1.5em;text-align:right">{escape(str(label))}</span>'
             f'<span style="display:inline-block;height:18px;width:{width}px;background:{BAR}"></span>'
-            f"<span>{n} {escape(unit)}</span></div>"
+            f"<span>{n} {escape(unit_one if n == 1 and unit_one else unit)}</span></div>"
         )
     return "".join(rows)

@@ -33,7 +33,7 @@ def neighbors_html(model: NearestNeighbors, image, k: int, mine: str | None = No
         + _("The {k} closest examples (nearest first):").format(k=k) + "</div>",
         row_html(pics),
         '<div style="font-size:18px;margin-top:8px">' + _("Votes:") + "</div>",
-        bars_html(votes, _("votes")),
+        bars_html(votes, _("votes"), _("vote")),
         '<div class="manabu-guess" style="font-size:22px;font-weight:bold;margin-top:8px">'
         + _("My guess: {guess}").format(guess=guess) + "</div>",
     ]
