@@ -33,6 +33,61 @@ def bench_lessons(langs=LANGUAGES, log=print) -> list[dict]:
     return rows
 
 
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def bench_widgets(events: int = 60, log=print) -> list[dict]:
+    """p50/p95 of every widget handler that a widget module lists in ``bench_cases()``."""
+    import importlib
+    import pkgutil
+
+    import course.widgets
+
+    rows = []
+    for info in pkgutil.iter_modules(course.widgets.__path__):
+        try:
+            module = importlib.import_module(f"course.widgets.{info.name}")
+            cases = getattr(module, "bench_cases", lambda: [])()
+        except Exception as err:  # report it and measure the others
+            log(f"  {info.name}: could not be measured: {err!r}")
+            rows.append({"widget": info.name, "error": repr(err)})
+            continue
+        for label, event in cases:
+            for _ in range(3):  # warm up caches and lazy imports
+                event()
+            times = []
+            for _ in range(events):
+                start = time.perf_counter()
+                event()
+                times.append((time.perf_counter() - start) * 1000)
+            row = {"widget": label, "events": events, "p50_ms": round(percentile(times, 50), 2),
+                   "p95_ms": round(percentile(times, 95), 2)}
+            rows.append(row)
+            log(f"  {label:<45} p50 {row['p50_ms']:7.2f} ms   p95 {row['p95_ms']:7.2f} ms")
+    return rows
+
+
+def bench_import(runs: int = 7) -> dict:
+    """Wall time of `import course` in a fresh interpreter, against an empty interpreter."""
+    import statistics
+    import subprocess
+    import sys
+
+    def timed(code: str) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    baseline, with_course = timed("pass"), timed("import course")
+    return {"python_ms": round(baseline, 1), "import_course_ms": round(with_course, 1),
+            "added_ms": round(with_course - baseline, 1)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="build/bench.json", help="where to write the results")
@@ -42,6 +97,11 @@ def main(argv=None) -> int:
     results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
                "when": time.strftime("%Y-%m-%d %H:%M:%S"),
                "lesson_execution": bench_lessons()}
+    print("Widget handlers (one event each, including the redraw):")
+    results["widget_handlers"] = bench_widgets()
+    results["import_course"] = bench_import()
+    print("import course: {import_course_ms} ms (empty Python: {python_ms} ms, added: {added_ms} ms)"
+          .format(**results["import_course"]))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

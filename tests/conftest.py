@@ -30,3 +30,15 @@ def built_course(request, tmp_path_factory):
     path = tmp_path_factory.mktemp(f"course-{request.param}")
     build_course(path, request.param, log=lambda *a: None)
     return request.param, path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    from browser_helpers import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

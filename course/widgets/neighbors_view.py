@@ -13,8 +13,6 @@ from course.models import NearestNeighbors
 from course.render import bars_html, digit_html, row_html
 from course.widgets.drawing_pad import DrawingPad
 
-BIG = {"font-size": "18px"}
-
 
 def neighbors_html(model: NearestNeighbors, image, k: int, mine: str | None = None) -> str:
     """The picture, its k nearest examples (with labels) and the vote, as HTML."""
@@ -76,7 +74,7 @@ class NeighborsView(widgets.VBox):
         self.model = NearestNeighbors(k).fit(examples.images, examples.labels)
         self.pad = pad or DrawingPad()
         self.slider = widgets.IntSlider(value=k, min=1, max=15, description=_("Neighbours (k)"),
-                                        style={"description_width": "initial", **BIG},
+                                        style={"description_width": "initial"},
                                         continuous_update=True,
                                         layout=widgets.Layout(width="320px"))
         self.output = widgets.HTML(layout=widgets.Layout(min_height="200px"))
@@ -124,7 +122,7 @@ class KChooser(widgets.VBox):
         self.mistakes, self.total, self.name = mistakes, total, name
         self.slider = widgets.IntSlider(value=1, min=min(mistakes), max=max(mistakes),
                                         description=_("Neighbours (k)"),
-                                        style={"description_width": "initial", **BIG},
+                                        style={"description_width": "initial"},
                                         layout=widgets.Layout(width="360px"))
         self.output = widgets.HTML()
         self.output.add_class("manabu-kchooser")
@@ -143,3 +141,26 @@ class KChooser(widgets.VBox):
             k=self.k, n=n, total=self.total)
         line = _("If this is the best, write: {code}").format(code=f"<code>{self.name} = {self.k}</code>")
         self.output.value = f'<div style="font-size:18px">{text}<br>{line}</div>'
+
+
+def bench_cases():
+    """One user event each, on widgets built once (for ``make bench``)."""
+    widget = DrawAndGuess()
+    strokes = [[(0.5, 0.1), (0.5, 0.9)], [(0.2, 0.1), (0.8, 0.1), (0.4, 0.9)]]
+    state = {"n": 0}
+
+    def draw():
+        widget.pad.clear()
+        widget.pad.draw_stroke(strokes[state["n"] % 2])
+        state["n"] += 1
+
+    def slide():
+        widget.view.k = 1 + (widget.view.k % 15)
+
+    chooser = KChooser({k: 20 - k for k in range(1, 16)}, total=300)
+
+    def choose_k():
+        chooser.k = 1 + (chooser.k % 15)
+
+    return [("DrawAndGuess: draw a stroke", draw), ("NeighborsView: move k slider", slide),
+            ("KChooser: move k slider", choose_k)]

@@ -1,0 +1,75 @@
+"""Helpers for driving a real JupyterLab in Debian Chromium with Playwright."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TOKEN = "manabu-test-token"
+
+
+def wait_for_server(url: str, proc, seconds: float = 90) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"JupyterLab did not answer at {url}")
+
+
+@contextmanager
+def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180):
+    """Run a Jupyter server command until the block ends; yield its base URL."""
+    env = {**(env or os.environ), "JUPYTER_TOKEN": TOKEN}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            wait_for_server(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", proc, seconds)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def run_command(page, command: str) -> None:
+    """Click the menu entry of a JupyterLab command, found by its data-command id (any UI language)."""
+    items = page.locator(".lm-MenuBar-item")
+    for index in range(items.count()):
+        items.nth(index).click()
+        entry = page.locator(f".lm-Menu-item[data-command='{command}']")
+        if entry.count() and entry.first.is_visible():
+            entry.first.click()
+            return
+        page.keyboard.press("Escape")
+    raise AssertionError(f"no menu entry runs {command}")
+
+
+def open_and_run_all(page, url: str) -> None:
+    """Open a notebook, wait for an idle kernel, and run all cells from the Run menu."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    run_command(page, "runmenu:run-all")
+
+
+def wait_until_all_ran(page, seconds: float = 120) -> None:
+    """Wait until every code cell shows an execution count (none queued as [*] or unrun)."""
+    page.wait_for_function(
+        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                   return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
+        timeout=seconds * 1000)
