@@ -208,3 +208,17 @@ def test_noisy_examples_make_one_neighbour_worse_than_nine():
 
     mistakes = mistakes_by_k(load_examples("noisy"), load_examples("test"))
     assert min(mistakes, key=mistakes.get) == 9 and mistakes[1] > 2 * mistakes[9]
+
+
+def test_catalogs_agree_where_they_share_a_message():
+    """The ja catalogs are merged, so one message must have one translation everywhere."""
+    from course.i18n import LOCALE_DIR
+
+    seen, clashes = {}, []
+    for path in sorted((LOCALE_DIR / "ja").glob("*.po")):
+        for msgid, msgstr in parse_po(path.read_text(encoding="utf-8")).items():
+            if msgid in seen and seen[msgid][1] != msgstr:
+                clashes.append(f"{msgid!r}: {seen[msgid][0]} says {seen[msgid][1]!r}, "
+                               f"{path.name} says {msgstr!r}")
+            seen.setdefault(msgid, (path.name, msgstr))
+    assert len(seen) > 100 and not clashes, "\n".join(clashes)

@@ -1,0 +1,1 @@
+"""Small offline data sets that ship with the course: text files and generated tables."""

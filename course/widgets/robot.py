@@ -1,0 +1,625 @@
+"""A robot vacuum in a grid room: it senses, thinks (rules, or what it learned) and acts.
+
+Mode 1 (rules): the student writes IF <sensor> THEN <action> rules; the first rule that
+fits decides each step. Mode 2 (trial and error): the robot learns with Q-learning
+(:class:`course.models.qlearning.QLearner`). A safety stop can forbid moves onto stairs.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from html import escape
+
+import ipywidgets as widgets
+import traitlets
+
+from course.i18n import _
+from course.models.qlearning import QLearner
+from course.style import OKABE_ITO
+
+# The default room. '#' wall, '.' floor, '*' dirt, 'S' stairs (danger), 'D' dock,
+# '^ > v <' the robot's start and heading.
+ROOM = """
+#########
+#>..*...#
+#.##..S.#
+#.*...#.#
+#..S..#D#
+#########
+"""
+HEADINGS = "^>v<"                                   # north, east, south, west
+STEP = [(-1, 0), (0, 1), (1, 0), (0, -1)]
+CONDITIONS = ("dock_ahead", "dirt_here", "wall_ahead", "bumped", "stairs_ahead", "always", "none")
+ACTIONS = ("forward", "left", "right", "clean")
+LEARN_ACTIONS = ("forward", "left", "right")        # cleaning does not bring it closer to the dock
+# Rewards while learning: every move costs a little, so short trips are best.
+REWARD = {"move": -1.0, "bump": -3.0, "blocked": -3.0, "dock": 20.0, "fell": -20.0}
+ROWS = 4                                            # rule rows in the table
+# ipywidgets' styles cannot set the size of a label, so one scoped style sheet does it
+# (text >= 16 px reads on a projector).
+CSS = ("<style>.manabu-robot .widget-label, .manabu-robot .widget-readout, .manabu-robot select,"
+       " .manabu-robot button, .manabu-robot .widget-checkbox label {font-size: 18px}</style>")
+ARROWS = "▲▶▼◀"
+
+
+def condition_labels() -> dict[str, str]:
+    return {"dock_ahead": _("the dock is ahead"), "dirt_here": _("there is dirt here"),
+            "wall_ahead": _("a wall is right ahead"), "bumped": _("I bumped into a wall"),
+            "stairs_ahead": _("stairs are ahead"), "always": _("always"), "none": _("(no rule)")}
+
+
+def action_labels() -> dict[str, str]:
+    return {"forward": _("go forward"), "left": _("turn left"), "right": _("turn right"),
+            "clean": _("clean")}
+
+
+def check_rules(rules) -> list[tuple[str, str]]:
+    """The rules as a list of (condition, action) pairs; a clear error if one is wrong."""
+    out = []
+    for rule in rules:
+        if len(rule) != 2:
+            raise ValueError(_("Write each rule as a pair: (\"wall_ahead\", \"right\").")) from None
+        cond, action = rule
+        if cond not in CONDITIONS:
+            raise ValueError(_("'{cond}' is not a sensor. Use one of: {names}.").format(
+                cond=cond, names=", ".join(CONDITIONS)))
+        if action not in ACTIONS:
+            raise ValueError(_("'{action}' is not an action. Use one of: {names}.").format(
+                action=action, names=", ".join(ACTIONS)))
+        out.append((cond, action))
+    return out
+
+
+class GridWorld:
+    """The room and the robot in it, in plain Python (no widgets), so grading is quick.
+
+    Example::
+
+        world = GridWorld()
+        world.sense()            # {'bumped': False, 'dirt_here': False, 'distance': 6, ...}
+        world.act("forward")     # 'move', 'bump', 'blocked', 'fell', 'dock', 'turn' or 'clean'
+    """
+
+    def __init__(self, room: str = ROOM, safety_stop: bool = False, sensor_noise: float = 0.0,
+                 seed: int = 0):
+        self.rows = [list(line) for line in room.strip("\n").splitlines()]
+        self.height, self.width = len(self.rows), max(len(r) for r in self.rows)
+        self.rows = [r + ["#"] * (self.width - len(r)) for r in self.rows]
+        starts = [(r, c) for r in range(self.height) for c in range(self.width)
+                  if self.rows[r][c] in HEADINGS]
+        if len(starts) != 1 or not any("D" in r for r in self.rows):
+            raise ValueError("A room needs one robot (^ > v <) and a dock (D).")
+        self.start = (*starts[0], HEADINGS.index(self.rows[starts[0][0]][starts[0][1]]))
+        self.rows[self.start[0]][self.start[1]] = "."
+        self.safety_stop, self.sensor_noise, self.seed = safety_stop, sensor_noise, seed
+        self.reset()
+
+    def reset(self) -> None:
+        """Robot back to its start, dirt back, counters to zero, dice rolled from the start."""
+        self.cells = [row[:] for row in self.rows]
+        self.cleaned = self.prevented = 0
+        self.rng = random.Random(self.seed)
+        self.reset_trip()
+
+    def reset_trip(self) -> None:
+        """Back to the start for the next trip; the dice keep rolling (unlike ``reset``)."""
+        self.r, self.c, self.h = self.start
+        self.bumped = self.done = self.fell = False
+        self.steps = 0
+        self.trail = [(self.r, self.c)]
+
+    @property
+    def dirt_total(self) -> int:
+        return sum(row.count("*") for row in self.rows)
+
+    def ahead(self) -> tuple[int, int]:
+        dr, dc = STEP[self.h]
+        return self.r + dr, self.c + dc
+
+    def sense(self) -> dict:
+        """What the sensors say now. ``distance`` (free squares before a wall) may be noisy."""
+        dr, dc = STEP[self.h]
+        r, c, distance, dock = self.r + dr, self.c + dc, 0, False
+        while self.cells[r][c] != "#":
+            dock = dock or self.cells[r][c] == "D"
+            distance, r, c = distance + 1, r + dr, c + dc
+        if self.sensor_noise and self.rng.random() < self.sensor_noise:
+            distance = max(0, distance + self.rng.choice((-1, 1)))
+        ar, ac = self.ahead()
+        return {"bumped": self.bumped, "dirt_here": self.cells[self.r][self.c] == "*",
+                "dock_ahead": dock, "distance": distance, "wall_ahead": distance == 0,
+                "stairs_ahead": self.cells[ar][ac] == "S", "always": True, "none": False}
+
+    def act(self, action: str) -> str:
+        """Do one action and say what happened."""
+        self.steps += 1
+        self.bumped = False
+        if action == "left":
+            self.h = (self.h + 3) % 4
+            return "turn"
+        if action == "right":
+            self.h = (self.h + 1) % 4
+            return "turn"
+        if action == "clean":
+            if self.cells[self.r][self.c] == "*":
+                self.cells[self.r][self.c] = "."
+                self.cleaned += 1
+            return "clean"
+        r, c = self.ahead()
+        cell = self.cells[r][c]
+        if cell == "#":
+            self.bumped = True          # the bumper presses: it stays where it was
+            return "bump"
+        if cell == "S" and self.safety_stop:
+            self.prevented += 1
+            return "blocked"
+        self.r, self.c = r, c
+        self.trail.append((r, c))
+        if cell == "S":
+            self.done = self.fell = True
+            return "fell"
+        if cell == "D":
+            self.done = True
+            return "dock"
+        return "move"
+
+    def state(self, noisy: bool = False) -> int:
+        """A number for (row, column, heading): the row of the Q-table. Noise may blur the place."""
+        r, c = self.r, self.c
+        if noisy and self.sensor_noise and self.rng.random() < self.sensor_noise:
+            dr, dc = STEP[self.rng.randrange(4)]
+            if self.cells[r + dr][c + dc] != "#":
+                r, c = r + dr, c + dc
+        return (r * self.width + c) * 4 + self.h
+
+
+def choose_rule(rules, seen: dict) -> int | None:
+    """The index of the first rule whose sensor condition is true (None: no rule fits)."""
+    for i, (cond, _action) in enumerate(rules):
+        if seen[cond]:
+            return i
+    return None
+
+
+@dataclass
+class RunResult:
+    """How a run ended: reached the dock?, steps taken, fell?, dirt cleaned, unsafe moves stopped."""
+
+    reached: bool
+    steps: int
+    fell: bool
+    cleaned: int
+    prevented: int
+
+
+def run_rules(rules, room: str = ROOM, max_steps: int = 50, safety_stop: bool = False,
+              sensor_noise: float = 0.0, seed: int = 0) -> RunResult:
+    """Run the robot with ``rules`` until it reaches the dock, falls, is stuck or runs out of steps."""
+    rules = check_rules(rules)
+    world = GridWorld(room, safety_stop, sensor_noise, seed)
+    while not world.done and world.steps < max_steps:
+        i = choose_rule(rules, world.sense())
+        if i is None:
+            break
+        world.act(rules[i][1])
+    return RunResult(world.done and not world.fell, world.steps, world.fell, world.cleaned,
+                     world.prevented)
+
+
+def train_episode(world: GridWorld, learner: QLearner, max_steps: int = 50) -> tuple[float, str]:
+    """One trip from the start, learning after every move. Returns (total reward, how it ended)."""
+    world.reset_trip()
+    total, event = 0.0, "out"
+    s = world.state(noisy=True)
+    for _step in range(max_steps):
+        a = learner.choose(s)
+        event = world.act(LEARN_ACTIONS[a])
+        reward = REWARD.get(event, REWARD["move"])
+        s2 = None if world.done else world.state(noisy=True)
+        learner.update(s, a, reward, s2)
+        total += reward
+        if world.done:
+            return total, event
+        s = s2
+    return total, "out"
+
+
+def greedy_path(world: GridWorld, learner: QLearner, max_steps: int = 50) -> RunResult:
+    """Follow the best-known action from the start (no dice, no noise): what it has learned."""
+    world.reset_trip()
+    while not world.done and world.steps < max_steps:
+        world.act(LEARN_ACTIONS[learner.best(world.state())])
+    return RunResult(world.done and not world.fell, world.steps, world.fell, world.cleaned,
+                     world.prevented)
+
+
+CELL_LOOK = {  # symbol + colour (+ the name in the legend): never colour alone
+    "#": ("▦", OKABE_ITO["black"], "#fff"), ".": ("", "#fff", "#000"),
+    "*": ("✱", OKABE_ITO["orange"], "#000"), "D": ("⌂", OKABE_ITO["bluish_green"], "#fff"),
+    "S": ("⚠", OKABE_ITO["vermillion"], "#fff"),
+}
+
+
+def grid_html(world: GridWorld, path=None, cell: int = 44) -> str:
+    """The room as an HTML grid: symbols and colours, the robot as an arrow with a label."""
+    names = {"#": _("wall"), ".": _("floor"), "*": _("dirt"), "D": _("dock"), "S": _("stairs")}
+    marks = set(path if path is not None else world.trail)
+    parts = []
+    for r in range(world.height):
+        for c in range(world.width):
+            kind = world.cells[r][c]
+            symbol, bg, fg = CELL_LOOK.get(kind, CELL_LOOK["."])
+            title = names.get(kind, "")
+            if (r, c) == (world.r, world.c):
+                symbol = (f'<span style="font-size:24px;line-height:1">{ARROWS[world.h]}</span>'
+                          f'<span style="font-size:11px;line-height:1">{escape(_("robot"))}</span>')
+                bg, fg, title = OKABE_ITO["sky_blue"], "#000", _("robot")
+            elif (r, c) in marks and kind in ".*":
+                symbol = symbol or "·"
+            parts.append(f'<div title="{escape(title)}" style="background:{bg};color:{fg};'
+                         'display:flex;flex-direction:column;align-items:center;justify-content:center;'
+                         f'font-size:22px;border:1px solid #bbb">{symbol}</div>')
+    grid = (f'<div role="img" aria-label="{escape(_("the room seen from above"))}" '
+            f'style="display:grid;grid-template-columns:repeat({world.width},{cell}px);'
+            f'grid-auto-rows:{cell}px;width:max-content">{"".join(parts)}</div>')
+    legend = " ".join(
+        f'<span style="white-space:nowrap"><span style="display:inline-block;width:22px;'
+        f'text-align:center;background:{CELL_LOOK[k][1]};color:{CELL_LOOK[k][2]}">{CELL_LOOK[k][0]}'
+        f"</span> {escape(names[k])}</span>" for k in "#*DS")
+    legend += (f' <span style="white-space:nowrap"><span style="background:{OKABE_ITO["sky_blue"]}">'
+               f'▶</span> {escape(_("robot (the arrow shows where it faces)"))}</span>')
+    return grid + f'<div style="font-size:16px;margin-top:4px">{legend}</div>'
+
+
+def sensors_html(seen: dict) -> str:
+    """The sensor readings as a short list with yes/no words."""
+    yes, no = _("yes"), _("no")
+    rows = [(_("bumped into a wall"), yes if seen["bumped"] else no),
+            (_("dirt here"), yes if seen["dirt_here"] else no),
+            (_("dock ahead"), yes if seen["dock_ahead"] else no),
+            (_("stairs ahead"), yes if seen["stairs_ahead"] else no),
+            (_("squares to the wall ahead"), str(seen["distance"]))]
+    items = "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in rows)
+    return (f'<div style="font-size:18px"><b>{escape(_("Sensors"))}</b>'
+            f'<ul style="margin:4px 0;padding-left:20px">{items}</ul></div>')
+
+
+def chart_html(rewards: list[float], width: int = 320, height: int = 120) -> str:
+    """Reward per training episode as an SVG line with dots (last 200 episodes)."""
+    title = escape(_("Reward in each episode"))
+    if not rewards:
+        return f'<div style="font-size:16px">{title}: {escape(_("no episodes yet"))}</div>'
+    ys = rewards[-200:]
+    lo, hi = min(ys + [0.0]), max(ys + [0.0])
+    span = (hi - lo) or 1.0
+    n = max(len(ys) - 1, 1)
+    pts = [(40 + (width - 50) * i / n, 10 + (height - 30) * (hi - y) / span) for i, y in enumerate(ys)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    zero = 10 + (height - 30) * hi / span
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>' for x, y in pts[-50:])
+    blue = OKABE_ITO["blue"]
+    return (f'<div style="font-size:16px">{title}</div>'
+            f'<svg role="img" aria-label="{title}" width="{width}" height="{height}" '
+            f'style="font-size:12px"><line x1="40" x2="{width - 10}" y1="{zero:.1f}" y2="{zero:.1f}" '
+            f'stroke="#999" stroke-dasharray="4"/><text x="0" y="14">{hi:.0f}</text>'
+            f'<text x="0" y="{height - 20}">{lo:.0f}</text><text x="40" y="{height - 4}">'
+            f'{escape(_("episodes 1 to {n}").format(n=len(rewards)))}</text><polyline points="{line}" fill="none" '
+            f'stroke="{blue}" stroke-width="2"/><g fill="{blue}">{dots}</g></svg>')
+
+
+class GridRobot(widgets.VBox):
+    """A robot vacuum in a room: write rules for it, or let it learn by trial and error.
+
+    Example::
+
+        robot = GridRobot()                                       # mode="both", "rules" or "learn"
+        robot.set_rules([("dock_ahead", "forward"), ("wall_ahead", "right"), ("always", "forward")])
+        robot.run()                  # same as the Run button (no waiting without a browser)
+        robot.reached, robot.steps   # (True, 10)
+        robot.safety_stop = True     # forbid moves onto the stairs
+        robot.train(50)              # same as "train 50 episodes"; see robot.train_prevented
+        robot.learned_path()         # RunResult of the best path it knows
+    """
+
+    rules = traitlets.List(help="The rules, top first: (condition, action) pairs.")
+    steps = traitlets.Int(0, help="Steps taken since the last reset.")
+    reached = traitlets.Bool(False, help="True once the robot is on the dock.")
+    message = traitlets.Unicode("", help="What the robot says about the last step.")
+    safety_stop = traitlets.Bool(False, help="Forbid every move onto stairs (danger squares).")
+    sensor_noise = traitlets.Float(0.0, min=0.0, max=1.0,
+                                   help="Chance that a sensor reading is a little wrong.")
+    epsilon = traitlets.Float(0.2, min=0.0, max=1.0, help="Exploration rate: chance of a random action.")
+    alpha = traitlets.Float(0.5, min=0.0, max=1.0, help="Learning rate of Q-learning.")
+    gamma = traitlets.Float(0.9, min=0.0, max=1.0, help="How much future rewards count.")
+    seed = traitlets.Int(0, help="Fixes the dice (noise and exploration), so runs repeat.")
+    max_steps = traitlets.Int(50, min=1, help="Most steps in one run or one training episode.")
+    delay = traitlets.Float(0.15, min=0.0,
+                            help="Seconds between steps when Run is clicked in the browser (0: none).")
+    episodes = traitlets.Int(0, help="Training episodes so far.")
+    prevented = traitlets.Int(0, help="Unsafe moves the safety stop prevented in this run.")
+    falls = traitlets.Int(0, help="Times the robot went onto the stairs in this run (0 or 1).")
+    train_prevented = traitlets.Int(0, help="Unsafe moves the safety stop prevented while training.")
+    train_falls = traitlets.Int(0, help="Episodes that ended on the stairs while training.")
+
+    def __init__(self, room: str = ROOM, mode: str = "both", rules=None, **kwargs):
+        if mode not in ("both", "rules", "learn"):
+            raise ValueError("mode must be 'both', 'rules' or 'learn'.")
+        self.room, self.mode = room, mode
+        super().__init__(**kwargs)
+        self.world = GridWorld(room, self.safety_stop, self.sensor_noise, self.seed)
+        self.trainer = GridWorld(room, self.safety_stop, self.sensor_noise, self.seed + 1)
+        self.learner = QLearner(self.world.height * self.world.width * 4, len(LEARN_ACTIONS),
+                                self.alpha, self.gamma, self.epsilon, self.seed).reset()
+        self.rewards: list[float] = []
+        self._path = None
+        self._seen = self.world.sense()
+        self.output = widgets.HTML()
+        self.output.add_class("manabu-robot-out")
+        self.chart = widgets.HTML()
+        self.chart.add_class("manabu-robot-chart")
+        style = {"description_width": "initial"}
+        self.safety_box = widgets.Checkbox(value=self.safety_stop, description=_("Safety stop (no moves onto stairs)"),
+                                           indent=False, layout=widgets.Layout(width="auto"))
+        self.noise_slider = widgets.FloatSlider(value=self.sensor_noise, min=0, max=0.5, step=0.05,
+                                                description=_("Sensor noise"), style=style)
+        widgets.link((self.safety_box, "value"), (self, "safety_stop"))
+        widgets.link((self.noise_slider, "value"), (self, "sensor_noise"))
+        children = [widgets.HTML(CSS), widgets.HBox([self.safety_box, self.noise_slider],
+                                 layout=widgets.Layout(flex_flow="row wrap")), self.output]
+        if mode in ("both", "rules"):
+            children.append(self._rules_panel())
+        if mode in ("both", "learn"):
+            children.append(self._learn_panel(style))
+        self.children = children
+        self.add_class("manabu-robot")
+        self.set_rules(rules if rules is not None else [("dirt_here", "clean"), ("always", "forward")])
+
+    # --- building the controls
+    def _rules_panel(self) -> widgets.VBox:
+        conds = [(label, key) for key, label in condition_labels().items()]
+        acts = [(label, key) for key, label in action_labels().items()]
+        self.rule_rows = []
+        rows = []
+        for _i in range(ROWS):
+            cond = widgets.Dropdown(options=conds, value="none", description=_("IF"),
+                                    layout=widgets.Layout(width="300px"))
+            act = widgets.Dropdown(options=acts, value="forward", description=_("THEN"),
+                                   layout=widgets.Layout(width="240px"))
+            cond.observe(self._on_dropdown, "value")
+            act.observe(self._on_dropdown, "value")
+            self.rule_rows.append((cond, act))
+            rows.append(widgets.HBox([cond, act]))
+        self.step_button = widgets.Button(description=_("Step"), icon="step-forward")
+        self.run_button = widgets.Button(description=_("Run"), icon="play")
+        self.reset_button = widgets.Button(description=_("Reset"), icon="undo")
+        self.step_button.add_class("manabu-robot-step")
+        self.step_button.on_click(lambda _b: self.step())
+        self.run_button.on_click(lambda _b: self.run(animate=True))
+        self.reset_button.on_click(lambda _b: self.reset())
+        note = widgets.HTML(f'<div style="font-size:16px">{escape(_("The first rule that fits decides each step."))}</div>')
+        return widgets.VBox([widgets.HTML(f'<b style="font-size:18px">{escape(_("Rules"))}</b>'), note, *rows,
+                             widgets.HBox([self.step_button, self.run_button, self.reset_button])])
+
+    def _learn_panel(self, style) -> widgets.VBox:
+        self.epsilon_slider = widgets.FloatSlider(value=self.epsilon, min=0, max=1, step=0.05,
+                                                  description=_("Exploration rate"), style=style)
+        self.alpha_slider = widgets.FloatSlider(value=self.alpha, min=0.05, max=1, step=0.05,
+                                                description=_("Learning rate"), style=style)
+        widgets.link((self.epsilon_slider, "value"), (self, "epsilon"))
+        widgets.link((self.alpha_slider, "value"), (self, "alpha"))
+        self.train1_button = widgets.Button(description=_("Train 1 episode"))
+        self.train50_button = widgets.Button(description=_("Train 50 episodes"))
+        self.forget_button = widgets.Button(description=_("Forget what it learned"))
+        self.train1_button.add_class("manabu-robot-train1")
+        self.train1_button.on_click(lambda _b: self.train(1))
+        self.train50_button.on_click(lambda _b: self.train(50))
+        self.forget_button.on_click(lambda _b: self.reset_learning())
+        self.learn_status = widgets.HTML()
+        self.learn_status.add_class("manabu-robot-learn")
+        self._redraw_learning()
+        return widgets.VBox([widgets.HTML(f'<b style="font-size:18px">{escape(_("Trial and error"))}</b>'),
+                             self.epsilon_slider, self.alpha_slider,
+                             widgets.HBox([self.train1_button, self.train50_button, self.forget_button]),
+                             widgets.HBox([self.chart, self.learn_status],
+                                          layout=widgets.Layout(flex_flow="row wrap"))])
+
+    # --- twins of the buttons
+    def set_rules(self, rules) -> None:
+        """Set the rule table, top first, e.g. ``[("wall_ahead", "right"), ("always", "forward")]``."""
+        rules = check_rules(rules)
+        if len(rules) > ROWS:
+            raise ValueError(_("Use at most {n} rules.").format(n=ROWS))
+        if rules == self.rules:
+            self.reset()
+        self.rules = rules
+
+    def reset(self) -> None:
+        """Put the robot back at its start with all the dirt back (the Reset button)."""
+        self.world.safety_stop, self.world.sensor_noise = self.safety_stop, self.sensor_noise
+        self.world.seed = self.seed
+        self.world.reset()
+        self._seen = self.world.sense()
+        self._path = None
+        self.steps, self.reached = 0, False
+        self.prevented = self.falls = 0
+        self.message = (_("Press Step to see what the robot does.") if self.mode != "learn"
+                        else _("Train the robot. The dots show the best path it knows."))
+        self._redraw()
+        if self.mode != "rules" and hasattr(self, "learn_status"):
+            self._redraw_learning()
+
+    def step(self) -> str:
+        """Sense, think (pick the first rule that fits), act: one step (the Step button)."""
+        world = self.world
+        self._path = None
+        if world.done:
+            self.message = _("The trip is over. Press Reset to start again.")
+            return "done"
+        i = choose_rule(self.rules, self._seen)   # think with what the sensors showed
+        if i is None:
+            self.message = _("No rule fits, so the robot waits. Add a rule with \"always\" at the end.")
+            self._redraw()
+            return "stuck"
+        event = world.act(self.rules[i][1])
+        self._seen = world.sense()
+        self.steps, self.reached = world.steps, world.done and not world.fell
+        self.prevented += event == "blocked"
+        self.falls += event == "fell"
+        labels = condition_labels(), action_labels()
+        said = _("Rule {n}: IF {cond} THEN {action}.").format(
+            n=i + 1, cond=labels[0][self.rules[i][0]], action=labels[1][self.rules[i][1]])
+        extra = {
+            "bump": _("Bump! It hit a wall and did not move."),
+            "blocked": _("Safety stop! It did not go onto the stairs."),
+            "fell": _("Oh no, it fell down the stairs! Add a rule for stairs, or turn on the safety stop."),
+            "dock": _("It reached the dock in {n} steps!").format(n=world.steps),
+        }.get(event, "")
+        self.message = f"{said} {extra}".strip()
+        self._redraw()
+        return event
+
+    def run(self, max_steps: int | None = None, animate: bool = False) -> RunResult:
+        """Step until the dock, a fall, no rule fits, or ``max_steps`` (the Run button).
+
+        With ``animate=True`` (the button in a browser) it waits ``delay`` seconds between
+        steps so you can watch; called from code it never waits.
+        """
+        limit = max_steps or self.max_steps
+        if self.world.done:
+            self.reset()
+        while not self.world.done and self.world.steps < limit:
+            if self.step() == "stuck":
+                break
+            if animate and self.delay > 0 and not self.world.done and self.world.steps < limit:
+                time.sleep(self.delay)   # the browser shows each step; never from code
+        if not self.world.done and self.world.steps >= limit:
+            self.message = _("It did not reach the dock in {n} steps. Change a rule and try again.").format(n=limit)
+            self._redraw()
+        return RunResult(self.reached, self.world.steps, self.world.fell, self.world.cleaned, self.prevented)
+
+    def train(self, episodes: int = 1) -> list[float]:
+        """Let the robot learn by trial and error for some episodes (trips from the start)."""
+        learner, world = self.learner, self.trainer
+        learner.alpha, learner.gamma, learner.epsilon = self.alpha, self.gamma, self.epsilon
+        world.safety_stop, world.sensor_noise = self.safety_stop, self.sensor_noise
+        new, prevented, falls = [], world.prevented, 0
+        for _e in range(episodes):
+            total, event = train_episode(world, learner, self.max_steps)
+            new.append(total)
+            falls += event == "fell"
+        self.rewards += new
+        self.train_prevented += world.prevented - prevented
+        self.train_falls += falls
+        self.episodes += episodes
+        self._redraw_learning()
+        return new
+
+    def learned_path(self) -> RunResult:
+        """Where the robot goes if it always does what it thinks best (no exploring)."""
+        world = GridWorld(self.room, self.safety_stop, 0.0, self.seed)
+        result = greedy_path(world, self.learner, self.max_steps)
+        self._path = world.trail
+        return result
+
+    def reset_learning(self) -> None:
+        """Forget the Q-table and the reward chart (the "Forget" button)."""
+        self.learner.random_state = self.seed
+        self.learner.reset()
+        self.trainer.seed = self.seed + 1
+        self.trainer.reset()
+        self.rewards, self.episodes, self.train_prevented, self.train_falls = [], 0, 0, 0
+        self._redraw_learning()
+
+    def rules_code(self, name: str = "answer_rules") -> str:
+        """The line of Python that writes down the current rules."""
+        return f"{name} = {[r for r in self.rules if r[0] != 'none']!r}"
+
+    # --- handlers and drawing
+    def _on_dropdown(self, change) -> None:
+        if getattr(self, "_syncing", False):
+            return
+        rows = [(c.value, a.value) for c, a in self.rule_rows]
+        while rows and rows[-1][0] == "none":      # empty rows at the end are not rules
+            rows.pop()
+        self.rules = rows
+
+    @traitlets.observe("rules")
+    def _on_rules(self, change) -> None:
+        if hasattr(self, "rule_rows"):
+            self._syncing = True
+            try:
+                padded = list(change["new"]) + [("none", "forward")] * ROWS
+                for (cond, act), (c, a) in zip(self.rule_rows, padded, strict=False):
+                    cond.value, act.value = c, a
+            finally:
+                self._syncing = False
+        self.reset()
+
+    @traitlets.observe("safety_stop", "sensor_noise", "seed")
+    def _on_setting(self, change) -> None:
+        if hasattr(self, "output"):
+            self.reset()
+
+    def _redraw(self) -> None:
+        world = self.world
+        if self.mode == "learn":
+            self.output.value = (f"<div>{grid_html(world, self._path or [])}</div>"
+                                 f'<div class="manabu-robot-message" style="font-size:18px">'
+                                 f"{escape(self.message)}</div>")
+            return
+        status = [_("Steps: {n}").format(n=self.steps),
+                  _("Dirt cleaned: {n} of {total}").format(n=world.cleaned, total=world.dirt_total)]
+        if self.safety_stop:
+            status.append(_("Unsafe moves stopped: {n}").format(n=self.prevented))
+        line = ""
+        if self.reached:
+            line = ('<div style="font-size:16px">' + escape(_("To hand in these rules, write:"))
+                    + f" <code>{escape(self.rules_code())}</code></div>")
+        self.output.value = (
+            '<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start">'
+            f'<div>{grid_html(world, self._path)}</div>{sensors_html(self._seen)}</div>'
+            f'<div style="font-size:18px;margin-top:6px"><b>{escape(" · ".join(status))}</b></div>'
+            f'<div class="manabu-robot-message" style="font-size:18px">{escape(self.message)}</div>{line}')
+
+    def _redraw_learning(self) -> None:
+        if not hasattr(self, "learn_status"):
+            return
+        self.chart.value = chart_html(self.rewards)
+        lines = [_("Episodes trained: {n}").format(n=self.episodes)]
+        if self.episodes:
+            best = self.learned_path()
+            lines.append(_("Its best path now reaches the dock in {n} steps.").format(n=best.steps)
+                         if best.reached else _("Its best path does not reach the dock yet. Train more."))
+            lines.append(_("Fell down the stairs: {n} times").format(n=self.train_falls))
+            if self.safety_stop:
+                lines.append(_("Unsafe moves stopped: {n}").format(n=self.train_prevented))
+        self._redraw()
+        self.learn_status.value = ('<div style="font-size:18px">'
+                                   + "<br>".join(escape(s) for s in lines) + "</div>")
+
+
+def bench_cases():
+    """One user event each, on widgets built once (for ``make bench``)."""
+    robot = GridRobot(rules=[("dock_ahead", "forward"), ("wall_ahead", "right"), ("always", "forward")])
+    robot.delay = 0
+    learner = GridRobot(mode="learn")
+
+    def step():
+        if robot.world.done:
+            robot.reset()
+        robot.step_button.click()
+
+    return [
+        ("step", step),
+        ("run", lambda: robot.run_button.click()),
+        ("reset", lambda: robot.reset_button.click()),
+        ("rule dropdown", lambda: setattr(robot.rule_rows[2][1], "value",
+                                          "left" if robot.rule_rows[2][1].value != "left" else "forward")),
+        ("train 1", lambda: learner.train1_button.click()),
+        ("train 50", lambda: learner.train50_button.click()),
+        ("exploration slider", lambda: setattr(learner.epsilon_slider, "value",
+                                               0.3 if learner.epsilon != 0.3 else 0.2)),
+        ("safety checkbox", lambda: setattr(learner.safety_box, "value", not learner.safety_stop)),
+    ]
