@@ -9,6 +9,7 @@ from course.models.kmeans import KMeansSteps
 from course.models.linear import LinearRegressionGD, Perceptron
 from course.models.neighbors import NearestNeighbors
 from course.models.qlearning import QLearner, q_update
+from course.models.tree import DecisionTree, ManualTree
 
-__all__ = ["BigramModel", "KMeansSteps", "LinearRegressionGD", "NearestNeighbors", "Perceptron",
+__all__ = ["BigramModel", "DecisionTree", "KMeansSteps", "LinearRegressionGD", "ManualTree", "NearestNeighbors", "Perceptron",
            "QLearner", "bigram_counts", "next_prob", "q_update"]

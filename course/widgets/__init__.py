@@ -22,10 +22,12 @@ from course.widgets.neighbors_view import (
 from course.widgets.pixels import BrightnessExplorer, PixelGrid
 from course.widgets.quiz import ChoiceCards, MultipleChoice, Quiz
 from course.widgets.robot import GridRobot, run_rules
+from course.widgets.rules import RuleBuilder, rule_accuracy
 from course.widgets.sound import SoundSampler, n_samples, quantize
+from course.widgets.trees import TreeBuilder, tree_accuracy
 
 __all__ = ["BrightnessExplorer", "ChoiceCards", "DataMixer", "DrawAndGuess", "DrawingPad",
            "FilterLab", "GridRobot", "KChooser", "KMeansStepper", "LineFitter", "MultipleChoice",
-           "NeighborsView", "NextTokenExplorer", "PixelGrid", "Quiz", "SoundSampler",
-           "ThresholdAudit", "apply_filter", "n_samples", "quantize", "run_rules",
+           "NeighborsView", "NextTokenExplorer", "PixelGrid", "Quiz", "RuleBuilder", "SoundSampler",
+           "ThresholdAudit", "TreeBuilder", "rule_accuracy", "tree_accuracy", "apply_filter", "n_samples", "quantize", "run_rules",
            "show_examples", "show_neighbors", "strokes_to_pixels"]
