@@ -6,8 +6,10 @@ the one module they need (``from course.widgets.robot import GridRobot``).
 See ``CONVENTIONS.md`` for how a family is built.
 """
 
+from course.widgets.boundary import BoundaryExplorer
 from course.widgets.clustering import KMeansStepper
 from course.widgets.drawing_pad import DrawingPad, strokes_to_pixels
+from course.widgets.evaluate import TrainTestLab
 from course.widgets.fairness import DataMixer, ThresholdAudit
 from course.widgets.filters import FilterLab, apply_filter
 from course.widgets.fitting import LineFitter
@@ -26,8 +28,8 @@ from course.widgets.rules import RuleBuilder, rule_accuracy
 from course.widgets.sound import SoundSampler, n_samples, quantize
 from course.widgets.trees import TreeBuilder, tree_accuracy
 
-__all__ = ["BrightnessExplorer", "ChoiceCards", "DataMixer", "DrawAndGuess", "DrawingPad",
+__all__ = ["BoundaryExplorer", "BrightnessExplorer", "ChoiceCards", "DataMixer", "DrawAndGuess", "DrawingPad",
            "FilterLab", "GridRobot", "KChooser", "KMeansStepper", "LineFitter", "MultipleChoice",
            "NeighborsView", "NextTokenExplorer", "PixelGrid", "Quiz", "RuleBuilder", "SoundSampler",
-           "ThresholdAudit", "TreeBuilder", "rule_accuracy", "tree_accuracy", "apply_filter", "n_samples", "quantize", "run_rules",
+           "ThresholdAudit", "TrainTestLab", "TreeBuilder", "rule_accuracy", "tree_accuracy", "apply_filter", "n_samples", "quantize", "run_rules",
            "show_examples", "show_neighbors", "strokes_to_pixels"]

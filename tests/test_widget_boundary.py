@@ -1,0 +1,135 @@
+"""BoundaryExplorer (j04, j10): fitted settings, the decision-boundary picture and the gap."""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+from html import unescape
+
+import numpy as np
+import pytest
+
+from course.i18n import set_language
+from course.style import OKABE_ITO
+from course.widgets.boundary import (
+    GRID,
+    BoundaryExplorer,
+    bench_cases,
+    boundary_scores,
+    load_points,
+)
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(code|style)>.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_points_are_seeded_and_split_seventy_thirty():
+    pts = load_points("moons")
+    assert len(pts.y_train) == 140 and len(pts.y_test) == 60
+    assert np.bincount(pts.y_test).tolist() == [30, 30]
+    from sklearn.datasets import make_moons
+
+    X, _y = make_moons(200, noise=0.3, random_state=0)
+    assert np.isin(pts.X_test[:, 0], X[:, 0]).all()
+
+
+def test_a_deep_tree_overfits_and_a_shallow_one_does_not():
+    deep, shallow = boundary_scores("moons", "tree", depth=10), boundary_scores("moons", "tree", depth=2)
+    assert deep.train_accuracy == 1.0 and deep.gap > 0.1
+    assert abs(shallow.gap) < 0.05 and shallow.test_accuracy >= 0.85
+
+
+def test_a_one_unit_net_cannot_draw_a_ring():
+    ring = boundary_scores("circles", "net", hidden=1)
+    assert ring.test_accuracy < 0.7 and boundary_scores("circles", "net", hidden=8).test_accuracy > 0.9
+
+
+def test_settings_are_remembered_so_moving_back_is_instant():
+    first = boundary_scores("circles", "net", hidden=7)
+    start = time.perf_counter()
+    again = boundary_scores("circles", "net", hidden=7)
+    assert again is first and time.perf_counter() - start < 0.005
+    assert boundary_scores("circles", "net", depth=1, hidden=7) is first  # depth does not matter
+
+
+def test_no_convergence_warning_reaches_the_student():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        boundary_scores("moons", "net", hidden=31)
+
+
+def test_regions_agree_with_the_model_where_the_points_are():
+    pts, deep = load_points("moons"), boundary_scores("moons", "tree", depth=10)
+    span = pts.high - pts.low
+    col = ((pts.X_train[:, 0] - pts.low[0]) / span[0] * GRID).astype(int)
+    row = ((pts.high[1] - pts.X_train[:, 1]) / span[1] * GRID).astype(int)
+    assert np.mean(deep.regions[row, col] == pts.y_train) > 0.9  # deep tree: train accuracy 1
+
+
+def test_picture_has_two_marker_shapes_okabe_ito_colours_and_few_rectangles():
+    explorer = BoundaryExplorer("moons", "tree", depth=4)
+    svg = explorer.picture.value
+    pts = load_points("moons")
+    n_a = int((pts.y_train == 0).sum() + (pts.y_test == 0).sum())
+    assert svg.count("<circle") == n_a and svg.count("<polygon") == 200 - n_a
+    assert OKABE_ITO["blue"] in svg and OKABE_ITO["orange"] in svg and "manabu-boundary-hatch" in svg
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert sum(widths) == pytest.approx(GRID * 400)  # the cells cover the board, row by row
+    assert len(widths) < GRID * GRID / 4             # runs of equal cells are joined
+
+
+def test_twins_move_sliders_and_rewrite_the_gap():
+    explorer = BoundaryExplorer("moons", "tree", depth=2)
+    assert explorer.hidden_slider.disabled and not explorer.depth_slider.disabled
+    explorer.depth = 10
+    assert explorer.depth_slider.value == 10 and explorer.gap > 0.1
+    assert "overfitting" in explorer.output.value
+    assert 'answer_depth = 10' in explorer.output.value
+    gap = re.search(r"Gap: (\d+)% − (\d+)% = (-?\d+) percentage points", explorer.output.value)
+    assert int(gap[1]) - int(gap[2]) == int(gap[3]) > 10
+    explorer.model = "net"
+    explorer.hidden = 8
+    assert explorer.model_menu.value == "net" and explorer.depth_slider.disabled
+    assert "8 hidden units" in explorer.output.value and "answer_hidden = 8" in explorer.output.value
+    explorer.data_menu.value = "circles"
+    assert explorer.data == "circles" and explorer.test_accuracy > 0.9
+
+
+def test_a_too_simple_model_is_called_underfitting():
+    explorer = BoundaryExplorer("circles", "tree", depth=1)
+    assert "underfitting" in explorer.output.value
+
+
+def test_out_of_range_settings_are_refused_with_a_hint():
+    explorer = BoundaryExplorer()
+    with pytest.raises(Exception, match="1 to 10"):
+        explorer.depth = 11
+    with pytest.raises(Exception, match="1 to 32"):
+        explorer.hidden = 0
+    with pytest.raises(ValueError, match="'tree' or 'net'"):
+        boundary_scores("moons", "forest")
+
+
+def test_japanese_explorer_has_no_english_left():
+    set_language("ja")
+    try:
+        explorer = BoundaryExplorer("moons", "tree", depth=10)
+        shown = [visible_text(explorer.output.value), visible_text(explorer.picture.value)]
+        explorer.model = "net"
+        shown += [visible_text(explorer.output.value), visible_text(explorer.picture.value)]
+        shown += [c.description for c in (explorer.data_menu, explorer.model_menu,
+                                         explorer.depth_slider, explorer.hidden_slider)]
+        shown += [label for menu in (explorer.data_menu, explorer.model_menu)
+                  for label, _v in menu.options]
+    finally:
+        set_language("en")
+    english = {w for text in shown for w in re.findall(r"[A-Za-z]{2,}", text)}
+    assert not english, english
+
+
+def test_bench_cases_run():
+    for _name, event in bench_cases():
+        event()
