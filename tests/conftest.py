@@ -16,6 +16,14 @@ os.environ["PATH"] = str(VENV_BIN) + os.pathsep + os.environ.get("PATH", "")
 os.environ.pop("MANABU_LANG", None)
 
 
+def lesson_ids() -> list[str]:
+    """The lessons the tests cover: all, or those in MANABU_TEST_LESSONS (e.g. "e04,e05")."""
+    from course.catalog import lesson_folders
+
+    wanted = [i.strip() for i in os.environ.get("MANABU_TEST_LESSONS", "").split(",") if i.strip()]
+    return wanted or sorted(lesson_folders())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -28,7 +36,7 @@ def built_course(request, tmp_path_factory):
     from autograder.build import build_course
 
     path = tmp_path_factory.mktemp(f"course-{request.param}")
-    build_course(path, request.param, log=lambda *a: None)
+    build_course(path, request.param, lesson_ids(), log=lambda *a: None)
     return request.param, path
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+from conftest import lesson_ids
 from helpers import autograded_points, leaked, wrong_answers
 
 from autograder.grade import grade_lesson
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
-from course.catalog import lesson_folders
 
-LESSONS = sorted(lesson_folders())
+LESSONS = lesson_ids()
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+from conftest import lesson_ids
 
 from autograder.lessonfile import read_notebook
 from autograder.prose import english_left, fk_grade, japanese_left, kanji_problems
 from course.catalog import lesson_folders, read_entry
 
-LESSONS = sorted(lesson_folders())
+LESSONS = lesson_ids()
 FK_LIMIT = {"elementary": 6.0, "junior_high": 9.0}
 
 

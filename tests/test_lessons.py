@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import lesson_ids
 
 from autograder.execute import run_notebook
 from autograder.lessonfile import graded_cells, read_notebook, split_teacher_notes, timing_plan
 from course.catalog import lesson_folders, read_entry
 
-LESSONS = sorted(lesson_folders())
+LESSONS = lesson_ids()
 
 
 def notebook(lesson_id: str, lang: str):
