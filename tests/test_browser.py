@@ -48,6 +48,29 @@ def run_lesson_and_draw(page, url: str, slider: bool = True) -> None:
     page.wait_for_selector(".manabu-neighbors .manabu-guess", timeout=15_000)
     assert "1" in page.locator(".manabu-neighbors .manabu-guess").first.inner_text()
 
+    # touch: a finger stroke (pointer events with pointerType "touch") after Clear
+    page.locator(".manabu-drawing-pad .manabu-clear").first.click()
+    page.wait_for_function("() => !document.querySelector('.manabu-neighbors .manabu-guess')",
+                           timeout=15_000)
+    box = pad.bounding_box()
+    x, y0, y1 = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.1, box["y"] + box["height"] * 0.9
+    touch = {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "bubbles": True}
+    pad.dispatch_event("pointerdown", {**touch, "clientX": x, "clientY": y0})
+    for step in range(1, 9):
+        pad.dispatch_event("pointermove", {**touch, "clientX": x, "clientY": y0 + (y1 - y0) * step / 8})
+    pad.dispatch_event("pointerup", {**touch, "clientX": x, "clientY": y1})
+    page.wait_for_selector(".manabu-neighbors .manabu-guess", timeout=15_000)
+    assert "1" in page.locator(".manabu-neighbors .manabu-guess").first.inner_text()
+
+    # keyboard alternative: Delete clears, arrows move the box, Space paints a column
+    pad.press("Delete")
+    page.wait_for_function("() => !document.querySelector('.manabu-neighbors .manabu-guess')",
+                           timeout=15_000)
+    for key in ["ArrowUp"] * 3 + ["Space", "ArrowDown"] * 7 + ["Space"]:
+        pad.press(key)
+    page.wait_for_selector(".manabu-neighbors .manabu-guess", timeout=15_000)
+    assert "1" in page.locator(".manabu-neighbors .manabu-guess").first.inner_text()
+
     if not slider:
         return
     # the neighbours slider, from the keyboard: k 5 -> 6

@@ -222,3 +222,21 @@ def test_catalogs_agree_where_they_share_a_message():
                                f"{path.name} says {msgstr!r}")
             seen.setdefault(msgid, (path.name, msgstr))
     assert len(seen) > 100 and not clashes, "\n".join(clashes)
+
+
+def test_e03_widgets_speak_japanese(monkeypatch):
+    import re
+
+    from course.widgets import DrawAndGuess, KChooser
+
+    monkeypatch.setenv("MANABU_LANG", "ja")
+    widget = DrawAndGuess()
+    widget.pad.draw_stroke([(0.5, 0.1), (0.5, 0.9)])
+    chooser = KChooser({1: 40, 2: 30}, total=300)
+    shown = [widget.pad.label, widget.pad.help, widget.pad.clear_label, widget.view.slider.description,
+             re.sub(r"<[^>]+>", " ", widget.view.output.value),
+             re.sub(r"<code>.*?</code>|<[^>]+>", " ", chooser.output.value)]
+    english = [w for text in shown for w in re.findall(r"[A-Za-z]{2,}", text)
+               if w not in {"Delete"}]
+    assert english == [], english
+    assert "わたしの答え" in shown[4]

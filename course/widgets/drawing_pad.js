@@ -66,7 +66,7 @@ function render({ model, el }) {
   }
   canvas.addEventListener("pointerdown", (e) => {
     e.preventDefault();
-    canvas.setPointerCapture(e.pointerId);
+    try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* capture is a nicety */ }
     current = [point(e)];
     redraw();
   });
