@@ -12,6 +12,7 @@ from conftest import free_port
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
 
 @pytest.fixture(scope="module")
@@ -88,12 +89,14 @@ def test_e03_runs_in_jupyterlab_and_drawing_changes_the_guess(lab, browser):
     base, course = lab
     assert (course / "release" / "e03" / "e03.ipynb").exists()  # `manabu lab` built the course
     SHOTS.mkdir(parents=True, exist_ok=True)
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
     for attempt in (1, 2):  # the first run after an install can hang once (FIELD-NOTES)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             # the teacher version: "run all" stops at the first failing check of an unanswered copy
             run_lesson_and_draw(page, f"{base}/lab/tree/source/e03/e03.ipynb?reset&token={TOKEN}")
-            page.screenshot(path=str(SHOTS / "e03-draw-and-guess.png"))
+            pad = page.locator(".manabu-drawing-pad").first.locator("xpath=../../..")
+            pad.screenshot(path=str(DOCS_IMAGES / "e03-draw-and-guess.png"))
             return
         except Exception:
             page.screenshot(path=str(SHOTS / f"e03-failure-{attempt}.png"))
