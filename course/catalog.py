@@ -95,8 +95,13 @@ def validate_entry(entry: object, path: Path) -> dict:
         for key in ("big_ideas", "ai4k12", "objectives"):
             if not isinstance(entry[key], list) or not entry[key]:
                 problems.append(f"'{key}' must be a non-empty list")
-        if not isinstance(entry["vocabulary"], dict):
-            problems.append("'vocabulary' must be a mapping of word: meaning")
+        if isinstance(entry["objectives"], list) and not all(isinstance(o, str) for o in entry["objectives"]):
+            problems.append("each objective must be one line of text (put it in quotes if it has a "
+                            "colon, like \"- 'Explain: ...'\")")
+        vocabulary = entry["vocabulary"]
+        if not isinstance(vocabulary, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in vocabulary.items()):
+            problems.append("'vocabulary' must be a mapping of word: meaning (text)")
     if problems:
         raise LessonError(f"{path}: the catalog entry is incomplete: " + "; ".join(problems) + ".")
     return entry

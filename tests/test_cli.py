@@ -98,6 +98,7 @@ def broken_lessons(tmp_path, old: str, new: str) -> Path:
 @pytest.mark.parametrize("old, new, message", [
     ("  minutes: 45\n", "  minutes: [45\n", "front matter is not valid YAML"),
     ("  minutes: 45\n", "", "'minutes' is missing"),
+    ("    - Count the votes", "    - Count: the votes", "each objective must be one line of text"),
     ("  grade_id: e03-ex1\n", "  grade_id: [e03-ex1\n", "metadata could not be read"),
     ('"grade_id": "e03-reflect",', '"grade_id" "e03-reflect",', "metadata could not be read"),
     ("  grade_id: e03-ex2-check\n", "  grade_id: e03-ex1-check\n", "used twice"),
@@ -108,7 +109,7 @@ def test_broken_lesson_files_get_a_clear_message_and_nothing_is_written(tmp_path
 
     env = {**os.environ, "MANABU_LESSONS": str(broken_lessons(tmp_path, old, new))}
     course = tmp_path / "course"
-    result = manabu("build", "--course", str(course), "--lang", "en", env=env)
+    result = manabu("build", "--course", str(course), "--lang", "en", "e03", env=env)
     assert result.returncode == 2
     assert message in result.stderr and "en.md" in result.stderr
     assert "Traceback" not in result.stderr
