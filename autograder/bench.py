@@ -62,10 +62,10 @@ def bench_widgets(events: int = 60, log=print) -> list[dict]:
                 start = time.perf_counter()
                 event()
                 times.append((time.perf_counter() - start) * 1000)
-            row = {"widget": label, "events": events, "p50_ms": round(percentile(times, 50), 2),
+            row = {"widget": f"{info.name}: {label}", "events": events, "p50_ms": round(percentile(times, 50), 2),
                    "p95_ms": round(percentile(times, 95), 2)}
             rows.append(row)
-            log(f"  {label:<45} p50 {row['p50_ms']:7.2f} ms   p95 {row['p95_ms']:7.2f} ms")
+            log(f"  {row['widget']:<55} p50 {row['p50_ms']:7.2f} ms   p95 {row['p95_ms']:7.2f} ms")
     return rows
 
 
