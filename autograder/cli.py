@@ -46,7 +46,7 @@ def cmd_build(args) -> int:
 def cmd_grade(args) -> int:
     from autograder.grade import grade_lesson
 
-    rows = grade_lesson(args.lesson, Path(args.course))
+    rows = grade_lesson(args.lesson, Path(args.course), workers=args.workers)
     return 0 if rows else 1
 
 
@@ -92,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
     p = add("grade", cmd_grade, "Autograde every submission of a lesson, make feedback and grades.csv.")
     p.add_argument("lesson", metavar="LESSON", help="the lesson id, e.g. e03")
     course_arg(p)
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="grading processes working side by side (default: one per core)")
     p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
     course_arg(p)
     lang_arg(p)

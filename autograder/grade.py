@@ -9,6 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,8 +54,38 @@ def preflight(course_dir: Path, lesson_id: str, student: str) -> str:
     return "ok"
 
 
-def grade_lesson(lesson_id: str, course_dir: Path, log=print) -> list[GradeRow]:
-    """Grade every submission of ``lesson_id``; return one row per student."""
+_worker = {}  # the nbgrader API of this (worker) process, made once per process
+
+
+def _start_worker(course_dir: str) -> None:
+    import warnings
+
+    warnings.filterwarnings("ignore", module="nbgrader|sqlalchemy")
+    _worker["api"] = nbgrader_api(Path(course_dir))
+
+
+def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
+    """Autograde and make feedback for one submission (in a worker); never raises."""
+    api = _worker.get("api") or nbgrader_api(Path(course_dir))
+    status = preflight(Path(course_dir), lesson_id, student)
+    try:
+        if status == "ok":
+            result = api.autograde(lesson_id, student, force=True, create=True)
+            if not result.get("success") and "locked" in nbgrader_error(result):
+                time.sleep(1)  # another worker held the SQLite gradebook: try once more
+                result = api.autograde(lesson_id, student, force=True, create=True)
+            if result.get("success"):
+                api.generate_feedback(lesson_id, student)
+            else:
+                status = "grading failed: " + nbgrader_error(result)
+        return gradebook_row(api, lesson_id, student, status)
+    except Exception as err:  # one bad submission never stops the class
+        return GradeRow(student, lesson_id, 0.0, 0.0, f"grading failed: {err!r}"[:200], False)
+
+
+def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | None = None) -> list[GradeRow]:
+    """Grade every submission of ``lesson_id`` with a pool of long-lived workers (one per core by
+    default); return one row per student, sorted by student."""
     course_dir = usable_course_dir(course_dir, must_exist=True)
     if not (course_dir / CONFIG_NAME).exists():
         raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
@@ -64,19 +98,26 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print) -> list[GradeRow]:
         log(f"No submissions of {lesson_id} in {course_dir / 'submitted'}. Collect them first "
             f"(Formgrader → Manage Assignments → Collect, or: nbgrader collect {lesson_id}).")
         return []
-    api = nbgrader_api(course_dir)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
+    log(f"Grading {len(students)} submission(s) of {lesson_id} with {workers} worker(s)...")
     rows = []
-    for number, student in enumerate(students, 1):
-        status = preflight(course_dir, lesson_id, student)
-        if status == "ok":
-            result = api.autograde(lesson_id, student, force=True, create=True)
-            if result.get("success"):
-                api.generate_feedback(lesson_id, student)
-            else:
-                status = "grading failed: " + nbgrader_error(result)
-        row = gradebook_row(api, lesson_id, student, status)
+
+    def done(row: GradeRow) -> None:
         rows.append(row)
-        log(f"[{number}/{len(students)}] {student}: {row.score:g}/{row.max_score:g}  {row.status}")
+        log(f"[{len(rows)}/{len(students)}] {row.student}: {row.score:g}/{row.max_score:g}  {row.status}")
+
+    if workers == 1:
+        _start_worker(str(course_dir))
+        for student in students:
+            done(grade_one(str(course_dir), lesson_id, student))
+    else:
+        context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(str(course_dir),)) as pool:
+            futures = [pool.submit(grade_one, str(course_dir), lesson_id, s) for s in students]
+            for future in as_completed(futures):
+                done(future.result())
+    rows.sort(key=lambda r: r.student)
     write_grades_csv(course_dir, lesson_id, rows)
     ok = sum(r.status == "ok" for r in rows)
     log(f"Graded {len(rows)} submission(s) of {lesson_id}: {ok} ok, {len(rows) - ok} with problems. "
