@@ -11,20 +11,22 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.lessonfile import BEGIN_SOLUTION, END_SOLUTION, region
+from autograder.lessonfile import BEGIN_SOLUTION, END_SOLUTION
 from autograder.paths import write_atomic
 
 
 def answer_cells(nb) -> dict[str, str]:
-    """{grade_id: the teacher's answer} for every answer cell of a teacher notebook."""
+    """{grade_id: the whole answer cell as a right answer} for a teacher notebook: the solution
+    markers are dropped, so a function's ``def`` line around the solution stays."""
     answers = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
-            source = cell.source
+            lines = cell.source.splitlines()
             if cell.cell_type == "code":
-                source = region(source, BEGIN_SOLUTION, END_SOLUTION)
-            answers[meta["grade_id"]] = source
+                lines = [line for line in lines
+                         if BEGIN_SOLUTION not in line and END_SOLUTION not in line]
+            answers[meta["grade_id"]] = "\n".join(lines)
     return answers
 
 
