@@ -59,12 +59,21 @@ def run_command(page, command: str) -> None:
     raise AssertionError(f"no menu entry runs {command}")
 
 
-def open_and_run_all(page, url: str) -> None:
-    """Open a notebook, wait for an idle kernel, and run all cells from the Run menu."""
+def open_and_run_all(page, url: str, restart: bool = False) -> None:
+    """Open a notebook, wait for an idle kernel, and run all cells from the Run menu
+    (``restart``: in a fresh kernel, when another page may have used this notebook's kernel)."""
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    run_command(page, "runmenu:run-all")
+    if restart:
+        run_command(page, "runmenu:restart-and-run-all")
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()  # "Restart the kernel?"
+        # cells are queued as [*] while the kernel restarts; stale counts saved earlier go away
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+            ".some(e => e.textContent.includes('*'))", timeout=60_000)
+    else:
+        run_command(page, "runmenu:run-all")
 
 
 def wait_until_all_ran(page, seconds: float = 120) -> None:

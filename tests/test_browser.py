@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import TOKEN, open_and_run_all, running, wait_until_all_ran
-from conftest import free_port
+from conftest import free_port, lesson_ids
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -131,6 +131,30 @@ def test_e03_also_works_in_notebook_7(lab, browser):
         run_lesson_and_draw(page, f"{base}/notebooks/source/e03/e03.ipynb?token={TOKEN}", slider=False)
     except Exception:
         page.screenshot(path=str(SHOTS / "e03-notebook7-failure.png"))
+        raise
+    finally:
+        page.close()
+
+
+WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
+    """Run all of each lesson's teacher version: every widget renders, none shows an error."""
+    base, course = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        open_and_run_all(page, f"{base}/lab/tree/source/{lesson_id}/{lesson_id}.ipynb?reset&token={TOKEN}",
+                         restart=True)
+        wait_until_all_ran(page)
+        outputs = page.locator(WIDGET_OUTPUT)
+        assert outputs.count() >= 1, "the lesson shows no widget"
+        assert page.locator("text=Error displaying widget").count() == 0
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, errors.first.inner_text()[:500]
+    except Exception:
+        page.screenshot(path=str(SHOTS / f"{lesson_id}-failure.png"), full_page=True)
         raise
     finally:
         page.close()
