@@ -71,8 +71,10 @@ def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
     try:
         if status == "ok":
             result = api.autograde(lesson_id, student, force=True, create=True)
-            if not result.get("success") and "locked" in nbgrader_error(result):
-                time.sleep(1)  # another worker held the SQLite gradebook: try once more
+            for wait in (1, 2, 4):  # another worker held the SQLite gradebook: try again
+                if result.get("success") or "locked" not in nbgrader_error(result):
+                    break
+                time.sleep(wait)
                 result = api.autograde(lesson_id, student, force=True, create=True)
             if result.get("success"):
                 api.generate_feedback(lesson_id, student)

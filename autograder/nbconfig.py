@@ -47,7 +47,8 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-c.Execute.timeout = 60
+c.Execute.timeout = 60          # seconds per cell
+c.Execute.startup_timeout = 120  # a busy school server can be slow to start a kernel
 c.Manabu.lang = {lang!r}  # the course language (en or ja)
 '''
 
