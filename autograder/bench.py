@@ -15,6 +15,7 @@ from pathlib import Path
 
 from autograder.execute import run_notebook
 from autograder.lessonfile import read_notebook, split_teacher_notes
+from autograder.prose import fk_grade, readings_count
 from course.catalog import LANGUAGES, load_catalog
 
 
@@ -27,9 +28,16 @@ def bench_lessons(langs=LANGUAGES, log=print) -> list[dict]:
                 _nb, stats = run_notebook(nb, Path(tmp))
             row = {"lesson": lesson.id, "lang": lang, "seconds": round(stats.seconds, 2),
                    "peak_kernel_mb": round(stats.peak_mb, 1), "errors": len(stats.errors)}
+            full = read_notebook(lesson)
+            if lang == "en":
+                row["fk_grade"] = round(fk_grade(full), 1)
+                language = f"FK grade {row['fk_grade']}"
+            else:
+                row["readings"] = readings_count(full)
+                language = f"readings {row['readings']}"
             rows.append(row)
             log(f"  {lesson.id} {lang}  {row['seconds']:6.2f} s  {row['peak_kernel_mb']:7.1f} MB"
-                f"  errors: {row['errors']}")
+                f"  errors: {row['errors']}  {language}")
     return rows
 
 
