@@ -89,30 +89,27 @@ def split_teacher_notes(nb) -> tuple[nbformat.NotebookNode, list]:
     return nb, notes
 
 
-def region(source: str, begin: str, end: str) -> str:
-    """The text between ``begin`` and ``end`` marker lines (all such regions, joined)."""
-    out, inside = [], False
+def split_regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """(lines between ``begin``/``end`` marker lines, lines outside them); markers dropped."""
+    inside_lines, outside_lines, inside = [], [], False
     for line in source.splitlines():
         if begin in line:
             inside = True
         elif end in line:
             inside = False
-        elif inside:
-            out.append(line)
-    return "\n".join(out)
+        else:
+            (inside_lines if inside else outside_lines).append(line)
+    return inside_lines, outside_lines
+
+
+def region(source: str, begin: str, end: str) -> str:
+    """The text between ``begin`` and ``end`` marker lines (all such regions, joined)."""
+    return "\n".join(split_regions(source, begin, end)[0])
 
 
 def without_region(source: str, begin: str, end: str) -> str:
     """``source`` with the marked regions (and their marker lines) removed."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
+    return "\n".join(split_regions(source, begin, end)[1])
 
 
 def timing_plan(cells) -> list[tuple[int, str]]:

@@ -240,3 +240,21 @@ def test_e03_widgets_speak_japanese(monkeypatch):
                if w not in {"Delete"}]
     assert english == [], english
     assert "わたしの答え" in shown[4]
+
+
+def test_every_widget_family_lists_its_handlers_for_the_benchmark():
+    """`make bench` times each widget's handlers (speed is measured there, never asserted here)."""
+    import importlib
+    import pkgutil
+
+    import course.widgets
+
+    families = [m.name for m in pkgutil.iter_modules(course.widgets.__path__)]
+    assert len(families) >= 15
+    for name in families:
+        cases = importlib.import_module(f"course.widgets.{name}").bench_cases()
+        assert cases, name
+        for label, event in cases:
+            assert isinstance(label, str) and label
+            event()
+            event()

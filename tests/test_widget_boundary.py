@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import warnings
 from html import unescape
 
@@ -49,9 +48,8 @@ def test_a_one_unit_net_cannot_draw_a_ring():
 
 def test_settings_are_remembered_so_moving_back_is_instant():
     first = boundary_scores("circles", "net", hidden=7)
-    start = time.perf_counter()
     again = boundary_scores("circles", "net", hidden=7)
-    assert again is first and time.perf_counter() - start < 0.005
+    assert again is first  # the cached result, not a new fit
     assert boundary_scores("circles", "net", depth=1, hidden=7) is first  # depth does not matter
 
 

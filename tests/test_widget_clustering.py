@@ -9,7 +9,7 @@ import pytest
 
 from course.i18n import set_language
 from course.models.kmeans import KMeansSteps
-from course.widgets.clustering import KMeansStepper, bench_cases, make_group_data, marker_svg
+from course.widgets.clustering import KMeansStepper, make_group_data, marker_svg
 
 
 def english_words(html: str) -> list[str]:
@@ -178,13 +178,3 @@ def test_japanese_labels_leave_no_english():
         assert "ステップ2：中心を動かした" in stepper.output.value
     finally:
         set_language("en")
-
-
-def test_bench_cases_run_quickly():
-    import time
-
-    for name, case in bench_cases():
-        start = time.perf_counter()
-        for _ in range(5):
-            case()
-        assert (time.perf_counter() - start) / 5 < 0.05, name

@@ -9,7 +9,7 @@ import pytest
 
 from course.i18n import set_language
 from course.models.linear import LinearRegressionGD, Perceptron, mean_squared_error
-from course.widgets.fitting import LineFitter, bench_cases, make_line_data
+from course.widgets.fitting import LineFitter, make_line_data
 
 
 def english_words(html: str) -> list[str]:
@@ -163,13 +163,3 @@ def test_japanese_labels_leave_no_english():
         assert english_words(" ".join(labels) + fitter.output.value) == []
     finally:
         set_language("en")
-
-
-def test_bench_cases_run_quickly():
-    import time
-
-    for name, case in bench_cases():
-        start = time.perf_counter()
-        for _ in range(5):
-            case()
-        assert (time.perf_counter() - start) / 5 < 0.05, name

@@ -15,7 +15,6 @@ from course.widgets.robot import (
     LEARN_ACTIONS,
     GridRobot,
     GridWorld,
-    bench_cases,
     run_rules,
 )
 
@@ -254,10 +253,3 @@ def test_japanese_uses_only_kanji_of_grades_1_to_4():
     text = "".join(parse_po(po.read_text(encoding="utf-8")).values())
     late = {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in allowed}
     assert not late, late
-
-
-def test_every_handler_is_quick():
-    for name, event in bench_cases():
-        start = time.perf_counter()
-        event()
-        assert time.perf_counter() - start < 0.5, name

@@ -14,7 +14,6 @@ from course.widgets.sound import (
     PLAY_RATE,
     SoundSampler,
     alias_frequency,
-    bench_cases,
     n_samples,
     quantize,
     wav_bytes,
@@ -113,14 +112,3 @@ def test_japanese_labels_leave_no_english():
         assert not words, words
     finally:
         set_language("en")
-
-
-def test_bench_cases_run_fast():
-    import time
-
-    for _name, event in bench_cases():
-        event()  # warm up
-        start = time.perf_counter()
-        for _ in range(5):
-            event()
-        assert (time.perf_counter() - start) / 5 < 0.05

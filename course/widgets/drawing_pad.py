@@ -84,3 +84,13 @@ class DrawingPad(anywidget.AnyWidget):
     def clear(self) -> None:
         """Wipe the pad, as the Clear button does."""
         self.strokes = []
+
+
+def bench_cases():
+    """One user event each, on a pad built once (for ``make bench``)."""
+    pad = DrawingPad()
+
+    def stroke():
+        pad.strokes = [[[0.5, 0.1], [0.5, 0.9]]] if len(pad.strokes) != 1 else []
+
+    return [("DrawingPad: a stroke becomes 8×8 pixels", stroke)]
