@@ -82,3 +82,15 @@ def wait_until_all_ran(page, seconds: float = 120) -> None:
         """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
                    return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
         timeout=seconds * 1000)
+
+
+def shutdown_kernels(base: str) -> None:
+    """Stop every kernel of a Jupyter server (each opened lesson starts one)."""
+    import json
+
+    with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=10) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={TOKEN}",
+                                         method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_helpers import TOKEN, open_and_run_all, running, wait_until_all_ran
+from browser_helpers import TOKEN, open_and_run_all, running, shutdown_kernels, wait_until_all_ran
 from conftest import free_port, lesson_ids
 
 pytestmark = pytest.mark.browser
@@ -104,6 +104,7 @@ def test_e03_runs_in_jupyterlab_and_drawing_changes_the_guess(lab, browser):
                 raise
         finally:
             page.close()
+            shutdown_kernels(base)
 
 
 def test_start_page_lists_lessons_with_links(lab, browser):
@@ -134,6 +135,7 @@ def test_e03_also_works_in_notebook_7(lab, browser):
         raise
     finally:
         page.close()
+        shutdown_kernels(base)
 
 
 WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
@@ -158,3 +160,4 @@ def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
         raise
     finally:
         page.close()
+        shutdown_kernels(base)

@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
-from browser_helpers import TOKEN, open_and_run_all, running
+from browser_helpers import TOKEN, open_and_run_all, running, shutdown_kernels
 from conftest import free_port
 
 from autograder.lab import lab_command, lab_environment
@@ -73,3 +73,4 @@ def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
         raise
     finally:
         page.close()
+        shutdown_kernels(gallery_lab)
