@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
-from browser_helpers import TOKEN, open_and_run_all, running, shutdown_kernels
+from browser_helpers import TOKEN, open_and_run_all, running, shutdown_kernels, wait_until_all_ran
 from conftest import free_port
 
 from autograder.lab import lab_command, lab_environment
@@ -70,6 +70,25 @@ def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
         assert page.locator("text=Error displaying widget").count() == 0
     except Exception:
         page.screenshot(path=str(REPO / "build" / f"gallery-{md.stem}-failure.png"))
+        raise
+    finally:
+        page.close()
+        shutdown_kernels(gallery_lab)
+
+
+@pytest.mark.parametrize("md", GALLERY, ids=[p.stem for p in GALLERY])
+def test_gallery_widgets_render_in_notebook_7(gallery_lab, browser, md):
+    """The same widgets in Notebook 7's interface (rendering only: Notebook 7 moves the keyboard
+    focus back to the notebook while it runs, so interactions are tested in JupyterLab)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    try:
+        open_and_run_all(page, f"{gallery_lab}/notebooks/{md.stem}.ipynb?token={TOKEN}")
+        wait_until_all_ran(page)
+        for item in interactions(md):
+            page.locator(item["root"]).first.wait_for(state="attached", timeout=90_000)
+        assert page.locator("text=Error displaying widget").count() == 0
+    except Exception:
+        page.screenshot(path=str(REPO / "build" / f"gallery-{md.stem}-nb7-failure.png"))
         raise
     finally:
         page.close()
