@@ -50,7 +50,12 @@ def install_friendly_errors(shell) -> None:
     def handler(self, etype, value, tb, tb_offset=None):
         text = friendly_error_text(etype, value)
         if text is None:  # pragma: no cover - only registered for types we explain
-            return self.InteractiveTB.structured_traceback(etype, value, tb, tb_offset)
-        return ["\x1b[1;31m" + text + "\x1b[0m"]
+            stb = self.InteractiveTB.structured_traceback(etype, value, tb, tb_offset)
+        else:
+            stb = ["\x1b[1;31m" + text + "\x1b[0m"]
+        # IPython ignores what a custom handler returns: showing the error is the handler's job.
+        # It is sent as an error message, so the cell still fails (that is how nbgrader knows).
+        self._showtraceback(etype, value, stb)
+        return stb
 
     shell.set_custom_exc((CheckFailed, NameError), handler)

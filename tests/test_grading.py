@@ -24,8 +24,9 @@ def graded(built_course):
         right = answer_cells(teacher)
         cases = {"right": right, "blank": {}}
         for gid, wrongs in wrong_answers(lesson_id).items():
-            for n, wrong in enumerate(wrongs):
-                cases[f"wrong-{gid}-{n}"] = {**right, gid: wrong}
+            # the first wrong answer of each exercise through nbgrader; all of them are also
+            # tried in one kernel by test_lessons (an nbgrader run per answer is too slow for CI)
+            cases[f"wrong-{gid}-0"] = {**right, gid: wrongs[0]}
         for name, answers in cases.items():
             submit(course, name, lesson_id, nbformat.writes(fill_answers(student, answers)))
         rows = {row.student: row for row in grade_lesson(lesson_id, course, log=lambda *a: None)}
@@ -59,9 +60,8 @@ def test_every_prepared_wrong_answer_loses_its_points(graded, lesson_id):
     wrongs = wrong_answers(lesson_id)
     assert set(wrongs) == {gid[:-len("-check")] for gid in points}, "a wrong answer per exercise"
     for gid, answers in wrongs.items():
-        for n in range(len(answers)):
-            row = rows[f"wrong-{gid}-{n}"]
-            assert row.score == full - points[f"{gid}-check"], (gid, answers[n])
+        row = rows[f"wrong-{gid}-0"]
+        assert row.score == full - points[f"{gid}-check"], (gid, answers[0])
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)

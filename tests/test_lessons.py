@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 from conftest import lesson_ids
+from helpers import wrong_answers
 
 from autograder.execute import run_notebook
 from autograder.lessonfile import graded_cells, read_notebook, split_teacher_notes, timing_plan
@@ -62,14 +64,43 @@ def test_lesson_anatomy(lesson_id):
     assert all("check(" in c.source.split("### BEGIN HIDDEN TESTS")[0] for c in tests)
 
 
+def with_wrong_answers(nb, wrongs: dict) -> tuple[object, dict]:
+    """A copy of ``nb`` followed, for each wrong answer, by: the wrong answer, its check cell
+    (hidden tests included), the right answer again. Returns (notebook, {(gid, n): check index})."""
+    import copy
+
+    cells = {c.metadata.nbgrader["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader")}
+    extended, checks = copy.deepcopy(nb), {}
+    for gid, answers in wrongs.items():
+        for n, wrong in enumerate(answers):
+            extended.cells.append(nbformat.v4.new_code_cell(wrong))
+            extended.cells.append(nbformat.v4.new_code_cell(cells[f"{gid}-check"].source))
+            checks[(gid, n)] = len(extended.cells) - 1
+            extended.cells.append(nbformat.v4.new_code_cell(cells[gid].source))
+    return extended, checks
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("lesson_id", LESSONS)
 def test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel(lesson_id, lang, tmp_path):
+    """...and afterwards, in the same kernel, every prepared wrong answer fails its check
+    (nbgrader itself grades the first wrong answer of each exercise in test_grading)."""
     nb, _notes = split_teacher_notes(notebook(lesson_id, lang))
-    nb, stats = run_notebook(nb, tmp_path)
-    assert stats.errors == []
-    texts = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    lesson_cells = len(nb.cells)
+    nb, checks = with_wrong_answers(nb, wrong_answers(lesson_id))
+    nb, _stats = run_notebook(nb, tmp_path)
+    errors = [f"cell {i + 1}: {o.get('ename')}: {o.get('evalue')}"
+              for i, cell in enumerate(nb.cells[:lesson_cells]) for o in cell.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []
+    texts = "".join(o.get("text", "") for c in nb.cells[:lesson_cells] for o in c.get("outputs", []))
     assert "✔" in texts  # the visible checks said so
     widgets = [o for c in nb.cells for o in c.get("outputs", [])
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets, "the explore widgets were displayed"
+    passed = [key for key, index in checks.items()
+              if not any(o.get("output_type") == "error" for o in nb.cells[index].outputs)]
+    assert checks and not passed, f"these wrong answers pass their check: {passed}"
+    shown = [o for index in checks.values() for o in nb.cells[index].outputs
+             if o.get("output_type") == "error" and o.get("ename") == "CheckFailed"]
+    assert shown and all("✘" in "".join(o["traceback"]) for o in shown)  # one friendly line
