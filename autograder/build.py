@@ -29,8 +29,9 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
     if lang not in LANGUAGES:
         raise CourseError(f"Unknown language {lang!r}: use --lang en or --lang ja.")
     course_dir = usable_course_dir(course_dir)
-    if (course_dir / "nbgrader_config.py").exists() and course_language(course_dir, lang) != lang:
-        raise CourseError(f"{course_dir} was built in {course_language(course_dir)!r}. "
+    built_in = course_language(course_dir, lang)  # reads and runs nbgrader_config.py once
+    if built_in != lang:
+        raise CourseError(f"{course_dir} was built in {built_in!r}. "
                           f"Use another --course folder for {lang!r}.")
     lessons = ([find_lesson(i, lang) for i in lesson_ids] if lesson_ids else load_catalog(lang))
     prepared = []
