@@ -115,11 +115,11 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
     notes = []
     missing = [gid for gid in theirs if gid not in mine]
     if missing:
-        notes.append("deleted or unmarked test cells put back: " + ", ".join(missing))
+        notes.append("deleted or unmarked locked cells put back: " + ", ".join(missing))
     edited = [gid for gid, cell in theirs.items() if gid in mine and (
         text(mine[gid]) != text(cell) or mine[gid].get("cell_type") != cell.get("cell_type"))]
     if edited:
-        notes.append("edited test cells put back: " + ", ".join(edited))
+        notes.append("edited locked cells put back: " + ", ".join(edited))
     return notes
 
 

@@ -114,6 +114,7 @@ class Runner:
         self.memory_mb = int(limits.get("memory_mb", 1024))
         self.sink = Sink(self.output_chars, int(limits.get("notebook_chars", 400_000)))
         self.proto = proto
+        self.timed_out = False
         self.main_thread = threading.main_thread().ident
         self.shell = self._make_shell()
         self.snapshot_machinery()
@@ -176,6 +177,9 @@ class Runner:
 
         self.modules = {name: sys.modules[name] for name in WATCHED_MODULES if name in sys.modules}
         self.module_dicts = {name: dict(vars(mod)) for name, mod in self.modules.items()}
+        self.codes = {}  # function -> its code and defaults: swapping __code__ keeps the identity
+        for saved in self.module_dicts.values():
+            self._remember_code(saved.values())
         self.lists = {"sys.meta_path": (sys.meta_path, list(sys.meta_path)),
                       "sys.path_hooks": (sys.path_hooks, list(sys.path_hooks))}
         self.snapshot_teacher_state()
@@ -191,6 +195,7 @@ class Runner:
                     callable(value) and self._from_package(value)):
                 keep[name] = value
         self.teacher_names = keep
+        self._remember_code(keep.values())
         self.shell_lists = {
             "input_transformers_cleanup": list(shell.input_transformers_cleanup),
             "input_transformers_post": list(shell.input_transformers_post),
@@ -199,6 +204,11 @@ class Runner:
         self.custom_exc = (shell.custom_exceptions, shell.CustomTB)
         self.events = {name: list(cbs) for name, cbs in shell.events.callbacks.items()}
         self.shell_instance = {k for k in vars(shell)}
+
+    def _remember_code(self, values) -> None:
+        for value in values:
+            if isinstance(value, types.FunctionType) and value not in self.codes:
+                self.codes[value] = (value.__code__, value.__defaults__, value.__kwdefaults__)
 
     @staticmethod
     def _from_package(value) -> bool:
@@ -255,6 +265,10 @@ class Runner:
             if extra or any(cb not in target for cb in saved):
                 changed.append(f"get_ipython().events[{event!r}]")
                 target[:] = saved + [cb for cb in target if cb not in saved and cb not in extra]
+        for func, (code, defaults, kwdefaults) in self.codes.items():
+            if (func.__code__, func.__defaults__, func.__kwdefaults__) != (code, defaults, kwdefaults):
+                changed.append(f"{getattr(func, '__module__', '?')}.{func.__qualname__}.__code__")
+                func.__code__, func.__defaults__, func.__kwdefaults__ = code, defaults, kwdefaults
         for name, value in self.teacher_names.items():
             if shell.user_ns.get(name, None) is not value:
                 changed.append(name)
@@ -278,7 +292,7 @@ class Runner:
                 self.snapshot_teacher_state()
             self.send({"event": "done", "cell": index, "ok": ok, "outputs": self.sink.outputs,
                        "count": self.shell.execution_count - 1, "restored": restored,
-                       "cut": self.sink.cut})
+                       "cut": self.sink.cut, "timed_out": self.timed_out})
         self.send({"event": "end"})
 
     def _run_one(self, source: str) -> bool:

@@ -242,8 +242,12 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
                 if current is not None or len(results) < len(cells):
                     where = f"cell {cells[current]['index'] + 1}" if current is not None else \
                         "startup"
+                    try:
+                        code = proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        code = "?"
                     problems.append(f"the Python process ended during {where} "
-                                    f"(exit code {proc.poll()}); the cells after it did not run")
+                                    f"(exit code {code}); the cells after it did not run")
                 break
             buffer += chunk
             if len(buffer) > max_line:
@@ -259,6 +263,9 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
                         bool(message["ok"]), message["outputs"], message["count"],
                         message["restored"])
                     cut = cut or message.get("cut", False)
+                    if message.get("timed_out"):
+                        problems.append(f"cell {cells[message['cell']]['index'] + 1} ran longer "
+                                        f"than {limits.cell_seconds:g} s and was stopped")
                     current = None
                 elif message["event"] == "end":
                     ended = True
