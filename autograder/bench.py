@@ -99,17 +99,28 @@ def bench_import(runs: int = 7) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="build/bench.json", help="where to write the results")
+    ap.add_argument("--only", choices=["lessons", "widgets", "import", "grading"], action="append",
+                    help="run only these parts (default: all)")
     args = ap.parse_args(argv)
-    print("Lesson notebooks (teacher version, fresh kernel):")
-    print("  id  lang   time      peak kernel memory")
+    parts = set(args.only or ["lessons", "widgets", "import", "grading"])
     results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
-               "when": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "lesson_execution": bench_lessons()}
-    print("Widget handlers (one event each, including the redraw):")
-    results["widget_handlers"] = bench_widgets()
-    results["import_course"] = bench_import()
-    print("import course: {import_course_ms} ms (empty Python: {python_ms} ms, added: {added_ms} ms)"
-          .format(**results["import_course"]))
+               "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if "lessons" in parts:
+        print("Lesson notebooks (teacher version, fresh kernel):")
+        print("  id  lang   time      peak kernel memory")
+        results["lesson_execution"] = bench_lessons()
+    if "widgets" in parts:
+        print("Widget handlers (one event each, including the redraw):")
+        results["widget_handlers"] = bench_widgets()
+    if "import" in parts:
+        results["import_course"] = bench_import()
+        print("import course: {import_course_ms} ms (empty Python: {python_ms} ms, added: {added_ms} ms)"
+              .format(**results["import_course"]))
+    if "grading" in parts:
+        from autograder.bench_grading import bench_grading
+
+        print("Grading a class (plain nbgrader and manabu grade, side by side):")
+        results["grading"] = bench_grading()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
