@@ -88,8 +88,22 @@ def isolation_level() -> str:
     return "full" if done.returncode == 0 else "limits"
 
 
+def _others_can_run_python() -> bool:
+    """Can another user (nobody) run this Python? Not when it lives in root's home."""
+    for path in [Path(sys.executable).resolve(), *_python_roots()]:
+        for folder in [path, *path.parents]:
+            if folder.is_dir() and not os.stat(folder).st_mode & 0o001:
+                return False
+    return True
+
+
+def _as_nobody(level: str) -> bool:
+    return os.geteuid() == 0 and (level == "full" or _others_can_run_python())
+
+
 def describe(level: str) -> str:
-    who = "as user nobody" if os.geteuid() == 0 else "as your own user"
+    who = "as user nobody" if _as_nobody(level) else \
+        "as your own user" if os.geteuid() else "AS ROOT (this Python is not readable by others)"
     if level == "full":
         return (f"sandbox: full (bubblewrap: only a copy of each submission, no network, {who}, "
                 f"memory/process/file limits)")
@@ -167,7 +181,7 @@ def _environment(level: str, workdir_inside: str) -> dict:
 def command(level: str, workdir: Path) -> tuple[list[str], dict]:
     python = [sys.executable, "-I", "-m", "autograder.runner"]
     drop = []
-    if os.geteuid() == 0:
+    if _as_nobody(level):
         drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
         # nobody must reach the copy: rlimit NPROC then applies to it (set by the runner prlimit)
@@ -191,7 +205,7 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
         shutil.copytree(workdir, copy, symlinks=False,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         os.chmod(tmp, 0o711)
-        if os.geteuid() == 0:
+        if _as_nobody(level):
             for path in [copy, *copy.rglob("*")]:
                 os.lchown(path, NOBODY, NOBODY)
         argv, env = command(level, copy)

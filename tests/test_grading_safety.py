@@ -219,3 +219,14 @@ def test_a_stopped_grader_resumes_without_grading_anything_twice(tmp_path):
     again = subprocess.run(command + ["--regrade"], env=env, capture_output=True, text=True,
                            timeout=600)
     assert again.returncode == 0 and f"Grading {len(students)} submission(s)" in again.stdout
+
+
+def test_require_sandbox_refuses_where_bubblewrap_is_missing(corpus):
+    course, *_ = corpus
+    venv_bin = str(Path(sys.executable).parent)  # nbgrader's alembic is here; bwrap is not
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", LESSON, "--course",
+                           str(course), "--require-sandbox"], capture_output=True, text=True,
+                          env={**os.environ, "PATH": venv_bin}, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--require-sandbox refuses" in done.stderr and "apt-get install bubblewrap" in done.stderr
+    assert "Grading" not in done.stdout  # nothing was graded

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import Limits, describe, isolation_level, run_cells
+from autograder.sandbox import Limits, SandboxUnavailable, describe, isolation_level, run_cells
 
 SETUP = "from course import check\nimport numpy as np\nimport builtins"
 FAST = Limits(cell_seconds=3, notebook_seconds=30)
@@ -159,3 +159,20 @@ def test_the_tampering_tests_can_fail(workdir, what):
                              ("answer", "check(answer == 4, 'not four')")), workdir, FAST)
     assert not report.restored
     assert not any(o["output_type"] == "error" for o in report.cells[2].outputs)
+
+
+def test_without_bubblewrap_limits_still_apply_and_full_isolation_can_be_required(
+        workdir, monkeypatch):
+    import autograder.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "_bwrap", lambda: None)
+    sandbox.isolation_level.cache_clear()
+    try:
+        spec = cells(("setup", SETUP), ("answer", "x = bytearray(3 * 1024 ** 3)"))
+        report = run_cells(spec, workdir, FAST)
+        assert report.level == "limits" and report.cells[1].outputs[-1]["ename"] == "MemoryError"
+        assert "limits only" in describe("limits") and "bubblewrap" in describe("limits")
+        with pytest.raises(SandboxUnavailable, match="--require-sandbox refuses"):
+            run_cells(spec, workdir, FAST, require_full=True)
+    finally:
+        sandbox.isolation_level.cache_clear()
