@@ -233,3 +233,25 @@ def test_report_has_help(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--help"])
     assert exit_.value.code == 0 and "--lesson" in capsys.readouterr().out
+
+
+@pytest.mark.browser
+def test_report_reads_well_in_chromium(report, browser):
+    """In a real browser every plot decodes, nothing spills sideways on a tablet-sized screen,
+    and the English page becomes the README's screenshot."""
+    from conftest import REPO
+
+    lang, _course, _soup, path, _lines = report
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    try:
+        page.goto(path.as_uri())
+        sizes = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+        assert len(sizes) == 2 and all(done and width > 300 for done, width in sizes)
+        shot = (REPO / "docs" / "images" / "report.png" if lang == "en"
+                else REPO / "build" / "screenshots" / f"report-{lang}.png")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        page.set_viewport_size({"width": 600, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 600
+    finally:
+        page.close()
