@@ -230,6 +230,16 @@ def hardest(exercises: list[Exercise]) -> list[Exercise]:
     return [] if low >= 1.0 else [e for e in rated if e.rate == low]
 
 
+def catalog_title(lesson: str, lang: str) -> str:
+    """The lesson's title from the catalog ("" for a lesson Manabu does not know)."""
+    from course.catalog import LessonError, find_lesson
+
+    try:
+        return find_lesson(lesson, lang).title
+    except LessonError:
+        return ""
+
+
 def lesson_reports(course_dir: Path, lessons: list[str] | None, lang: str) -> list[LessonReport]:
     from course.i18n import translator
 
@@ -244,6 +254,7 @@ def lesson_reports(course_dir: Path, lessons: list[str] | None, lang: str) -> li
     reports = []
     for lesson in lessons or known:
         title, names = exercise_names(course_dir / "source" / lesson / f"{lesson}.ipynb")
+        title = title or catalog_title(lesson, lang)
         mine = sorted((r for r in rows if r.lesson == lesson), key=lambda r: r.student)
         report = LessonReport(lesson, title, mine)
         report.exercises, report.gradebook_note = exercise_stats(course_dir, lesson, mine, names, _)
@@ -261,8 +272,6 @@ def summary_line(report: LessonReport, _) -> str:
     if report.hardest:
         parts.append(_("hardest: {name} ({rate:.0f}% full points)").format(
             name=report.hardest[0].name, rate=100 * report.hardest[0].rate))
-    elif report.exercises is None:
-        parts.append(report.gradebook_note[0].format(**report.gradebook_note[1]))
     parts.append(_("{n} need help").format(n=len(report.need_help)))
     parts.append(_("{n} with a problem").format(n=len(report.problems)))
     return _(", ").join(parts)
@@ -287,5 +296,7 @@ def make_report(course_dir: Path, lessons: list[str] | None = None, out: Path | 
     write_atomic(out, report_html(reports, course_dir, lang))
     for report in reports:
         log("  " + summary_line(report, _))
+        if report.exercises is None:  # say why there are no exercise rates
+            log("    " + report.gradebook_note[0].format(**report.gradebook_note[1]))
     log(_("Class report: {path}").format(path=out.absolute()))
     return out

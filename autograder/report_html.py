@@ -102,7 +102,7 @@ def distribution_plot(report: LessonReport, _) -> str:
     ax.legend(handles=[Patch(facecolor=OKABE_ITO["vermillion"], hatch="//", edgecolor="white",
                              label=_("below half")),
                        Patch(facecolor=OKABE_ITO["blue"], label=_("half or more"))],
-              loc="upper left", fontsize=11)
+              loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize=11, frameon=False)
     return figure_png(fig)
 
 

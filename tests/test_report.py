@@ -202,18 +202,33 @@ def test_without_grades_it_says_to_grade_first(tmp_path, capsys):
 
 
 def test_without_a_gradebook_the_rest_of_the_report_still_comes(tmp_path):
-    """grades.csv alone (say, copied from another machine): no exercise rates, and it says why."""
+    """grades.csv alone (say, copied from another machine), two lessons, odd names: no exercise
+    rates and it says why; a section per lesson; names are shown as text, never as markup."""
     from autograder.nbconfig import write_config
     from autograder.report import make_report
 
     write_config(tmp_path, "en")
     (tmp_path / "grades.csv").write_text("student,lesson,score,max_score,status,needs_manual\n"
-                                         "aoi,e01,6,8,ok,no\nyui,e01,2,8,ok,yes\n")
+                                         "aoi,e01,6,8,ok,no\n<b>yui</b>,e01,2,8,ok,yes\n"
+                                         "aoi,e02,0,5,missing: e02.ipynb was not submitted,no\n")
     soup = BeautifulSoup(make_report(tmp_path, log=lambda *a: None).read_text(encoding="utf-8"),
                          "html.parser")
-    assert "No gradebook at" in soup.get_text() and "manabu grade e01" in soup.get_text()
-    assert len(soup.find_all("img")) == 1
-    assert {r[0] for r in table_rows(soup.section, "3.")} == {"yui"}
+    first, second = soup.find_all("section")
+    assert "No gradebook at" in first.get_text() and "manabu grade e01" in first.get_text()
+    assert len(first.find_all("img")) == 1  # the distribution; no exercise plot
+    assert {r[0] for r in table_rows(first, "3.")} == {"<b>yui</b>"} and not soup.find("b", string="yui")
+    assert "No submission of this lesson was graded" in second.get_text() and not second.find("img")
+    assert [a["href"] for a in soup.nav.find_all("a")] == ["#lesson-e01", "#lesson-e02"]
+
+
+def test_hardest_is_the_lowest_share_ties_included_and_none_when_all_full():
+    from autograder.report import Exercise, hardest
+
+    a, b, c = Exercise("x-ex1-check", "1", 1, 3, 4), Exercise("x-ex2-check", "2", 1, 1, 4), \
+        Exercise("x-ex3-check", "3", 1, 1, 4)
+    assert hardest([a, b, c]) == [b, c]
+    assert hardest([a, Exercise("x-ex4-check", "4", 1, 0, 0)]) == [a]  # nobody graded: no rate
+    assert hardest([Exercise("x-ex1-check", "1", 1, 4, 4)]) == []
 
 
 @pytest.mark.parametrize(("status", "kind", "reason"), [
