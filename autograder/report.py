@@ -182,8 +182,6 @@ def exercise_stats(course_dir: Path, lesson: str, rows: list[Row], names: dict[s
                    ) -> tuple[list[Exercise] | None, tuple[str, dict]]:
     """Per autograded test cell, how many graded students got its full points (from the
     gradebook); ``(None, why)`` when the gradebook has nothing for this lesson."""
-    from nbgrader.api import MissingEntry
-
     from autograder.nbconfig import nbgrader_api
 
     grade_command = f"manabu grade {lesson} --course {course_dir}"
@@ -192,6 +190,18 @@ def exercise_stats(course_dir: Path, lesson: str, rows: list[Row], names: dict[s
     if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists():
         return None, (_("No gradebook at {path}: to fill it, run {command}"),
                       {"path": db_url[len("sqlite:///"):], "command": grade_command})
+    try:
+        return count_full_points(api, lesson, rows, names, _, grade_command)
+    except Exception as err:  # a broken or unreachable database must not cost the rest of the report
+        error = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        return None, (_("Could not read the gradebook ({error}), so the exercises are left out. "
+                        "Check it, or grade again: {command}"), {"error": error, "command": grade_command})
+
+
+def count_full_points(api, lesson: str, rows: list[Row], names: dict[str, str], _, grade_command: str
+                      ) -> tuple[list[Exercise] | None, tuple[str, dict]]:
+    from nbgrader.api import MissingEntry
+
     with api.gradebook as gb:
         try:
             assignment = gb.find_assignment(lesson)

@@ -221,6 +221,19 @@ def test_without_a_gradebook_the_rest_of_the_report_still_comes(tmp_path):
     assert [a["href"] for a in soup.nav.find_all("a")] == ["#lesson-e01", "#lesson-e02"]
 
 
+def test_a_broken_gradebook_costs_only_the_exercise_rates(tmp_path):
+    from autograder.nbconfig import write_config
+    from autograder.report import make_report
+
+    write_config(tmp_path, "en")
+    (tmp_path / "grades.csv").write_text("student,lesson,score,max_score,status,needs_manual\n"
+                                         "aoi,e01,6,8,ok,no\n")
+    (tmp_path / "gradebook.db").write_bytes(b"this is not a database" * 100)
+    text = make_report(tmp_path, log=lambda *a: None).read_text(encoding="utf-8")
+    assert "Could not read the gradebook (" in text and "manabu grade e01" in text
+    assert (tmp_path / "gradebook.db").read_bytes() == b"this is not a database" * 100
+
+
 def test_hardest_is_the_lowest_share_ties_included_and_none_when_all_full():
     from autograder.report import Exercise, hardest
 
