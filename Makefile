@@ -39,14 +39,18 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check course autograder tests
 
-# Debian packages the browser tests need. Installed only when running as root and missing.
+# Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox).
+# Installed only when running as root and missing.
+SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing Debian chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' once."; exit 1; \
+	    echo "The tests need these Debian packages:$$missing. Run 'sudo apt-get install$$missing' once."; exit 1; \
 	  fi; \
 	fi
 

@@ -44,9 +44,12 @@ def cmd_build(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from autograder.grade import grade_lesson
+    from autograder.grade import Options, grade_lesson
 
-    rows = grade_lesson(args.lesson, Path(args.course), workers=args.workers)
+    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.budget,
+                      memory_mb=args.memory_mb, require_sandbox=args.require_sandbox,
+                      regrade=args.regrade)
+    rows = grade_lesson(args.lesson, Path(args.course), workers=args.workers, options=options)
     return 0 if rows else 1
 
 
@@ -101,6 +104,16 @@ def parser() -> argparse.ArgumentParser:
     course_arg(p)
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="grading processes working side by side (default: one per core)")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade every submission again (default: keep results of unchanged ones)")
+    p.add_argument("--require-sandbox", action="store_true",
+                   help="refuse to grade unless student code runs fully isolated (bubblewrap)")
+    p.add_argument("--cell-timeout", type=float, default=30, metavar="S",
+                   help="seconds one cell may run (default: 30)")
+    p.add_argument("--budget", type=float, default=120, metavar="S",
+                   help="seconds a whole notebook may run (default: 120)")
+    p.add_argument("--memory-mb", type=int, default=1024, metavar="MB",
+                   help="memory one submission may use (default: 1024)")
     p = add("report", cmd_report, "Write a class report (HTML with plots): scores, hard exercises, "
             "students who need help, flagged submissions.")
     course_arg(p)

@@ -1,7 +1,14 @@
-"""``manabu grade``: autograde every submission of a lesson, make feedback, write grades.csv.
+"""``manabu grade``: autograde every submission of a lesson safely, make feedback, write grades.csv.
 
-This is plain nbgrader under the hood, one student after another; a problem with one
-submission becomes that student's status and never stops the class.
+nbgrader keeps what it is good at (cell metadata, gradebook, feedback, exchange); the step that
+runs student code is ours (:class:`autograder.nbgrader_plugins.SandboxExecute`): a sandbox, time
+budgets, output caps and honest tests. Each submission is checked before it runs (preflight);
+each finished result is saved at once (a ledger per lesson), so a crash or Ctrl-C loses nothing
+and the next run grades only what is missing. One bad submission never stops the class.
+
+Every row gets a status: ``ok`` or ``<kind>: <reason>``, kind one of ``flagged`` (graded, but
+look at it: tampering undone, test cells put back), ``stopped`` (time budget or the process
+ended: graded for what ran), ``broken`` / ``missing`` (not graded, 0), ``failed`` (grading failed).
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ import io
 import json
 import multiprocessing
 import os
+import signal
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
@@ -22,6 +31,8 @@ from autograder.paths import CourseError, usable_course_dir, write_atomic
 
 CSV_NAME = "grades.csv"
 FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual"]
+MAX_NOTEBOOK_MB = 20
+KINDS = ("failed", "broken", "missing", "stopped", "flagged")  # most serious first
 
 
 @dataclass
@@ -30,8 +41,18 @@ class GradeRow:
     lesson: str
     score: float
     max_score: float
-    status: str          # "ok" or a short reason
+    status: str          # "ok" or "<kind>: <reason>"
     needs_manual: bool   # written answers wait for the teacher
+
+
+@dataclass
+class Options:
+    """How to grade: budgets and limits (see ``manabu grade --help``)."""
+    cell_timeout: float = 30
+    notebook_timeout: float = 120
+    memory_mb: int = 1024
+    require_sandbox: bool = False
+    regrade: bool = False
 
 
 def find_submissions(course_dir: Path, lesson_id: str) -> list[str]:
@@ -42,89 +63,157 @@ def find_submissions(course_dir: Path, lesson_id: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / lesson_id).is_dir())
 
 
-def preflight(course_dir: Path, lesson_id: str, student: str) -> str:
-    """'ok', or why this submission cannot be graded as it is."""
-    path = course_dir / "submitted" / student / lesson_id / f"{lesson_id}.ipynb"
+def submitted_notebook(course_dir: Path, lesson_id: str, student: str) -> Path:
+    return course_dir / "submitted" / student / lesson_id / f"{lesson_id}.ipynb"
+
+
+def preflight(course_dir: Path, lesson_id: str, student: str) -> tuple[str, list[str]]:
+    """("ok" or "<kind>: why it cannot be graded", [notes about cells that will be put back])."""
+    path = submitted_notebook(course_dir, lesson_id, student)
     if not path.exists():
-        return f"missing notebook: {lesson_id}.ipynb was not submitted"
+        return f"missing: {lesson_id}.ipynb was not submitted; ask the student to submit it", []
+    size_mb = path.stat().st_size / 1e6
+    if size_mb > MAX_NOTEBOOK_MB:
+        return (f"broken: the notebook is {size_mb:.0f} MB (the limit is {MAX_NOTEBOOK_MB} MB); "
+                f"ask the student to clear outputs (Edit → Clear Outputs of All Cells) and "
+                f"submit again"), []
     try:
-        json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return "broken notebook: not valid JSON; ask the student to submit again"
-    return "ok"
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        assert isinstance(cells, list) and all(isinstance(c, dict) for c in cells)
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AssertionError):
+        return ("broken: the notebook file is damaged (not valid notebook JSON); ask the student "
+                "to open it once and submit again"), []
+    return "ok", cell_changes(course_dir, lesson_id, cells)
 
 
-_worker = {}  # the nbgrader API of this (worker) process, made once per process
+def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[str]:
+    """How the submission's test and locked cells differ from the released lesson (they are put
+    back before grading: nbgrader restores edited ones, and missing ones with add_missing_cells).
+    Hidden tests are compared with the *released* text, so they are not reported as changes."""
+    release = course_dir / "release" / lesson_id / f"{lesson_id}.ipynb"
+    try:
+        released = json.loads(release.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+    def graded(cell_list):
+        out = {}
+        for cell in cell_list:
+            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(
+                cell.get("metadata"), dict) else {}
+            if meta.get("grade_id") and (meta.get("locked") or meta.get("grade")) \
+                    and not meta.get("solution"):
+                out[meta["grade_id"]] = cell
+        return out
+
+    def text(cell):
+        source = cell.get("source", "")
+        return ("".join(source) if isinstance(source, list) else str(source)).strip()
+
+    mine, theirs = graded(cells), graded(released)
+    notes = []
+    missing = [gid for gid in theirs if gid not in mine]
+    if missing:
+        notes.append("deleted or unmarked locked cells put back: " + ", ".join(missing))
+    edited = [gid for gid, cell in theirs.items() if gid in mine and (
+        text(mine[gid]) != text(cell) or mine[gid].get("cell_type") != cell.get("cell_type"))]
+    if edited:
+        notes.append("edited locked cells put back: " + ", ".join(edited))
+    return notes
 
 
-def _start_worker(course_dir: str) -> None:
+# -- one submission, in a worker --------------------------------------------------------------
+
+_worker = {}  # this worker process's nbgrader API, made once
+
+
+def _start_worker(course_dir: str, options: Options, quiet_signals: bool = True) -> None:
     import warnings
 
     warnings.filterwarnings("ignore", module="nbgrader|sqlalchemy")
-    _worker["api"] = nbgrader_api(Path(course_dir))
+    if quiet_signals:  # the main process handles Ctrl-C and stops the workers itself
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    api = nbgrader_api(Path(course_dir))
+    configure(api, options)
+    _worker["api"] = api
+
+
+def configure(api, options: Options) -> None:
+    """Make nbgrader run student code in our sandbox, whatever the course config says."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    from autograder.nbgrader_plugins import SandboxExecute
+
+    config = api.config
+    config.Autograde.autograde_preprocessors = [
+        SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata]
+    config.OverwriteCells.add_missing_cells = True
+    config.SandboxExecute.cell_timeout = float(options.cell_timeout)
+    config.SandboxExecute.notebook_timeout = float(options.notebook_timeout)
+    config.SandboxExecute.memory_mb = int(options.memory_mb)
+    config.SandboxExecute.require_sandbox = bool(options.require_sandbox)
+    api.config = config
 
 
 def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
-    """Autograde and make feedback for one submission (in a worker); never raises."""
-    api = _worker.get("api") or nbgrader_api(Path(course_dir))
-    status = preflight(Path(course_dir), lesson_id, student)
+    """Autograde and make feedback for one submission; never raises."""
+    api = _worker["api"]
+    course = Path(course_dir)
+    status, notes = preflight(course, lesson_id, student)
     try:
-        if status == "ok":
+        if status != "ok":
+            return zero_row(api, lesson_id, student, status)
+        with tempfile.TemporaryDirectory(prefix="manabu-run-") as tmp:
+            report_path = Path(tmp) / "run.json"
+            os.environ["MANABU_RUN_REPORT"] = str(report_path)
             result = api.autograde(lesson_id, student, force=True, create=True)
             for wait in (1, 2, 4):  # another worker held the SQLite gradebook: try again
                 if result.get("success") or "locked" not in nbgrader_error(result):
                     break
                 time.sleep(wait)
                 result = api.autograde(lesson_id, student, force=True, create=True)
-            if result.get("success"):
-                api.generate_feedback(lesson_id, student)
-            else:
-                status = "grading failed: " + nbgrader_error(result)
-        return gradebook_row(api, lesson_id, student, status)
+            run = json.loads(report_path.read_text()) if report_path.exists() else {}
+        if not result.get("success"):
+            error = nbgrader_error(result)
+            if "SandboxUnavailable" in error or "--require-sandbox" in error:
+                raise SandboxRefused(error)
+            return gradebook_row(api, lesson_id, student, "failed: " + error)
+        api.generate_feedback(lesson_id, student)
+        return gradebook_row(api, lesson_id, student, status_from(run, notes))
+    except SandboxRefused:
+        raise
     except Exception as err:  # one bad submission never stops the class
-        return GradeRow(student, lesson_id, 0.0, 0.0, f"grading failed: {err!r}"[:200], False)
+        return GradeRow(student, lesson_id, 0.0, 0.0, f"failed: {err!r}"[:300], False)
 
 
-def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | None = None) -> list[GradeRow]:
-    """Grade every submission of ``lesson_id`` with a pool of long-lived workers (one per core by
-    default); return one row per student, sorted by student."""
-    course_dir = usable_course_dir(course_dir, must_exist=True)
-    if not (course_dir / CONFIG_NAME).exists():
-        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
-                          f"Build it first: manabu build --course {course_dir}")
-    if not (course_dir / "source" / lesson_id).is_dir():
-        raise CourseError(f"Lesson {lesson_id!r} is not built in {course_dir}. "
-                          f"Build it first: manabu build --course {course_dir} {lesson_id}")
-    students = find_submissions(course_dir, lesson_id)
-    if not students:
-        log(f"No submissions of {lesson_id} in {course_dir / 'submitted'}. Collect them first "
-            f"(Formgrader → Manage Assignments → Collect, or: nbgrader collect {lesson_id}).")
-        return []
-    workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
-    log(f"Grading {len(students)} submission(s) of {lesson_id} with {workers} worker(s)...")
-    rows = []
+class SandboxRefused(RuntimeError):
+    pass
 
-    def done(row: GradeRow) -> None:
-        rows.append(row)
-        log(f"[{len(rows)}/{len(students)}] {row.student}: {row.score:g}/{row.max_score:g}  {row.status}")
 
-    if workers == 1:
-        _start_worker(str(course_dir))
-        for student in students:
-            done(grade_one(str(course_dir), lesson_id, student))
-    else:
-        context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(str(course_dir),)) as pool:
-            futures = [pool.submit(grade_one, str(course_dir), lesson_id, s) for s in students]
-            for future in as_completed(futures):
-                done(future.result())
-    rows.sort(key=lambda r: r.student)
-    write_grades_csv(course_dir, lesson_id, rows)
-    ok = sum(r.status == "ok" for r in rows)
-    log(f"Graded {len(rows)} submission(s) of {lesson_id}: {ok} ok, {len(rows) - ok} with problems. "
-        f"Grades: {course_dir / CSV_NAME}; feedback: {course_dir / 'feedback'}.")
-    return rows
+def status_from(run: dict, notes: list[str]) -> str:
+    """The row status from the sandbox's run report and the preflight notes."""
+    if run.get("problems"):
+        return "stopped: " + "; ".join(run["problems"] + notes)
+    flags = list(notes)
+    if run.get("restored"):
+        flags.insert(0, "changed what the tests use (" + ", ".join(run["restored"][:6]) +
+                     "); put back before the tests, so it earned nothing")
+    return "flagged: " + "; ".join(flags) if flags else "ok"
+
+
+def zero_row(api, lesson_id: str, student: str, status: str) -> GradeRow:
+    with api.gradebook as gb:
+        max_score = gb.find_assignment(lesson_id).max_score
+    return GradeRow(student, lesson_id, 0.0, float(max_score), status, False)
 
 
 def gradebook_row(api, lesson_id: str, student: str, status: str) -> GradeRow:
@@ -136,6 +225,160 @@ def gradebook_row(api, lesson_id: str, student: str, status: str) -> GradeRow:
             return GradeRow(student, lesson_id, 0.0, max_score, status, False)
         score, needs_manual = sub.score, bool(sub.needs_manual_grade)
     return GradeRow(student, lesson_id, float(score), float(max_score), status, needs_manual)
+
+
+# -- the class ----------------------------------------------------------------------------------
+
+class Ledger:
+    """Finished results of one lesson, one JSON line each, saved the moment they are known.
+
+    A result stays valid while the student's submission is unchanged (same file size, time and
+    nbgrader timestamp); a new submission is graded again.
+    """
+
+    def __init__(self, course_dir: Path, lesson_id: str):
+        self.course_dir, self.lesson_id = course_dir, lesson_id
+        self.path = course_dir / ".manabu" / f"grading-{lesson_id}.jsonl"
+        self.rows: dict[str, tuple[str, GradeRow]] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    record = json.loads(line)
+                    self.rows[record["row"]["student"]] = (record["fingerprint"],
+                                                           GradeRow(**record["row"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut by a crash: that student is graded again
+
+    def fingerprint(self, student: str) -> str:
+        folder = self.course_dir / "submitted" / student / self.lesson_id
+        parts = []
+        for name in (f"{self.lesson_id}.ipynb", "timestamp.txt"):
+            try:
+                stat = (folder / name).stat()
+                parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{name}:-")
+        return "|".join(parts)
+
+    def done(self, student: str) -> GradeRow | None:
+        saved = self.rows.get(student)
+        return saved[1] if saved and saved[0] == self.fingerprint(student) else None
+
+    def record(self, row: GradeRow) -> None:
+        fingerprint = self.fingerprint(row.student)
+        self.rows[row.student] = (fingerprint, row)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"fingerprint": fingerprint, "row": asdict(row)}) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def forget(self) -> None:
+        self.rows.clear()
+        self.path.unlink(missing_ok=True)
+
+
+def check_course(course_dir: Path, lesson_id: str) -> Path:
+    course_dir = usable_course_dir(course_dir, must_exist=True)
+    if not (course_dir / CONFIG_NAME).exists():
+        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
+                          f"Build it first: manabu build --course {course_dir}")
+    if not (course_dir / "source" / lesson_id).is_dir():
+        raise CourseError(f"Lesson {lesson_id!r} is not built in {course_dir}. "
+                          f"Build it first: manabu build --course {course_dir} {lesson_id}")
+    return course_dir
+
+
+def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | None = None,
+                 options: Options | None = None) -> list[GradeRow]:
+    """Grade every submission of ``lesson_id`` with a pool of long-lived workers (one per core by
+    default); return one row per student, sorted by student. Results already in the ledger for
+    an unchanged submission are kept (``options.regrade`` grades everything again)."""
+    from autograder.sandbox import SandboxUnavailable, describe, isolation_level
+
+    options = options or Options()
+    course_dir = check_course(course_dir, lesson_id)
+    students = find_submissions(course_dir, lesson_id)
+    if not students:
+        log(f"No submissions of {lesson_id} in {course_dir / 'submitted'}. Collect them first "
+            f"(Formgrader → Manage Assignments → Collect, or: nbgrader collect {lesson_id}).")
+        return []
+    level = isolation_level()
+    if options.require_sandbox and level != "full":
+        raise CourseError(str(SandboxUnavailable(
+            describe(level) + ". --require-sandbox refuses to grade without full isolation: "
+            "install bubblewrap (apt-get install bubblewrap) and check that it can run here.")))
+    log(describe(level))
+    ledger = Ledger(course_dir, lesson_id)
+    if options.regrade:
+        ledger.forget()
+    rows = {s: row for s in students if (row := ledger.done(s)) is not None}
+    todo = [s for s in students if s not in rows]
+    if rows:
+        log(f"{len(rows)} submission(s) already graded and unchanged: kept "
+            f"(use --regrade to grade them again).")
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    if todo:
+        log(f"Grading {len(todo)} submission(s) of {lesson_id} with {workers} worker(s)...")
+
+    def done(row: GradeRow) -> None:
+        rows[row.student] = row
+        ledger.record(row)
+        write_grades_csv(course_dir, lesson_id, sorted(rows.values(), key=lambda r: r.student))
+        count = len(rows) - (len(students) - len(todo))
+        log(f"[{count}/{len(todo)}] {row.student}: {row.score:g}/{row.max_score:g}  {row.status}")
+
+    try:
+        _run_pool(course_dir, lesson_id, todo, workers, options, done)
+    except KeyboardInterrupt:
+        left = len(students) - len(rows)
+        log(f"\nStopped. {len(rows)} of {len(students)} result(s) are saved; {left} not graded "
+            f"yet. Run the same command again to grade the rest.")
+        raise
+    except SandboxRefused as err:
+        raise CourseError(str(err)) from None
+    result = sorted(rows.values(), key=lambda r: r.student)
+    write_grades_csv(course_dir, lesson_id, result)
+    summary = {}
+    for row in result:
+        kind = row.status.split(":", 1)[0]
+        summary[kind] = summary.get(kind, 0) + 1
+    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.items(), key=_kind_order))
+    log(f"Graded {len(result)} submission(s) of {lesson_id}: {parts}. "
+        f"Grades: {course_dir / CSV_NAME}; feedback: {course_dir / 'feedback'}.")
+    if any(row.status != "ok" for row in result):
+        log("Rows not 'ok' say what happened and what to do; "
+            f"see them all with: manabu report --course {course_dir}")
+    return result
+
+
+def _kind_order(item) -> int:
+    kind = item[0]
+    return -1 if kind == "ok" else KINDS.index(kind) if kind in KINDS else len(KINDS)
+
+
+def _run_pool(course_dir: Path, lesson_id: str, todo: list[str], workers: int,
+              options: Options, done) -> None:
+    if not todo:
+        return
+    if workers == 1:
+        _start_worker(str(course_dir), options, quiet_signals=False)
+        for student in todo:
+            done(grade_one(str(course_dir), lesson_id, student))
+        return
+    context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(str(course_dir), options))
+    try:
+        futures = [pool.submit(grade_one, str(course_dir), lesson_id, s) for s in todo]
+        for future in as_completed(futures):
+            done(future.result())
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()  # the sandboxes die with their worker
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def write_grades_csv(course_dir: Path, lesson_id: str, rows: list[GradeRow]) -> Path:

@@ -37,7 +37,20 @@ def read_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     nb.metadata.pop("jupytext", None)
     nb.metadata["manabu"]["lang"] = lesson.lang
     check_nbgrader_cells(nb, str(path))
+    lock_setup_cells(nb, lesson.id)
     return nb
+
+
+def lock_setup_cells(nb, lesson_id: str) -> None:
+    """Lock the cell that starts the lesson (``start_lesson(...)``, which also brings ``check``):
+    students cannot edit it, and grading puts its text back, so no one can swap ``check`` there."""
+    for number, cell in enumerate(c for c in nb.cells if c.cell_type == "code"
+                                  and "start_lesson(" in c.source and not c.metadata.get("nbgrader")):
+        cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True,
+                                     "grade_id": f"{lesson_id}-setup" + (f"-{number}" if number else ""),
+                                     "schema_version": 3}
+        cell.metadata["editable"] = False
+        cell.metadata["deletable"] = False
 
 
 def graded_cells(nb) -> list:

@@ -47,8 +47,22 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-c.Execute.timeout = 60          # seconds per cell
-c.Execute.startup_timeout = 120  # a busy school server can be slow to start a kernel
+# Student code runs in Manabu's sandbox (autograder/sandbox.py: a copy of the submission only,
+# no network, user nobody when grading as root, memory and time limits), not in a kernel of
+# your own user. `manabu grade` always does this; these lines make the formgrader do it too.
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_plugins.SandboxExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.OverwriteCells.add_missing_cells = True  # deleted test cells are put back, not scored 0
+c.SandboxExecute.cell_timeout = 30       # seconds per cell
+c.SandboxExecute.notebook_timeout = 120  # seconds for the whole notebook
+c.SandboxExecute.memory_mb = 1024
 c.Manabu.lang = {lang!r}  # the course language (en or ja)
 '''
 

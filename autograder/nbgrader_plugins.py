@@ -5,9 +5,14 @@ They are named in the ``nbgrader_config.py`` that ``manabu build`` writes.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 
+import nbformat
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+from traitlets import Bool, Float, Integer
 
 from autograder.lessonfile import BEGIN_HIDDEN, END_HIDDEN, without_region
 
@@ -51,3 +56,61 @@ class HideHiddenTests(NbGraderPreprocessor):
                 if output.get("output_type") == "error" and output.get("ename") != "CheckFailed":
                     output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
         return cell, resources
+
+
+class SandboxExecute(NbGraderPreprocessor):
+    """Run the submission in Manabu's sandbox instead of nbgrader's ``Execute`` (a kernel that runs
+    as the grader's own user, with a per-cell timeout only). See :mod:`autograder.sandbox`.
+
+    A test cell passes only if it ran and raised nothing; a test that did not run (time budget,
+    process ended) gets an error output, so nbgrader scores it 0 instead of full marks. Before
+    every test cell the runner puts back ``check``, builtins, numpy, ``course`` and IPython's own
+    machinery if the student's code changed them.
+    """
+
+    cell_timeout = Float(30, help="Seconds one cell may run.").tag(config=True)
+    notebook_timeout = Float(120, help="Seconds the whole notebook may run.").tag(config=True)
+    memory_mb = Integer(1024, help="Memory a submission may use (MB).").tag(config=True)
+    output_chars = Integer(20_000, help="Characters kept per output.").tag(config=True)
+    notebook_chars = Integer(400_000, help="Characters kept for all outputs.").tag(config=True)
+    require_sandbox = Bool(False, help="Refuse to grade without full isolation.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from autograder.sandbox import Limits, run_cells
+
+        limits = Limits(memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
+                        notebook_seconds=self.notebook_timeout, output_chars=self.output_chars,
+                        notebook_chars=self.notebook_chars)
+        code = [(i, cell) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+        cells = [{"index": i, "kind": _kind(cell), "source": cell.source} for i, cell in code]
+        workdir = resources.get("metadata", {}).get("path") or "."
+        report = run_cells(cells, Path(workdir), limits, require_full=self.require_sandbox)
+        for (_i, cell), result, spec in zip(code, report.cells, cells, strict=True):
+            cell.outputs = [nbformat.from_dict(o) for o in result.outputs]
+            cell.execution_count = result.count
+            if spec["kind"] == "test" and not result.ok and not any(
+                    o.get("output_type") == "error" for o in cell.outputs):
+                reason = "This test did not run." if not result.ran else "This test did not pass."
+                cell.outputs.append(nbformat.from_dict({
+                    "output_type": "error", "ename": "NotGraded", "evalue": reason,
+                    "traceback": [reason]}))
+        summary = {"level": report.level, "seconds": round(report.seconds, 2),
+                   "problems": report.problems, "restored": report.restored, "cut": report.cut}
+        for problem in report.problems:
+            self.log.warning("Stopped early: %s", problem)
+        if report.restored:
+            self.log.warning("The submission changed what the tests rely on (%s); it was put "
+                             "back before the tests ran.", ", ".join(report.restored))
+        out = os.environ.get("MANABU_RUN_REPORT")
+        if out:
+            Path(out).write_text(json.dumps(summary), encoding="utf-8")
+        return nb, resources
+
+
+def _kind(cell) -> str:
+    meta = cell.metadata.get("nbgrader", {})
+    if meta.get("solution"):
+        return "answer"
+    if meta.get("grade"):
+        return "test"
+    return "setup"

@@ -1,0 +1,221 @@
+"""`manabu grade` on a corpus of crafted submissions of a real lesson (e01), through nbgrader's
+gradebook and feedback: each gets the score and status it deserves, nothing secret reaches a
+student-visible file, nothing is written outside the sandbox, and a killed run loses nothing."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from helpers import autograded_points, secret_lines, visible_text, wrong_answers
+
+from autograder.build import build_course
+from autograder.grade import Options, grade_lesson
+from autograder.lessonfile import BEGIN_HIDDEN, END_HIDDEN, region
+from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+
+LESSON = "e01"
+OPTIONS = Options(cell_timeout=5, notebook_timeout=25)
+
+
+def with_cells(nb, edit):
+    nb = copy.deepcopy(nb)
+    edit(nb)
+    return nb
+
+
+def cell_of(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def append_to(grade_id, code):
+    def edit(nb):
+        cell_of(nb, grade_id).source += "\n" + code
+    return edit
+
+
+def prepend_to(grade_id, code):
+    def edit(nb):
+        cell = cell_of(nb, grade_id)
+        cell.source = code + "\n" + cell.source
+    return edit
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Build e01, submit the crafted class, grade it once: (course, teacher nb, rows, expected)."""
+    course = tmp_path_factory.mktemp("safety") / "course"
+    build_course(course, "en", [LESSON], log=lambda *a: None)
+    teacher, student = read_versions(course, LESSON)
+    points = autograded_points(teacher)
+    full = sum(points.values())
+    right_nb = fill_answers(student, answer_cells(teacher))
+    wrong = {**answer_cells(teacher), "e01-ex2": wrong_answers(LESSON)["e01-ex2"][0]}
+    wrong_nb = fill_answers(student, wrong)
+    wrong_score = full - points["e01-ex2-check"]
+    secret = course / "source" / LESSON / f"{LESSON}.ipynb"
+
+    def drop_test(nb):
+        nb.cells.remove(cell_of(nb, "e01-ex1-check"))
+
+    def edit_test(nb):
+        cell_of(nb, "e01-ex2-check").source = "pass"
+
+    def strip_test(nb):
+        cell = cell_of(nb, "e01-ex2-check")
+        cell.metadata = {}
+        cell.source = "pass"
+
+    spy = (f"for path in [{str(secret)!r}, {str(course / 'gradebook.db')!r}, "
+           f"{str(course / 'submitted' / 'correct' / LESSON / (LESSON + '.ipynb'))!r}]:\n"
+           f"    try:\n        print(open(path, errors='replace').read())\n"
+           f"    except OSError as err:\n        print('blocked', type(err).__name__)")
+    vandal = (f"for path in [{str(course / 'pwned.txt')!r}, '../pwned.txt', '/tmp/pwned-manabu.txt',"
+              f" {str(course / 'source' / LESSON / 'pwned.txt')!r}]:\n"
+              f"    try:\n        open(path, 'w').write('x')\n    except OSError:\n        pass")
+    sleeps = lambda nb: [nb.cells.insert(3, nbformat.v4.new_code_cell(  # noqa: E731
+        "import time\ntime.sleep(4.5)")) for _ in range(6)]
+    before_ex3 = points["e01-ex1-check"] + points["e01-ex2-check"]
+    cases = {  # name: (notebook or raw text, expected score, expected status kind, words)
+        "correct": (right_nb, full, "ok", ""),
+        "blank": (student, 0, "ok", ""),
+        "wrong": (wrong_nb, wrong_score, "ok", ""),
+        "infinite-loop": (with_cells(right_nb, prepend_to("e01-ex5", "while True:\n    pass")),
+                          full - points["e01-ex5-check"], "stopped", "ran longer than 5 s"),
+        "sleepy": (with_cells(right_nb, sleeps), 0, "stopped", "time budget"),
+        "spy": (with_cells(right_nb, append_to("e01-ex1", spy)), full, "ok", ""),
+        "vandal": (with_cells(right_nb, append_to("e01-ex1", vandal)), full, "ok", ""),
+        "memory-bomb": (with_cells(right_nb, append_to("e01-ex1", "big = bytearray(3 * 1024 ** 3)")),
+                        full, "ok", ""),
+        "huge-print": (with_cells(right_nb, append_to("e01-ex1", "print('x' * 50_000_000)")),
+                       full, "ok", ""),
+        "deleted-test": (with_cells(right_nb, drop_test), full, "flagged", "e01-ex1-check"),
+        "edited-test": (with_cells(wrong_nb, edit_test), wrong_score, "flagged", "e01-ex2-check"),
+        "stripped-test": (with_cells(wrong_nb, strip_test), wrong_score, "flagged", "e01-ex2-check"),
+        "invalid-json": ('{"cells": [', 0, "broken", "damaged"),
+        "os-exit": (with_cells(right_nb, append_to("e01-ex3", "import os\nos._exit(0)")),
+                    before_ex3, "stopped", "ended"),
+        "sys-exit": (with_cells(right_nb, prepend_to("e01-ex3", "import sys\nsys.exit()")),
+                     full - points["e01-ex3-check"], "ok", ""),
+        "fake-check": (with_cells(wrong_nb, append_to("e01-ex2", "check = lambda *a, **k: None")),
+                       wrong_score, "flagged", "check"),
+        "patched-builtins": (with_cells(wrong_nb, append_to(
+            "e01-ex2", "import builtins\nbuiltins.bool = lambda *a: True")),
+            wrong_score, "flagged", "builtins.bool"),
+        "patched-course": (with_cells(wrong_nb, append_to(
+            "e01-ex2", "import course.checks\n"
+                       "course.checks.check.__code__ = (lambda *a, **k: None).__code__")),
+            wrong_score, "flagged", "__code__"),
+        "patched-numpy": (with_cells(wrong_nb, append_to(
+            "e01-ex2", "import numpy\nnumpy.array_equal = lambda *a, **k: True")),
+            wrong_score, "flagged", "numpy.array_equal"),
+        "hidden-errors": (with_cells(wrong_nb, append_to(
+            "e01-ex2", "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)")),
+            wrong_score, "flagged", "set_custom_exc"),
+    }
+    for name, (nb, *_rest) in cases.items():
+        submit(course, name, LESSON, nb if isinstance(nb, str) else nbformat.writes(nb))
+    lines = []
+    rows = {r.student: r for r in grade_lesson(LESSON, course, log=lines.append, workers=2,
+                                               options=OPTIONS)}
+    return course, teacher, rows, cases, "\n".join(lines)
+
+
+def test_every_crafted_submission_gets_the_score_and_status_it_deserves(corpus):
+    _course, _teacher, rows, cases, _log = corpus
+    wrong = []
+    for name, (_nb, score, kind, words) in cases.items():
+        row = rows[name]
+        if row.score != score or row.status.split(":")[0] != kind or words not in row.status:
+            wrong.append(f"{name}: got {row.score:g} '{row.status}', want {score:g} {kind} "
+                         f"mentioning '{words}'")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nothing_secret_reaches_a_student_and_feedback_stays_small(corpus):
+    course, teacher, rows, _cases, _log = corpus
+    secrets = secret_lines(teacher)
+    hidden = [line.strip() for cell in teacher.cells if cell.cell_type == "code"
+              for line in region(cell.source, BEGIN_HIDDEN, END_HIDDEN).splitlines()
+              if len(line.strip()) > 8]
+    assert hidden
+    for name in rows:
+        feedback = course / "feedback" / name / LESSON / f"{LESSON}.html"
+        if rows[name].status.startswith("broken"):
+            assert not feedback.exists()
+            continue
+        text = visible_text(feedback)
+        assert not [s for s in hidden if s in text], name  # their own answers may be there
+        assert feedback.stat().st_size <= 1_000_000, (name, feedback.stat().st_size)
+    spied = nbformat.read(course / "autograded" / "spy" / LESSON / f"{LESSON}.ipynb", 4)
+    outputs = json.dumps([c.get("outputs", []) for c in spied.cells])
+    assert outputs.count("blocked FileNotFoundError") == 3
+    assert not [s for s in secrets if json.dumps(s)[1:-1] in outputs]
+
+
+def test_nothing_is_written_outside_the_sandbox(corpus):
+    course, *_ = corpus
+    assert not list(course.rglob("pwned*")) and not Path("/tmp/pwned-manabu.txt").exists()
+    assert not list(course.parent.glob("pwned*"))
+
+
+def test_grades_csv_and_the_log_say_what_happened(corpus):
+    course, _teacher, rows, cases, log = corpus
+    assert "sandbox: full" in log and f"Graded {len(cases)} submission(s)" in log
+    assert "1 broken" in log and "flagged" in log
+    text = (course / "grades.csv").read_text(encoding="utf-8")
+    assert text.count("\n") == len(cases) + 1 and "broken: the notebook file is damaged" in text
+
+
+def test_a_stopped_grader_resumes_without_grading_anything_twice(tmp_path):
+    course = tmp_path / "course"
+    build_course(course, "en", [LESSON], log=lambda *a: None)
+    teacher, student = read_versions(course, LESSON)
+    right = nbformat.writes(fill_answers(student, answer_cells(teacher)))
+    students = [f"s{i:02d}" for i in range(6)]
+    for name in students:
+        submit(course, name, LESSON, right)
+    ledger = course / ".manabu" / f"grading-{LESSON}.jsonl"
+    command = [sys.executable, "-m", "autograder.cli", "grade", LESSON, "--course", str(course),
+               "--workers", "2"]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+
+    def run_until(results: int, sig) -> subprocess.CompletedProcess:
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if ledger.exists() and len(ledger.read_text().splitlines()) >= results:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "the grader finished before it could be stopped"
+        os.killpg(proc.pid, sig)
+        out, _ = proc.communicate(timeout=120)
+        return subprocess.CompletedProcess(command, proc.returncode, out)
+
+    stopped = run_until(2, signal.SIGINT)     # Ctrl-C in the terminal
+    assert stopped.returncode == 130 and "Run the same command again" in stopped.stdout
+    killed = run_until(4, signal.SIGKILL)     # the machine goes down
+    assert killed.returncode == -signal.SIGKILL
+    first = {json.loads(line)["row"]["student"] for line in ledger.read_text().splitlines()}
+    assert len(first) >= 4
+    stamps = {s: (course / "feedback" / s).stat().st_mtime_ns for s in first}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(first)} submission(s) already graded and unchanged: kept" in done.stdout
+    records = [json.loads(line)["row"] for line in ledger.read_text().splitlines()]
+    assert sorted(r["student"] for r in records) == students  # each graded exactly once
+    assert {s: (course / "feedback" / s).stat().st_mtime_ns for s in first} == stamps
+    full = sum(autograded_points(teacher).values())
+    assert all(r["score"] == full and r["status"] == "ok" for r in records)
+    again = subprocess.run(command + ["--regrade"], env=env, capture_output=True, text=True,
+                           timeout=600)
+    assert again.returncode == 0 and f"Grading {len(students)} submission(s)" in again.stdout
