@@ -53,6 +53,13 @@ def cmd_grade(args) -> int:
     return 0 if rows else 1
 
 
+def cmd_report(args) -> int:
+    from autograder.report import make_report
+
+    make_report(Path(args.course), args.lessons or None, Path(args.out) if args.out else None)
+    return 0
+
+
 def cmd_demo(args) -> int:
     from autograder.demo import run_demo
 
@@ -107,6 +114,13 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds a whole notebook may run (default: 120)")
     p.add_argument("--memory-mb", type=int, default=1024, metavar="MB",
                    help="memory one submission may use (default: 1024)")
+    p = add("report", cmd_report, "Write a class report (HTML with plots): scores, hard exercises, "
+            "students who need help, flagged submissions.")
+    course_arg(p)
+    p.add_argument("--lesson", dest="lessons", action="extend", nargs="+", metavar="ID",
+                   help="lessons to report on (default: every lesson in grades.csv)")
+    p.add_argument("--out", metavar="FILE",
+                   help="where to write the HTML (default: DIR/reports/class-report.html)")
     p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
     course_arg(p)
     lang_arg(p)

@@ -1,0 +1,301 @@
+"""The class report page: one self-contained HTML file, plots inline as base64 PNG.
+
+Plots use Manabu's style (Okabe–Ito colours, a pattern as well as a colour, IPAex Gothic for
+Japanese). Figures are made without pyplot, so no display or global figure state is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import textwrap
+from html import escape
+from pathlib import Path
+
+from autograder.report import LessonReport, Row
+from course.i18n import translator
+from course.style import OKABE_ITO
+
+STYLE = """
+*{box-sizing:border-box}
+body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif;
+max-width:60em;margin:0 auto;padding:1.5em 1.2em 3em;line-height:1.6;color:#1a1a1a;background:#fff}
+h1{color:#0072B2;margin:.2em 0 .1em;font-size:1.9em}
+h2{margin:2em 0 .6em;padding:.3em .6em;background:#0072B2;color:#fff;border-radius:6px;font-size:1.4em}
+h3{margin:1.6em 0 .4em;font-size:1.15em;border-bottom:2px solid #56B4E9;padding-bottom:.15em}
+.meta{color:#444;margin:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(7.2em,1fr));gap:.6em;margin:.8em 0}
+.card{border:1px solid #ccc;border-radius:8px;padding:.5em .8em;background:#f7fafc}
+.card b{display:block;font-size:1.6em;line-height:1.2}
+.card span{color:#444;font-size:.9em}
+.card.alert{border-color:#D55E00;background:#fff5ee}
+img{max-width:100%;height:auto;display:block;margin:.4em 0}
+table{border-collapse:collapse;width:100%;margin:.4em 0}
+th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#eef4f8}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+tr.hardest td{background:#fff0e6;font-weight:bold}
+.next{border-left:6px solid #009E73;background:#eefaf5;padding:.5em .8em;margin:.6em 0 0;border-radius:0 6px 6px 0}
+.next b{color:#006b4f}
+.note{color:#444;font-style:italic}
+.kind{display:inline-block;border-radius:4px;padding:0 .45em;font-size:.85em;font-weight:bold;
+border:1px solid currentColor;white-space:nowrap}
+.kind-flagged{color:#8a4b00;background:#fff3d6}.kind-stopped{color:#005080;background:#e6f3fb}
+.kind-broken,.kind-failed{color:#a33c00;background:#fdebe1}.kind-missing{color:#444;background:#eee}
+.kind-other{color:#6b2f57;background:#f8e9f2}.kind-low{color:#6b2f57;background:#f8e9f2}
+code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;background:#f0f0f0;padding:0 .25em;
+border-radius:3px;font-size:.9em;font-style:normal;word-break:break-all}
+nav ul{margin:.3em 0;padding-left:1.2em}
+footer{margin-top:3em;color:#555;font-size:.9em}
+@media print{h2{break-before:page}section{break-inside:avoid}}
+"""
+
+
+def say(template: str, **values) -> str:
+    """``template.format(**values)`` as HTML: everything escaped, commands and paths (keys
+    ``command`` and ``path``) in ``<code>``, so the report reads the same in every language."""
+    safe = {k: (f"<code>{escape(str(v))}</code>" if k in ("command", "path")
+                else v if isinstance(v, (int, float)) else escape(str(v)))
+            for k, v in values.items()}
+    return escape(template).format(**safe)
+
+
+def figure_png(fig) -> str:
+    """A matplotlib figure as an ``<img>`` data URL."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    from course.style import use_style
+
+    use_style()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def distribution_plot(report: LessonReport, _) -> str:
+    """Histogram of score / max score in steps of 10%; below half in vermillion with hatching."""
+    import numpy as np
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = _figure(7.5, 3.6)
+    counts, edges = np.histogram([100 * r.share for r in report.graded], bins=np.arange(0, 101, 10))
+    low = edges[:-1] < 50
+    for lefts, heights, colour, hatch in ((edges[:-1][low], counts[low], OKABE_ITO["vermillion"], "//"),
+                                          (edges[:-1][~low], counts[~low], OKABE_ITO["blue"], "")):
+        bars = ax.bar(lefts, heights, width=10, align="edge", color=colour, hatch=hatch,
+                      edgecolor="white", linewidth=1.5)
+        ax.bar_label(bars, labels=[str(c) if c else "" for c in heights], padding=2)
+    ax.axvline(50, color=OKABE_ITO["black"], linestyle="--", linewidth=1.5)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 10))
+    ax.set_ylim(0, max(1, counts.max()) * 1.25)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(_("score (% of the points)"))
+    ax.set_ylabel(_("students"))
+    ax.legend(handles=[Patch(facecolor=OKABE_ITO["vermillion"], hatch="//", edgecolor="white",
+                             label=_("below half")),
+                       Patch(facecolor=OKABE_ITO["blue"], label=_("half or more"))],
+              loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize=11, frameon=False)
+    return figure_png(fig)
+
+
+def exercise_plot(report: LessonReport, _) -> str:
+    """Horizontal bars: share of graded students with full points, per exercise, in lesson order;
+    the hardest in vermillion with cross-hatching and a label."""
+    exercises = report.exercises or []
+    fig, ax = _figure(7.5, 0.55 * len(exercises) + 1.3)
+    names = [textwrap.fill(e.name, 26) for e in exercises]
+    rates = [100 * (e.rate or 0) for e in exercises]
+    hard = [e in report.hardest for e in exercises]
+    bars = ax.barh(range(len(exercises)), rates, height=0.65,
+                   color=[OKABE_ITO["vermillion"] if h else OKABE_ITO["blue"] for h in hard],
+                   edgecolor="white")
+    for bar, h in zip(bars, hard, strict=True):
+        bar.set_hatch("xx" if h else "")
+    labels = [f"{r:.0f}%  ({e.full}/{e.graded})" + ("  " + _("hardest") if h else "")
+              for r, e, h in zip(rates, exercises, hard, strict=True)]
+    ax.bar_label(bars, labels=labels, padding=4, fontsize=12)
+    ax.set_yticks(range(len(exercises)), names, fontsize=12)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 150)
+    ax.set_xticks(range(0, 101, 25))
+    ax.set_xlabel(_("students with full points (%)"))
+    ax.grid(axis="y", visible=False)
+    return figure_png(fig)
+
+
+def kind_label(row: Row, _) -> str:
+    labels = {"ok": _("graded"), "flagged": _("flagged"), "stopped": _("stopped early"),
+              "broken": _("broken file"), "missing": _("not submitted"), "failed": _("grading failed"),
+              "other": _("other problem")}
+    return f"<span class='kind kind-{row.kind}'>{escape(labels.get(row.kind, row.kind))}</span>"
+
+
+def todo(row: Row, lesson: str, _) -> str:
+    """What the teacher does about a submission with this status (HTML)."""
+    if row.kind == "failed":
+        return say(_("Not graded. Run {command} again; if it fails again, grade it by hand in the "
+                     "Formgrader."), command=f"manabu grade {lesson}")
+    return escape({
+        "flagged": _("Graded, but the notebook was changed where it should not be. Open it in the "
+                     "Formgrader and check the score by hand."),
+        "stopped": _("Graded only for the cells that ran. Ask the student to fix the slow cell and "
+                     "submit again."),
+        "broken": _("Not graded (score 0). Ask the student to submit again."),
+        "missing": _("Not submitted. Remind the student to submit."),
+    }.get(row.kind, _("Read the reason and decide.")))
+
+
+def score_text(row: Row) -> str:
+    if not row.graded:
+        return "–"
+    return f"{row.score:g} / {row.max_score:g} ({100 * row.share:.0f}%)"
+
+
+def next_line(html: str, _) -> str:
+    return f"<p class='next'><b>{escape(_('Next:'))}</b> {html}</p>"
+
+
+def cards(report: LessonReport, _) -> str:
+    def card(value, label, alert=False):
+        return (f"<div class='card{' alert' if alert else ''}'><b>{escape(str(value))}</b>"
+                f"<span>{escape(label)}</span></div>")
+
+    mean = "–" if report.mean is None else f"{100 * report.mean:.0f}%"
+    median = "–" if report.median is None else f"{100 * report.median:.0f}%"
+    return ("<div class='cards'>" + card(len(report.rows), _("students"))
+            + card(len(report.graded), _("graded")) + card(mean, _("average score"))
+            + card(median, _("median score"))
+            + card(len(report.need_help), _("need help"), bool(report.need_help))
+            + card(len(report.problems), _("with a problem"), bool(report.problems))
+            + card(len(report.manual), _("written answers to grade"), bool(report.manual)) + "</div>")
+
+
+def distribution_section(report: LessonReport, _) -> str:
+    parts = [f"<h3>{escape(_('1. Score distribution'))}</h3>"]
+    graded = report.graded
+    if not graded:
+        parts.append(f"<p class='note'>{escape(_('No submission of this lesson was graded.'))}</p>")
+        return "".join(parts) + next_line(say(_("Look at the problems below, then grade again.")), _)
+    alt = _("Histogram of the scores of {n} graded students").format(n=len(graded))
+    parts.append(f"<img src='{distribution_plot(report, _)}' alt='{escape(alt)}'>")
+    not_graded = len(report.rows) - len(graded)
+    if not_graded:
+        parts.append("<p class='note'>" + escape(_("{n} submission(s) not graded are not in the plot: "
+                                                   "see the problems below.").format(n=not_graded)) + "</p>")
+    if report.manual:
+        parts.append("<p class='note'>" + say(_("Written answers you have not graded yet count as 0 "
+                                                "here.")) + "</p>")
+    below = sum(r.share < 0.5 for r in graded)
+    if report.median < 0.5:
+        advice = say(_("Most of the class scored below half: go over the lesson again with everyone."))
+    elif below:
+        advice = say(_("{n} student(s) scored below half: see who needs help below."), n=below)
+    else:
+        advice = say(_("Everyone graded scored at least half: the class is ready for the next lesson."))
+    return "".join(parts) + next_line(advice, _)
+
+
+def exercise_section(report: LessonReport, _) -> str:
+    parts = [f"<h3>{escape(_('2. Exercises: who got full points'))}</h3>"]
+    if not report.exercises:
+        note = (say(report.gradebook_note[0], **report.gradebook_note[1]) if report.exercises is None
+                else say(_("This lesson has no autograded exercises.")))
+        return "".join(parts) + f"<p class='note'>{note}</p>"
+    alt = _("Bar chart: share of students with full points for each exercise")
+    parts.append(f"<img src='{exercise_plot(report, _)}' alt='{escape(alt)}'>")
+    parts.append(f"<table><tr><th>{escape(_('exercise'))}</th><th>{escape(_('points'))}</th>"
+                 f"<th>{escape(_('full points'))}</th></tr>")
+    for e in report.exercises:
+        hard = e in report.hardest
+        rate = "–" if e.rate is None else f"{100 * e.rate:.0f}% ({e.full}/{e.graded})"
+        mark = f" <span class='kind kind-low'>{escape(_('hardest'))}</span>" if hard else ""
+        parts.append(f"<tr{' class=hardest' if hard else ''}><td>{escape(e.name)}{mark}</td>"
+                     f"<td class=num>{e.points:g}</td><td class=num>{rate}</td></tr>")
+    parts.append("</table>")
+    if report.hardest:
+        names = " / ".join(_("“{name}”").format(name=e.name) for e in report.hardest)
+        rate = 100 * report.hardest[0].rate
+        if rate < 50:
+            advice = _("Go over {names} with the whole class: only {rate:.0f}% got full points.")
+        else:
+            advice = _("{names} was the hardest ({rate:.0f}% got full points): a short reminder "
+                       "in the next class is enough.")
+        advice = say(advice, names=names, rate=rate)
+    else:
+        advice = say(_("Every graded student got full points on every exercise."))
+    return "".join(parts) + next_line(advice, _)
+
+
+def help_section(report: LessonReport, _) -> str:
+    parts = [f"<h3>{escape(_('3. Students who need help'))}</h3>"]
+    rows = report.need_help
+    if not rows:
+        return "".join(parts) + next_line(say(_("Nobody scored below half and every submission "
+                                                 "was graded normally.")), _)
+    parts.append(f"<p class='note'>{escape(_('Score below half, or a problem with the submission.'))}</p>")
+    parts.append(f"<table><tr><th>{escape(_('student'))}</th><th>{escape(_('score'))}</th>"
+                 f"<th>{escape(_('why'))}</th></tr>")
+    for row in rows:
+        why = kind_label(row, _) if row.kind != "ok" else ""
+        if row.graded and row.share < 0.5:
+            why += (" " if why else "") + escape(_("score below half"))
+        parts.append(f"<tr><td>{escape(row.student)}</td><td class=num>{escape(score_text(row))}"
+                     f"</td><td>{why}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts) + next_line(say(_("Talk with these {n} student(s) first. Their feedback "
+                                            "shows what they missed."), n=len(rows)), _)
+
+
+def problem_section(report: LessonReport, _) -> str:
+    parts = [f"<h3>{escape(_('4. Flagged and other problem submissions'))}</h3>"]
+    rows = report.problems
+    if not rows:
+        return "".join(parts) + next_line(say(_("No problems: every submission was graded normally.")), _)
+    parts.append(f"<table><tr><th>{escape(_('student'))}</th><th>{escape(_('status'))}</th>"
+                 f"<th>{escape(_('reason'))}</th><th>{escape(_('what to do'))}</th></tr>")
+    for row in rows:
+        parts.append(f"<tr><td>{escape(row.student)}</td><td>{kind_label(row, _)}</td>"
+                     f"<td class=reason>{escape(row.reason)}</td>"
+                     f"<td>{todo(row, report.lesson, _)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts) + next_line(say(_("Deal with these before you release the feedback.")), _)
+
+
+def lesson_section(report: LessonReport, _) -> str:
+    title = f"{report.lesson}: {report.title}" if report.title else report.lesson
+    parts = [f"<section id='lesson-{escape(report.lesson)}'><h2>{escape(title)}</h2>",
+             cards(report, _), distribution_section(report, _), exercise_section(report, _),
+             help_section(report, _), problem_section(report, _)]
+    if report.manual:
+        parts.append(next_line(say(_("{n} written answer(s) wait for you: grade them in the "
+                                     "Formgrader, then make this report again."), n=len(report.manual)), _))
+    return "".join(parts) + "</section>"
+
+
+def report_html(reports: list[LessonReport], course_dir: Path, lang: str) -> str:
+    """The whole class report as one HTML page."""
+    _ = translator(lang)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    head = (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{escape(_('Class report'))}</title><style>{STYLE}</style></head><body>"
+            f"<header><h1>{escape(_('Class report'))}</h1><p class='meta'>"
+            + say(_("Course {path} · made {when}"), path=course_dir, when=stamp)
+            + "</p></header>")
+    nav = ""
+    if len(reports) > 1:
+        nav = ("<nav><ul>" + "".join(
+            f"<li><a href='#lesson-{escape(r.lesson)}'>{escape(r.lesson)} {escape(r.title)}</a></li>"
+            for r in reports) + "</ul></nav>")
+    footer = ("<footer>" + say(_("Made from {path} and the gradebook. Make it again after grading: "
+                                 "{command}"), path=course_dir / "grades.csv",
+                               command=f"manabu report --course {course_dir}") + "</footer>")
+    return head + nav + "".join(lesson_section(r, _) for r in reports) + footer + "</body></html>"
