@@ -17,6 +17,7 @@ import traitlets
 
 from course.i18n import _
 from course.models.qlearning import QLearner
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
 # The default room. '#' wall, '.' floor, '*' dirt, 'S' stairs (danger), 'D' dock,
@@ -37,10 +38,7 @@ LEARN_ACTIONS = ("forward", "left", "right")        # cleaning does not bring it
 # Rewards while learning: every move costs a little, so short trips are best.
 REWARD = {"move": -1.0, "bump": -3.0, "blocked": -3.0, "dock": 20.0, "fell": -20.0}
 ROWS = 4                                            # rule rows in the table
-# ipywidgets' styles cannot set the size of a label, so one scoped style sheet does it
-# (text >= 16 px reads on a projector).
-CSS = ("<style>.manabu-robot .widget-label, .manabu-robot .widget-readout, .manabu-robot select,"
-       " .manabu-robot button, .manabu-robot .widget-checkbox label {font-size: 18px}</style>")
+CSS = scoped_style("manabu-robot")
 ARROWS = "▲▶▼◀"
 
 
