@@ -42,6 +42,11 @@ CSS = scoped_style("manabu-robot")
 ARROWS = "▲▶▼◀"
 
 
+def fit() -> widgets.Layout:
+    """A button as wide as its label (at least the usual width), so long labels are not cut."""
+    return widgets.Layout(width="auto", min_width="148px")
+
+
 def condition_labels() -> dict[str, str]:
     return {"dock_ahead": _("the dock is ahead"), "dirt_here": _("there is dirt here"),
             "wall_ahead": _("a wall is right ahead"), "bumped": _("I bumped into a wall"),
@@ -389,9 +394,9 @@ class GridRobot(widgets.VBox):
             act.observe(self._on_dropdown, "value")
             self.rule_rows.append((cond, act))
             rows.append(widgets.HBox([cond, act]))
-        self.step_button = widgets.Button(description=_("Step"), icon="step-forward")
-        self.run_button = widgets.Button(description=_("Run"), icon="play")
-        self.reset_button = widgets.Button(description=_("Reset"), icon="undo")
+        self.step_button = widgets.Button(description=_("Step"), icon="step-forward", layout=fit())
+        self.run_button = widgets.Button(description=_("Run"), icon="play", layout=fit())
+        self.reset_button = widgets.Button(description=_("Reset"), icon="undo", layout=fit())
         self.step_button.add_class("manabu-robot-step")
         self.step_button.on_click(lambda _b: self.step())
         self.run_button.on_click(lambda _b: self.run(animate=True))
@@ -407,9 +412,9 @@ class GridRobot(widgets.VBox):
                                                 description=_("Learning rate"), style=style)
         widgets.link((self.epsilon_slider, "value"), (self, "epsilon"))
         widgets.link((self.alpha_slider, "value"), (self, "alpha"))
-        self.train1_button = widgets.Button(description=_("Train 1 episode"))
-        self.train50_button = widgets.Button(description=_("Train 50 episodes"))
-        self.forget_button = widgets.Button(description=_("Forget what it learned"))
+        self.train1_button = widgets.Button(description=_("Train 1 episode"), layout=fit())
+        self.train50_button = widgets.Button(description=_("Train 50 episodes"), layout=fit())
+        self.forget_button = widgets.Button(description=_("Forget what it learned"), layout=fit())
         self.train1_button.add_class("manabu-robot-train1")
         self.train1_button.on_click(lambda _b: self.train(1))
         self.train50_button.on_click(lambda _b: self.train(50))
