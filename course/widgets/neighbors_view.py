@@ -111,6 +111,7 @@ class DrawAndGuess(widgets.HBox):
         self.pad = DrawingPad()
         self.view = NeighborsView(examples, pad=self.pad, k=k)
         super().__init__([self.pad, self.view], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.add_class("manabu-draw-and-guess")
 
 
 class KChooser(widgets.VBox):
