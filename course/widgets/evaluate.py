@@ -292,7 +292,8 @@ class TrainTestLab(widgets.VBox):
                                           style=style, layout=widgets.Layout(width="360px"))
         self.k_slider.add_class("manabu-evaluate-k")
         self.scale_box = widgets.Checkbox(value=scale, description=_("Put all columns on the same scale"),
-                                          indent=False, style={"description_width": "initial"})
+                                          indent=False, style={"description_width": "initial"},
+                                          layout=widgets.Layout(width="auto"))
         self.boxes: dict[str, widgets.Checkbox] = {}
         self.box_grid = widgets.GridBox(layout=widgets.Layout(
             grid_template_columns="repeat(auto-fill, minmax(240px, 1fr))", width="100%"))
