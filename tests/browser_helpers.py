@@ -19,24 +19,26 @@ def wait_for_server(url: str, proc, seconds: float = 90) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {proc.returncode}")
+            raise RuntimeError(f"the server exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
-    raise TimeoutError(f"JupyterLab did not answer at {url}")
+    raise TimeoutError(f"the server did not answer at {url}")
 
 
 @contextmanager
-def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180):
-    """Run a Jupyter server command until the block ends; yield its base URL."""
+def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180,
+            ready: str = f"/api/status?token={TOKEN}"):
+    """Run a Jupyter server command until the block ends; yield its base URL (once ``ready``,
+    a path on the server, answers)."""
     env = {**(env or os.environ), "JUPYTER_TOKEN": TOKEN}
     with log_path.open("w") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            wait_for_server(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", proc, seconds)
+            wait_for_server(f"http://127.0.0.1:{port}{ready}", proc, seconds)
             yield f"http://127.0.0.1:{port}"
         finally:
             proc.terminate()
@@ -44,6 +46,18 @@ def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float 
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def mouse_stroke(page, element) -> None:
+    """A real pointer stroke with the mouse: a "1" down the middle of ``element``."""
+    element.scroll_into_view_if_needed()
+    box = element.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + box["height"] * 0.1)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x, box["y"] + box["height"] * (0.1 + 0.08 * step))
+    page.mouse.up()
 
 
 def run_command(page, command: str) -> None:

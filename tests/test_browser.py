@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_helpers import TOKEN, open_and_run_all, running, shutdown_kernels, wait_until_all_ran
+from browser_helpers import (
+    TOKEN,
+    mouse_stroke,
+    open_and_run_all,
+    running,
+    shutdown_kernels,
+    wait_until_all_ran,
+)
 from conftest import free_port, lesson_ids
 
 pytestmark = pytest.mark.browser
@@ -37,15 +44,7 @@ def run_lesson_and_draw(page, url: str, slider: bool = True) -> None:
     assert "guess" in neighbors.inner_text().lower()  # "Draw a digit and I will guess it."
     assert neighbors.locator(".manabu-guess").count() == 0
 
-    # a real pointer stroke: a "1" down the middle of the pad
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    x = box["x"] + box["width"] / 2
-    page.mouse.move(x, box["y"] + box["height"] * 0.1)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(x, box["y"] + box["height"] * (0.1 + 0.08 * step))
-    page.mouse.up()
+    mouse_stroke(page, pad)  # a real pointer stroke: a "1" down the middle of the pad
     page.wait_for_selector(".manabu-neighbors .manabu-guess", timeout=15_000)
     assert "1" in page.locator(".manabu-neighbors .manabu-guess").first.inner_text()
 

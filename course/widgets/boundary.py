@@ -18,6 +18,7 @@ import numpy as np
 import traitlets
 
 from course.i18n import _
+from course.render import scoped_style
 from course.style import OKABE_ITO
 from course.widgets.evaluate import accuracy, accuracy_bars_html
 
@@ -26,9 +27,7 @@ MODELS = ("tree", "net")
 GRID = 40          # the background is a GRID × GRID board of coloured cells
 SIZE = 400         # pixels
 SEED = 0
-# ipywidgets 8 styles have no font size for these controls, so a scoped style sheet sets it.
-CSS = ("<style>.manabu-boundary .widget-label, .manabu-boundary .widget-label-basic, "
-       ".manabu-boundary .widget-readout, .manabu-boundary select {font-size: 18px}</style>")
+CSS = scoped_style("manabu-boundary")
 COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])
 TINTS = ("#cce3f0", "#f8e2b3")   # light blue and light orange for the regions
 

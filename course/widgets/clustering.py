@@ -14,12 +14,11 @@ import traitlets
 
 from course.i18n import _
 from course.models.kmeans import KMeansSteps
+from course.render import scoped_style
 from course.style import COLORS
 
 BIG = {"description_width": "initial"}
-# Slider labels and readouts have no font-size style: a scoped <style> in the output sets it.
-CSS = ("<style>.manabu-clustering .widget-label, .manabu-clustering .widget-readout "
-       "{font-size:18px !important}</style>")
+CSS = scoped_style("manabu-clustering")
 BLOB_CENTRES = [[2.5, 2.5], [7.5, 3.0], [3.5, 7.5], [7.5, 7.8]]
 LOG_LINES = 6  # how many log lines are shown (the newest last)
 UNASSIGNED = "#777777"

@@ -18,13 +18,12 @@ import traitlets
 
 from course.i18n import _
 from course.models.neighbors import NearestNeighbors
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
 DATASETS = ("iris", "wine", "breast_cancer")
 MAX_K = 15
-# ipywidgets 8 styles have no font size for these controls, so a scoped style sheet sets it.
-CSS = ("<style>.manabu-evaluate .widget-label, .manabu-evaluate .widget-label-basic, "
-       ".manabu-evaluate .widget-readout, .manabu-evaluate select {font-size: 18px}</style>")
+CSS = scoped_style("manabu-evaluate")
 
 
 def accuracy(y_true, y_pred) -> float:
@@ -293,7 +292,8 @@ class TrainTestLab(widgets.VBox):
                                           style=style, layout=widgets.Layout(width="360px"))
         self.k_slider.add_class("manabu-evaluate-k")
         self.scale_box = widgets.Checkbox(value=scale, description=_("Put all columns on the same scale"),
-                                          indent=False, style={"description_width": "initial"})
+                                          indent=False, style={"description_width": "initial"},
+                                          layout=widgets.Layout(width="auto"))
         self.boxes: dict[str, widgets.Checkbox] = {}
         self.box_grid = widgets.GridBox(layout=widgets.Layout(
             grid_template_columns="repeat(auto-fill, minmax(240px, 1fr))", width="100%"))

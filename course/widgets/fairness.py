@@ -13,12 +13,9 @@ import traitlets
 
 from course.data import groups as gd
 from course.i18n import _
+from course.render import style_widget
 from course.style import OKABE_ITO
 
-# Slider and checkbox styles have no font size in ipywidgets 8, so a <style> scoped to our root
-# makes every label, readout and text box ≥ 16 px (readable on a projector).
-CSS = ("<style>.manabu-fairness .widget-label, .manabu-fairness .widget-label-basic, "
-       ".manabu-fairness .widget-readout, .manabu-fairness textarea {font-size: 18px}</style>")
 GOOD, BAD = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 BAR_WIDTH = 300  # px for 100%
 
@@ -52,10 +49,6 @@ def percent_bar_html(label: str, share: float, text: str, colour: str = GOOD,
         f'background:{colour}"></span>{goal_line}</span>'
         f"<span>{text}</span></div>"
     )
-
-
-def _css() -> widgets.HTML:
-    return widgets.HTML(CSS, layout=widgets.Layout(display="none"))
 
 
 def pct(share: float) -> str:
@@ -100,7 +93,7 @@ class DataMixer(widgets.VBox):
                 for g in gd.GROUPS]
         self.output = widgets.HTML(layout=widgets.Layout(min_height="220px"))
         self.output.add_class("manabu-fairness-out")
-        super().__init__([_css(), *rows, self.output])
+        super().__init__([style_widget("manabu-fairness"), *rows, self.output])
         self.add_class("manabu-fairness")
         self.add_class("manabu-fairness-mixer")
         self._test = gd.load_voices("test")
@@ -254,7 +247,7 @@ class ThresholdAudit(widgets.VBox):
         self.card_view = widgets.HTML()
         self.card_view.add_class("manabu-fairness-card")
         heading = widgets.HTML(f'<div style="font-size:20px;font-weight:bold;margin-top:10px">{_("Model card")}</div>')
-        super().__init__([_css(), self.slider, self.output, heading, *self.fields.values(), self.card_view])
+        super().__init__([style_widget("manabu-fairness"), self.slider, self.output, heading, *self.fields.values(), self.card_view])
         self.add_class("manabu-fairness")
         self.add_class("manabu-fairness-audit")
         widgets.link((self.slider, "value"), (self, "threshold"))

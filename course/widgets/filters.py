@@ -12,11 +12,10 @@ import numpy as np
 import traitlets
 
 from course.i18n import _
+from course.render import scoped_style
 
 ZOOM = 3        # each pixel is shown as ZOOM × ZOOM screen pixels
-# Standard controls take no font size, so one scoped style sheet makes their text projector-sized.
-CSS = ("<style>.manabu-filters .widget-label, .manabu-filters input, .manabu-filters button"
-       "{font-size:18px}</style>")
+CSS = scoped_style("manabu-filters")
 
 PRESETS = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],

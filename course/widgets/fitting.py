@@ -14,12 +14,11 @@ import traitlets
 
 from course.i18n import _
 from course.models.linear import LinearRegressionGD
+from course.render import scoped_style
 from course.style import COLORS, OKABE_ITO
 
 BIG = {"description_width": "initial"}
-# Slider labels and readouts have no font-size style: a scoped <style> in the output sets it.
-CSS = ("<style>.manabu-fitting .widget-label, .manabu-fitting .widget-readout "
-       "{font-size:18px !important}</style>")
+CSS = scoped_style("manabu-fitting")
 SLOPE_RANGE = (-1.0, 3.0)
 OFFSET_RANGE = (-2.0, 4.0)
 RATE_RANGE = (0.01, 0.4)  # above about 0.34 the steps overshoot and the error grows

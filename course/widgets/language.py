@@ -14,6 +14,7 @@ import traitlets
 
 from course.i18n import _, get_language
 from course.models.bigram import NO_SPACE_BEFORE, BigramModel, load_corpus, split_tokens
+from course.render import style_widget
 from course.style import OKABE_ITO
 
 BIG = {"font_size": "18px"}    # buttons and the text box; sliders take no font size
@@ -126,7 +127,7 @@ class NextTokenExplorer(widgets.VBox):
                     self.temperature_slider, self.hint]
         if show_context:
             controls.append(self.context_slider)
-        super().__init__([*controls, self.output])
+        super().__init__([style_widget("manabu-language"), *controls, self.output])
         self.add_class("manabu-language")
         self.add_class("manabu-language-letters" if letters else "manabu-language-words")
         widgets.link((self.start_box, "value"), (self, "start"))

@@ -10,7 +10,7 @@ from IPython.display import HTML, display
 from course.digits import Digits, load_examples
 from course.i18n import _
 from course.models import NearestNeighbors
-from course.render import bars_html, digit_html, row_html
+from course.render import bars_html, digit_html, row_html, style_widget
 from course.widgets.drawing_pad import DrawingPad
 
 
@@ -79,7 +79,7 @@ class NeighborsView(widgets.VBox):
                                         layout=widgets.Layout(width="320px"))
         self.output = widgets.HTML(layout=widgets.Layout(min_height="200px"))
         self.output.add_class("manabu-neighbors")
-        super().__init__([self.slider, self.output])
+        super().__init__([style_widget("manabu-neighbors-view"), self.slider, self.output])
         self.add_class("manabu-neighbors-view")
         widgets.link((self.slider, "value"), (self, "k"))
         self.k = k
@@ -111,6 +111,7 @@ class DrawAndGuess(widgets.HBox):
         self.pad = DrawingPad()
         self.view = NeighborsView(examples, pad=self.pad, k=k)
         super().__init__([self.pad, self.view], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.add_class("manabu-draw-and-guess")
 
 
 class KChooser(widgets.VBox):
@@ -126,7 +127,8 @@ class KChooser(widgets.VBox):
                                         layout=widgets.Layout(width="360px"))
         self.output = widgets.HTML()
         self.output.add_class("manabu-kchooser")
-        super().__init__([self.slider, self.output])
+        super().__init__([style_widget("manabu-kchooser-view"), self.slider, self.output])
+        self.add_class("manabu-kchooser-view")
         widgets.link((self.slider, "value"), (self, "k"))
         self._redraw()
 

@@ -16,17 +16,12 @@ import numpy as np
 import traitlets
 
 from course.i18n import _
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
 BIG = {"font_size": "18px"}
-# Sliders have no font-size trait: this style (scoped to the widget's class) makes text 18 px
-# for a projector and shows which square has the keyboard focus.
-CSS = ("<style>.manabu-pixels .widget-label,.manabu-pixels .widget-readout,.manabu-pixels button"
-       "{font-size:18px!important}"
-       ".manabu-pixels .widget-hbox{gap:16px}"
-       ".manabu-pixels .manabu-pixels-cell{min-width:0}"
-       ".manabu-pixels .manabu-pixels-cell:focus-visible{outline:3px solid #0072B2;outline-offset:1px;"
-       "z-index:1}</style>")
+CSS = scoped_style("manabu-pixels", {".widget-hbox": "gap:16px", ".manabu-pixels-cell": "min-width:0",
+                                     ".manabu-pixels-cell:focus-visible": "outline-offset:1px;z-index:1"})
 CELL = 36                   # px: a square a finger can hit on a tablet
 TEXT = "font-size:16px"
 

@@ -11,16 +11,13 @@ import ipywidgets as widgets
 import traitlets
 
 from course.i18n import _
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
 BIG = {"font_size": "18px"}
-# Drop-downs and radio buttons have no font-size trait: this style (scoped to the widget's
-# class) makes all text 18 px for a projector and gives keyboard focus a clear ring.
-CSS = ("<style>.manabu-quiz .widget-label,.manabu-quiz label,.manabu-quiz select,.manabu-quiz button"
-       "{font-size:18px!important;line-height:1.5}"
-       ".manabu-quiz .widget-hbox{gap:10px;align-items:center}"
-       ".manabu-quiz select,.manabu-quiz .widget-dropdown{height:auto}"
-       ".manabu-quiz :focus-visible{outline:3px solid #0072B2;outline-offset:2px}</style>")
+CSS = scoped_style("manabu-quiz", {".widget-label, label, select, button": "line-height:1.5",
+                                 ".widget-hbox": "gap:10px;align-items:center",
+                                 "select, .widget-dropdown": "height:auto"})
 RIGHT, WRONG = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
 
 

@@ -17,6 +17,7 @@ import traitlets
 
 from course.i18n import _
 from course.models.qlearning import QLearner
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
 # The default room. '#' wall, '.' floor, '*' dirt, 'S' stairs (danger), 'D' dock,
@@ -37,11 +38,13 @@ LEARN_ACTIONS = ("forward", "left", "right")        # cleaning does not bring it
 # Rewards while learning: every move costs a little, so short trips are best.
 REWARD = {"move": -1.0, "bump": -3.0, "blocked": -3.0, "dock": 20.0, "fell": -20.0}
 ROWS = 4                                            # rule rows in the table
-# ipywidgets' styles cannot set the size of a label, so one scoped style sheet does it
-# (text >= 16 px reads on a projector).
-CSS = ("<style>.manabu-robot .widget-label, .manabu-robot .widget-readout, .manabu-robot select,"
-       " .manabu-robot button, .manabu-robot .widget-checkbox label {font-size: 18px}</style>")
+CSS = scoped_style("manabu-robot")
 ARROWS = "▲▶▼◀"
+
+
+def fit() -> widgets.Layout:
+    """A button as wide as its label (at least the usual width), so long labels are not cut."""
+    return widgets.Layout(width="auto", min_width="148px")
 
 
 def condition_labels() -> dict[str, str]:
@@ -391,9 +394,9 @@ class GridRobot(widgets.VBox):
             act.observe(self._on_dropdown, "value")
             self.rule_rows.append((cond, act))
             rows.append(widgets.HBox([cond, act]))
-        self.step_button = widgets.Button(description=_("Step"), icon="step-forward")
-        self.run_button = widgets.Button(description=_("Run"), icon="play")
-        self.reset_button = widgets.Button(description=_("Reset"), icon="undo")
+        self.step_button = widgets.Button(description=_("Step"), icon="step-forward", layout=fit())
+        self.run_button = widgets.Button(description=_("Run"), icon="play", layout=fit())
+        self.reset_button = widgets.Button(description=_("Reset"), icon="undo", layout=fit())
         self.step_button.add_class("manabu-robot-step")
         self.step_button.on_click(lambda _b: self.step())
         self.run_button.on_click(lambda _b: self.run(animate=True))
@@ -409,9 +412,9 @@ class GridRobot(widgets.VBox):
                                                 description=_("Learning rate"), style=style)
         widgets.link((self.epsilon_slider, "value"), (self, "epsilon"))
         widgets.link((self.alpha_slider, "value"), (self, "alpha"))
-        self.train1_button = widgets.Button(description=_("Train 1 episode"))
-        self.train50_button = widgets.Button(description=_("Train 50 episodes"))
-        self.forget_button = widgets.Button(description=_("Forget what it learned"))
+        self.train1_button = widgets.Button(description=_("Train 1 episode"), layout=fit())
+        self.train50_button = widgets.Button(description=_("Train 50 episodes"), layout=fit())
+        self.forget_button = widgets.Button(description=_("Forget what it learned"), layout=fit())
         self.train1_button.add_class("manabu-robot-train1")
         self.train1_button.on_click(lambda _b: self.train(1))
         self.train50_button.on_click(lambda _b: self.train(50))

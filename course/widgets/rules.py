@@ -28,11 +28,10 @@ from course.data.fish import (
     value_name,
 )
 from course.i18n import _
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
-# standard controls are small; make them readable on a projector (text >= 16 px)
-CSS = ("<style>.manabu-rules .widget-label, .manabu-rules select, .manabu-rules input, "
-       ".manabu-rules button, .manabu-rules .widget-readout {font-size:18px !important}</style>")
+CSS = scoped_style("manabu-rules")
 NUMBER_SIGNS = (">", "<", ">=", "<=")
 WORD_SIGNS = ("==", "!=")
 # every label has its own colour AND shape, so it reads without colour too

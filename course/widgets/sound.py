@@ -13,6 +13,7 @@ import numpy as np
 import traitlets
 
 from course.i18n import _
+from course.render import scoped_style
 from course.style import OKABE_ITO
 
 SECONDS = 1.0                       # the sound lasts one second
@@ -22,9 +23,7 @@ PLAY_RATE = 16000                   # browsers play this rate everywhere; 500 Hz
 VOLUME = 0.5                        # 1-bit sound is a loud square wave: spare the ears
 WINDOW = 0.01                       # the plot shows the first 10 ms
 WIDTH, HEIGHT, PAD = 640, 240, 28   # plot size in px (PAD: room for the time labels)
-# Standard controls take no font size, so one scoped style sheet makes their text projector-sized.
-CSS = ("<style>.manabu-sound .widget-label, .manabu-sound .widget-readout"
-       "{font-size:18px}</style>")
+CSS = scoped_style("manabu-sound")
 
 
 def n_samples(seconds: float, rate: float) -> int:

@@ -23,11 +23,10 @@ from course.checks import CheckFailed
 from course.data.fish import NUMERIC, Fish, feature_name, load_fish, value_name
 from course.i18n import _
 from course.models.tree import ManualTree, Node
+from course.render import scoped_style
 from course.widgets.rules import LABEL_STYLE, label_html, score_text
 
-# standard controls are small; make them readable on a projector (text >= 16 px)
-CSS = ("<style>.manabu-trees .widget-label, .manabu-trees select, .manabu-trees input, "
-       ".manabu-trees button, .manabu-trees .widget-readout {font-size:18px !important}</style>")
+CSS = scoped_style("manabu-trees")
 PLACES = ("root", "left", "right")
 EXAMPLE = '{"root": ("length_cm", 20), "left": None, "right": ("spots", 8)}'
 

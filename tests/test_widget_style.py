@@ -1,0 +1,62 @@
+"""One look for every widget: each root carries the shared scoped style (18 px labels, a focus
+ring) from ``course.render.scoped_style``, and no widget brings a style sheet of its own."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import pytest
+
+from course import widgets as cw
+from course.render import FOCUS_RING, scoped_style
+
+ROOTS = {
+    "BoundaryExplorer": lambda: cw.BoundaryExplorer(),
+    "BrightnessExplorer": lambda: cw.BrightnessExplorer(),
+    "ChoiceCards": lambda: cw.ChoiceCards(["a", "b"], ["x", "y"], answers={"a": "x", "b": "y"}),
+    "DataMixer": lambda: cw.DataMixer(),
+    "FilterLab": lambda: cw.FilterLab(),
+    "GridRobot": lambda: cw.GridRobot(),
+    "KChooser": lambda: cw.KChooser({1: 3, 2: 2}, total=10),
+    "KMeansStepper": lambda: cw.KMeansStepper(),
+    "LineFitter": lambda: cw.LineFitter(),
+    "MultipleChoice": lambda: cw.MultipleChoice("Which?", ["one", "two"], answer="a"),
+    "NeighborsView": lambda: cw.NeighborsView(),
+    "NextTokenExplorer": lambda: cw.NextTokenExplorer(lang="en"),
+    "PixelGrid": lambda: cw.PixelGrid(),
+    "RuleBuilder": lambda: cw.RuleBuilder(),
+    "SoundSampler": lambda: cw.SoundSampler(),
+    "ThresholdAudit": lambda: cw.ThresholdAudit(),
+    "TrainTestLab": lambda: cw.TrainTestLab(),
+    "TreeBuilder": lambda: cw.TreeBuilder(),
+}
+
+
+def style_sheets(widget) -> list[str]:
+    """Every <style> block anywhere in a widget tree."""
+    found = re.findall(r"<style>.*?</style>", getattr(widget, "value", "") or "", re.S) \
+        if isinstance(widget, widgets.HTML) else []
+    for child in getattr(widget, "children", ()):
+        found += style_sheets(child)
+    return found
+
+
+def test_scoped_style_scopes_every_rule():
+    css = scoped_style("manabu-x", {".widget-hbox, select": "gap:4px"})
+    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", css.removeprefix("<style>"))
+                 for s in rule.split(",")]
+    assert selectors and all(s.startswith(".manabu-x ") for s in selectors), selectors
+    assert "font-size:18px" in css and FOCUS_RING in css
+    assert ".manabu-x .widget-hbox, .manabu-x select{gap:4px}" in css
+
+
+@pytest.mark.parametrize("name", sorted(ROOTS))
+def test_every_widget_carries_the_shared_style(name):
+    root = ROOTS[name]()
+    classes = [c for c in root._dom_classes if c.startswith("manabu-")]
+    sheets = style_sheets(root)
+    base = {scoped_style(c).removesuffix("</style>") for c in classes}
+    assert sheets, f"{name} has no scoped style: large labels and the focus ring are missing"
+    own = [s for s in sheets if not any(s.startswith(b) for b in base)]
+    assert not own, f"{name} brings its own style sheet instead of course.render.scoped_style: {own}"
