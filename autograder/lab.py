@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -63,5 +62,9 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
     print(f"Starting JupyterLab on {course_dir} (port {port}). Stop it with Ctrl+C.")
     print("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the lessons.")
     # cwd = the course folder, so nbgrader's extensions find nbgrader_config.py there.
-    return subprocess.call(lab_command(course_dir, port, open_browser), cwd=course_dir,
-                           env=lab_environment(course_dir, lang))
+    # JupyterLab replaces this process, so Ctrl+C or a stop signal reaches it directly (a child
+    # would outlive a `manabu lab` that was stopped with SIGTERM).
+    command, env = lab_command(course_dir, port, open_browser), lab_environment(course_dir, lang)
+    sys.stdout.flush()
+    os.chdir(course_dir)
+    os.execvpe(command[0], command, env)
