@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check course autograder tests
 
 # Debian packages the browser tests need. Installed only when running as root and missing.
+# Also: configurable-http-proxy (npm) for the hub tests, Debian postgresql for the gradebook test.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
@@ -47,6 +48,22 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' once."; exit 1; \
+	  fi; \
+	fi
+	@if ! command -v configurable-http-proxy >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing configurable-http-proxy (npm) for the JupyterHub tests..."; \
+	    npm install -g --silent configurable-http-proxy >/dev/null; \
+	  else \
+	    echo "Hub tests need configurable-http-proxy: run 'sudo npm install -g configurable-http-proxy' once."; exit 1; \
+	  fi; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian postgresql for the gradebook-on-PostgreSQL test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "The PostgreSQL test needs Debian's postgresql: run 'sudo apt-get install postgresql' once."; exit 1; \
 	  fi; \
 	fi
 
