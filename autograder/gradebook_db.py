@@ -13,7 +13,7 @@ from pathlib import Path
 from autograder.configlines import config_path, set_line
 from autograder.paths import CourseError
 
-SCHEMES = ("postgresql", "postgresql+psycopg2", "sqlite")
+SCHEMES = ("postgresql", "postgresql+psycopg", "postgresql+psycopg2", "sqlite")
 
 
 def hide_password(url: str) -> str:
@@ -21,7 +21,8 @@ def hide_password(url: str) -> str:
 
 
 def check_db_url(url: str) -> str:
-    """Connect to ``url`` once; return it, or raise :class:`CourseError` saying what to do."""
+    """Connect to ``url`` once; return it (``postgresql://`` spelled ``postgresql+psycopg://``),
+    or raise :class:`CourseError` saying what to do."""
     url = url.strip()
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in SCHEMES:
@@ -30,6 +31,8 @@ def check_db_url(url: str) -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+    if scheme == "postgresql":  # name the driver Manabu installs (psycopg 3), whatever
+        url = "postgresql+psycopg" + url[len(scheme):]  # SQLAlchemy's default for this version
     shown = hide_password(url)
     try:
         engine = create_engine(url, future=True)
@@ -38,7 +41,7 @@ def check_db_url(url: str) -> str:
                           "postgresql://USER:PASSWORD@HOST:PORT/DATABASE.") from None
     except (ImportError, NoSuchModuleError):
         raise CourseError("The PostgreSQL driver is not installed: pip install 'manabu[postgres]' "
-                          "(psycopg2-binary) into Manabu's environment, then try again.") from None
+                          "(psycopg) into Manabu's environment, then try again.") from None
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -60,7 +63,8 @@ def _reason(err) -> str:
     if "does not exist" in low and "database" in low:
         return f"{first}. Create it first: createdb -O USER DATABASE (as the postgres user)."
     if "connection refused" in low or "could not connect" in low or "timeout" in low \
-            or "could not translate host name" in low or "no such file" in low:
+            or "could not translate host name" in low or "resolve host" in low \
+            or "no such file" in low:
         return (f"{first}. Is PostgreSQL running there? Check the host and port in --db "
                 "(pg_isready -h HOST -p PORT tells).")
     if "unable to open database file" in low:
