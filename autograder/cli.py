@@ -122,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
     course_arg(p)
     p.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME[=LABEL]",
                    help="a class of this course (repeat for more; recorded in the course); "
-                        "LABEL is how the roster writes it, e.g. --class 5-1=5年1組")
+                        "LABEL is how the roster writes it, e.g. --class 5a=5年A組")
     p.add_argument("--prefix", default="", help="put before every id to make the user name "
                    "(ids starting with a digit need one, e.g. --prefix s)")
     p.add_argument("--hub-url", metavar="URL", help="the JupyterHub, e.g. http://127.0.0.1:8000 "

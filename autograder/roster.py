@@ -36,7 +36,7 @@ ROLES = {
 }
 USERNAME = re.compile(r"[a-z][a-z0-9_-]*")
 MAX_USERNAME = 32  # Unix user names (useradd) are at most 32 characters
-CLASS_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,30}")
+CLASS_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")  # as deploy/hub's class ids: names groups
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -255,16 +255,16 @@ def read_roster(path: Path, classes: dict[str, str], prefix: str = "") -> tuple[
 
 
 def parse_classes(values: list[str]) -> dict[str, str]:
-    """``--class 5-1`` or ``--class 5-1=5年1組`` (key=label as written in the roster), repeatable
+    """``--class 5a`` or ``--class 5a=5年A組`` (key=label as written in the roster), repeatable
     or comma separated -> {key: label}."""
     classes = {}
     for value in values:
         for item in filter(None, (v.strip() for v in value.split(","))):
             key, _, label = item.partition("=")
-            key = norm(key)
+            key = norm(key).lower()
             if not CLASS_KEY.fullmatch(key):
-                raise CourseError(f"--class {item!r}: a class name is made of letters a-z, digits, "
-                                  "'-', '_' and '.' (e.g. 5-1). For a name like 5年1組 write "
-                                  "--class 5-1=5年1組.")
+                raise CourseError(f"--class {item!r}: a class name is made of letters a-z, digits "
+                                  "and '-' (e.g. 5a or 5-1). For a name like 5年A組 write "
+                                  "--class 5a=5年A組.")
             classes[key] = norm(label) or key
     return classes

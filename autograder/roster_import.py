@@ -50,7 +50,7 @@ def course_classes(course_dir: Path, given: list[str], roster: Path) -> tuple[di
     if not classes:
         found = sorted({r.klass for r in read_roster(roster, {})[0] if r.klass})
         raise CourseError("Say which classes this course teaches: add --class NAME (once per class; "
-                          "--class 5-1=5年1組 when the roster writes it differently). Classes in "
+                          "--class 5a=5年A組 when the roster writes it differently). Classes in "
                           f"{roster.name}: {', '.join(found) or 'none'}.")
     return classes, classes != recorded
 

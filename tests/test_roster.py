@@ -145,6 +145,12 @@ def test_english_headers_separate_name_columns_and_semicolons(tmp_path):
         ("bob", "Bob Lee", "Bob", "Lee", "teacher")]
 
 
+def test_class_names_are_group_safe():
+    assert parse_classes(["5A=5年A組", "6b,6c"]) == {"5a": "5年A組", "6b": "6b", "6c": "6c"}
+    with pytest.raises(CourseError, match="For a name like 5年A組 write --class 5a=5年A組"):
+        parse_classes(["5年A組"])
+
+
 def test_missing_column_is_named(tmp_path):
     with pytest.raises(CourseError, match="has no class column .*header row has: id, name"):
         read_roster(write(tmp_path, "id,name\na1,Ann\n"), {"5-1": "5-1"})
