@@ -70,12 +70,23 @@ GROUPS = {
 }
 
 
+@pytest.fixture(scope="module")
+def empty_gradebook(tmp_path_factory) -> Path:
+    """An empty nbgrader gradebook, made once (creating one takes seconds on a busy machine)."""
+    from nbgrader.api import Gradebook
+
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    Gradebook(f"sqlite:///{path}", "manabu").close()
+    return path
+
+
 @pytest.fixture
-def course(tmp_path):
-    """A course folder with only its nbgrader_config.py: all a roster import needs."""
+def course(tmp_path, empty_gradebook):
+    """A course folder with its nbgrader_config.py and an empty gradebook."""
     path = tmp_path / "course"
     path.mkdir()
     write_config(path, "ja")
+    shutil.copy(empty_gradebook, path / "gradebook.db")
     return path
 
 
