@@ -92,6 +92,7 @@ def decode_roster(data: bytes, name: str = "the roster") -> tuple[str, str]:
     """(text, encoding) of a CSV file: UTF-8 with or without BOM, or Shift_JIS (CP932)."""
     save_as = ("Open it in Excel or LibreOffice and save it as 'CSV UTF-8 (comma delimited)', "
                "then import that file.")
+    data = data.rstrip(b"\x1a")  # the end-of-file mark some older school systems still write
     head = data[:4000]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or max(head[0::2].count(0), head[1::2].count(0)) \
             > len(head) // 4:  # every other byte NUL: UTF-16 without BOM

@@ -125,7 +125,9 @@ def test_messy_roster_rows_and_problems(tmp_path):
 
 def test_shift_jis_export_with_half_width_kana(tmp_path):
     text = "学籍番号,氏名,クラス,役割,ﾌﾘｶﾞﾅ\r\ns2001,山田 花子,5-1,児童,ﾔﾏﾀﾞ ﾊﾅｺ\r\ns2002,髙橋 一,5-1,教員,ﾀｶﾊｼ ﾊｼﾞﾒ\r\n"
-    rows, encoding = read_roster(write(tmp_path, text, "cp932"), parse_classes(CLASSES))
+    path = write(tmp_path, text, "cp932")
+    path.write_bytes(path.read_bytes() + b"\x1a")  # an old system's end-of-file mark
+    rows, encoding = read_roster(path, parse_classes(CLASSES))
     assert encoding == "cp932"
     assert [(r.username, r.last_name, r.first_name, r.role, r.ok) for r in rows] == [
         ("s2001", "山田", "花子", "student", True), ("s2002", "髙橋", "一", "teacher", True)]
@@ -160,6 +162,18 @@ def test_class_names_are_group_safe():
     assert parse_classes(["5A=5年A組", "6b,6c"]) == {"5a": "5年A組", "6b": "6b", "6c": "6c"}
     with pytest.raises(CourseError, match="For a name like 5年A組 write --class 5a=5年A組"):
         parse_classes(["5年A組"])
+
+
+def test_prefix_makes_numeric_ids_user_names(tmp_path):
+    rows, _ = read_roster(write(tmp_path, "学籍番号,氏名,クラス\n２０２４００１,山田 太郎,5-1\n"),
+                          {"5-1": "5-1"}, prefix="s")
+    assert [(r.username, r.ok) for r in rows] == [("s2024001", True)]  # full-width digits too
+
+
+def test_help_says_what_the_file_is(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["roster", "import", "--help"])
+    assert done.value.code == 0 and "Shift_JIS" in capsys.readouterr().out
 
 
 def test_missing_column_is_named(tmp_path):
