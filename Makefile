@@ -41,6 +41,7 @@ lint: $(STAMP)
 
 # Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox).
 # Installed only when running as root and missing.
+# Also: configurable-http-proxy (npm) for the hub tests, Debian postgresql for the gradebook test.
 SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
@@ -51,6 +52,22 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
 	    echo "The tests need these Debian packages:$$missing. Run 'sudo apt-get install$$missing' once."; exit 1; \
+	  fi; \
+	fi
+	@if ! command -v configurable-http-proxy >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing configurable-http-proxy (npm) for the JupyterHub tests..."; \
+	    npm install -g --silent configurable-http-proxy >/dev/null; \
+	  else \
+	    echo "Hub tests need configurable-http-proxy: run 'sudo npm install -g configurable-http-proxy' once."; exit 1; \
+	  fi; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian postgresql for the gradebook-on-PostgreSQL test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "The PostgreSQL test needs Debian's postgresql: run 'sudo apt-get install postgresql' once."; exit 1; \
 	  fi; \
 	fi
 

@@ -24,7 +24,7 @@ class BuildReport:
 
 
 def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | None = None,
-                 log=print) -> BuildReport:
+                 log=print, db_url: str | None = None) -> BuildReport:
     """Build lessons into ``course_dir``; every lesson file is checked before anything is written."""
     if lang not in LANGUAGES:
         raise CourseError(f"Unknown language {lang!r}: use --lang en or --lang ja.")
@@ -45,6 +45,10 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
         course_dir.mkdir(parents=True, exist_ok=True)
         (course_dir / "exchange").mkdir(exist_ok=True)
         write_config(course_dir, lang)
+        if db_url:  # checked, then recorded in nbgrader_config.py for every later command
+            from autograder.gradebook_db import record_db_url
+
+            record_db_url(course_dir, db_url)
         api = nbgrader_api(course_dir)
         for number, (lesson, student_nb, notes) in enumerate(prepared, 1):
             log(f"[{number}/{len(prepared)}] {lesson.id}  {lesson.title}")

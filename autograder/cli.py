@@ -1,4 +1,4 @@
-"""The ``manabu`` command: lessons, build, grade, demo, lab."""
+"""The ``manabu`` command: lessons, build, grade, roster, demo, lab."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def cmd_lessons(args) -> int:
 def cmd_build(args) -> int:
     from autograder.build import build_course
 
-    report = build_course(Path(args.course), args.lang, args.lessons or None)
+    report = build_course(Path(args.course), args.lang, args.lessons or None, db_url=args.db)
     print(f"Next: manabu lab --course {report.course}   (teacher guides: {report.course / 'guides'})")
     return 0
 
@@ -46,6 +46,10 @@ def cmd_build(args) -> int:
 def cmd_grade(args) -> int:
     from autograder.grade import Options, grade_lesson
 
+    if args.db:  # recorded in nbgrader_config.py, where every grading worker reads it
+        from autograder.gradebook_db import record_db_url
+
+        record_db_url(Path(args.course), args.db)
     options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.budget,
                       memory_mb=args.memory_mb, require_sandbox=args.require_sandbox,
                       regrade=args.regrade)
@@ -58,6 +62,14 @@ def cmd_report(args) -> int:
 
     make_report(Path(args.course), args.lessons or None, Path(args.out) if args.out else None)
     return 0
+
+
+def cmd_roster_import(args) -> int:
+    from autograder.roster_import import import_roster
+
+    outcomes = import_roster(Path(args.roster), Path(args.course), args.classes, args.prefix,
+                             args.hub_url, args.hub_token, args.db, args.dry_run)
+    return 1 if any(o.result == "error" for o in outcomes) else 0
 
 
 def cmd_demo(args) -> int:
@@ -88,6 +100,10 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--course", default=default, required=default is None, metavar="DIR",
                        help="the course folder" + (f" (default: {default})" if default else ""))
 
+    def db_arg(p):
+        p.add_argument("--db", metavar="URL", help="the gradebook database, e.g. postgresql://USER:"
+                       "PASSWORD@HOST:5432/DB (recorded in the course; default: SQLite gradebook.db)")
+
     def lang_arg(p):
         p.add_argument("--lang", choices=LANGUAGES, default=default_lang(),
                        help="language of the lessons (default: MANABU_LANG or your locale, else en)")
@@ -99,6 +115,7 @@ def parser() -> argparse.ArgumentParser:
     course_arg(p)
     lang_arg(p)
     p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    db_arg(p)
     p = add("grade", cmd_grade, "Autograde every submission of a lesson, make feedback and grades.csv.")
     p.add_argument("lesson", metavar="LESSON", help="the lesson id, e.g. e03")
     course_arg(p)
@@ -114,6 +131,7 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds a whole notebook may run (default: 120)")
     p.add_argument("--memory-mb", type=int, default=1024, metavar="MB",
                    help="memory one submission may use (default: 1024)")
+    db_arg(p)
     p = add("report", cmd_report, "Write a class report (HTML with plots): scores, hard exercises, "
             "students who need help, flagged submissions.")
     course_arg(p)
@@ -121,6 +139,25 @@ def parser() -> argparse.ArgumentParser:
                    help="lessons to report on (default: every lesson in grades.csv)")
     p.add_argument("--out", metavar="FILE",
                    help="where to write the HTML (default: DIR/reports/class-report.html)")
+    p = add("roster", None, "Class lists: make hub users, groups and gradebook students.")
+    roster_sub = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    text = ("Import a school's class list (CSV: id, name, class, role; UTF-8 or Shift_JIS) into "
+            "the course's gradebook and, with --hub-url, JupyterHub users and groups.")
+    p = roster_sub.add_parser("import", help=text, description=text)
+    p.set_defaults(func=cmd_roster_import)
+    p.add_argument("roster", metavar="ROSTER.csv", help="the class list")
+    course_arg(p)
+    p.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME[=LABEL]",
+                   help="a class of this course (repeat for more; recorded in the course); "
+                        "LABEL is how the roster writes it, e.g. --class 5a=5年A組")
+    p.add_argument("--prefix", default="", help="put before every id to make the user name "
+                   "(ids starting with a digit need one, e.g. --prefix s)")
+    p.add_argument("--hub-url", metavar="URL", help="the JupyterHub, e.g. http://127.0.0.1:8000 "
+                   "(without it only the gradebook is changed)")
+    p.add_argument("--hub-token", metavar="TOKEN", help="a hub service token with the scopes "
+                   "admin:users and admin:groups (default: $JUPYTERHUB_API_TOKEN)")
+    p.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    db_arg(p)
     p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
     course_arg(p)
     lang_arg(p)

@@ -1,0 +1,193 @@
+"""Put a checked roster into JupyterHub (users, groups) and the course's nbgrader gradebook.
+
+Each row is all-or-nothing: hub user, then group memberships, then the gradebook student; if
+a step fails, the steps already done for that row are undone and the row is reported. Only
+what is missing is added, so running the same import again changes nothing. Nothing is ever
+deleted or taken out of a group by an import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.hubapi import Hub, HubError
+from autograder.nbconfig import CONFIG_NAME, COURSE_ID, load_config
+from autograder.paths import CourseError, usable_course_dir, write_atomic
+from autograder.roster import Row, parse_classes, read_roster
+
+REPORT = "roster-import.csv"
+DRY_REPORT = "roster-import-dry-run.csv"
+FIELDS = ["line", "id", "user", "name", "class", "role", "result", "hub", "gradebook", "problem"]
+
+
+@dataclass
+class Outcome:
+    row: Row
+    result: str          # created / updated / unchanged / error (dry run: "would ...")
+    hub: str = ""
+    gradebook: str = ""
+    problem: str = ""
+
+
+def groups_for(row: Row, course_id: str) -> list[str]:
+    """A class's hub groups (students-5-1 / teachers-5-1) and the course's groups that nbgrader's
+    JupyterHubAuthPlugin reads (nbgrader-<course> for students, formgrade-<course> for graders)."""
+    if row.role == "teacher":
+        return [f"teachers-{row.klass}", f"formgrade-{course_id}"]
+    return [f"students-{row.klass}", f"nbgrader-{course_id}"]
+
+
+def course_classes(course_dir: Path, given: list[str], roster: Path) -> tuple[dict, bool]:
+    """(the course's classes, whether to record them): those recorded in its config, plus
+    ``--class``."""
+    recorded = load_config(course_dir).Manabu.get("classes") or {}
+    if isinstance(recorded, (list, tuple)):
+        recorded = {key: key for key in recorded}
+    classes = {**dict(recorded), **parse_classes(given)}
+    if not classes:
+        found = sorted({r.klass for r in read_roster(roster, {})[0] if r.klass})
+        raise CourseError("Say which classes this course teaches: add --class NAME (once per class; "
+                          "--class 5a=5年A組 when the roster writes it differently). Classes in "
+                          f"{roster.name}: {', '.join(found) or 'none'}.")
+    return classes, classes != recorded
+
+
+def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = None, prefix: str = "",
+                  hub_url: str | None = None, hub_token: str | None = None,
+                  db_url: str | None = None, dry_run: bool = False, log=print) -> list[Outcome]:
+    """Import ``roster`` into the course (and the hub when ``hub_url`` is given)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.configlines import set_line
+    from autograder.gradebook_db import check_db_url, hide_password, record_db_url
+
+    roster, course_dir = Path(roster), usable_course_dir(course_dir, must_exist=True)
+    if not (course_dir / CONFIG_NAME).exists():
+        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
+                          f"Build it first: manabu build --course {course_dir}")
+    known, new_classes = course_classes(course_dir, classes or [], roster)
+    rows, encoding = read_roster(roster, known, prefix)
+    hub = Hub(hub_url, hub_token) if hub_url else None
+    if hub:
+        hub.check()
+    if db_url:  # everything checked: now the course's config may change
+        check_db_url(db_url) if dry_run else record_db_url(course_dir, db_url)
+    if new_classes and not dry_run:
+        set_line(course_dir, "c.Manabu.classes", known,
+                 "The classes of this course ({name: as written in the roster}), set by "
+                 "`manabu roster import --class`.")
+    config = load_config(course_dir)
+    coursedir = CourseDirectory(config=config)
+    course_id = coursedir.course_id or COURSE_ID
+    log(f"{'Checking' if dry_run else 'Importing'} {roster} ({encoding}, {len(rows)} rows) into "
+        f"course {course_id!r} at {course_dir}; gradebook {hide_password(coursedir.db_url)}; "
+        f"hub {hub.url if hub else 'none (no --hub-url: gradebook only)'}.")
+    outcomes: list[Outcome] = []
+    with Gradebook(coursedir.db_url, course_id) as gradebook:
+        for number, row in enumerate(rows, 1):
+            outcome = import_row(row, hub, gradebook, course_id, dry_run)
+            outcomes.append(outcome)
+            detail = outcome.problem or "; ".join(p for p in (outcome.hub, outcome.gradebook) if p)
+            log(f"[{number}/{len(rows)}] line {row.line} {row.username or '?'} {row.name} "
+                f"({row.klass}, {row.role}): {outcome.result} - {detail}")
+    report = write_report(course_dir / (DRY_REPORT if dry_run else REPORT), outcomes)
+    log(summary(outcomes, roster, report, dry_run, hub is not None))
+    return outcomes
+
+
+def import_row(row: Row, hub: Hub | None, gradebook, course_id: str, dry_run: bool) -> Outcome:
+    """One row, all or nothing."""
+    if not row.ok:
+        return Outcome(row, "error", "not touched", "not touched", "; ".join(row.problems))
+    groups = groups_for(row, course_id)
+    undo = []
+    hub_notes, created, changed = [], False, False
+    try:
+        if hub:
+            missing = [g for g in groups if row.username not in (hub.members(g) or set())]
+            if not hub.user_exists(row.username):
+                if not dry_run:
+                    hub.create_user(row.username)
+                    undo.append(lambda: hub.delete_user(row.username))
+                hub_notes.append("new user")
+                created = True
+            else:
+                hub_notes.append("user exists")
+            for group in missing:
+                if not dry_run:
+                    if hub.members(group) is None:
+                        hub.create_group(group)  # an empty group is harmless: never undone
+                    hub.add_member(group, row.username)
+                    undo.append(lambda g=group: hub.remove_member(g, row.username))
+                hub_notes.append(f"+{group}")
+                changed = True
+            if not missing:
+                hub_notes.append("in " + ", ".join(groups))
+        gb_note = "teacher: not a gradebook student"
+        if row.role == "student":
+            gb_note, gb_created, gb_changed = gradebook_student(gradebook, row, dry_run)
+            created, changed = created or gb_created, changed or gb_changed
+    except Exception as err:  # one row never stops the others; undo what this row did
+        problem = f"{'hub' if isinstance(err, HubError) else 'gradebook'}: {err}"[:300]
+        for step in reversed(undo):
+            try:
+                step()
+            except HubError as undo_err:
+                problem += f"; could not undo ({undo_err}): check this user in the hub's admin page"
+        return Outcome(row, "error", "undone" if undo else "not changed", "not changed", problem)
+    result = "created" if created else "updated" if changed else "unchanged"
+    if dry_run and result != "unchanged":
+        result = "would be " + result
+    return Outcome(row, result, "; ".join(hub_notes) if hub else "no hub", gb_note)
+
+
+def gradebook_student(gradebook, row: Row, dry_run: bool) -> tuple[str, bool, bool]:
+    """(note, created, changed) for the row's nbgrader student."""
+    from nbgrader.api import MissingEntry
+
+    names = {"first_name": row.first_name or None, "last_name": row.last_name or None}
+    try:
+        student = gradebook.find_student(row.username)
+    except MissingEntry:
+        if not dry_run:
+            gradebook.update_or_create_student(row.username, **names)
+        return "new student", True, False
+    if (student.first_name, student.last_name) == (names["first_name"], names["last_name"]):
+        return "student exists", False, False
+    if not dry_run:
+        gradebook.update_or_create_student(row.username, **names)
+    return "name updated", False, True
+
+
+def write_report(path: Path, outcomes: list[Outcome]) -> Path:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for o in outcomes:
+        r = o.row
+        writer.writerow([r.line, r.raw_id, r.username, r.name, r.klass, r.role, o.result, o.hub,
+                         o.gradebook, o.problem])
+    write_atomic(path, "\ufeff" + out.getvalue())  # BOM: Excel opens Japanese UTF-8 correctly
+    return path
+
+
+def summary(outcomes: list[Outcome], roster: Path, report: Path, dry_run: bool, hub: bool) -> str:
+    count = {}
+    for o in outcomes:
+        count[o.result] = count.get(o.result, 0) + 1
+    bad = count.pop("error", 0)
+    good = len(outcomes) - bad
+    parts = ", ".join(f"{n} {result}" for result, n in sorted(count.items()))
+    text = (f"{'Dry run, nothing changed: ' if dry_run else ''}{good} of {len(outcomes)} rows "
+            f"{'can go' if dry_run else 'are'} in ({parts or 'none'}).")
+    if bad:
+        text += (f" {bad} row(s) with problems {'would be' if dry_run else 'were'} left out: fix "
+                 f"them in {roster.name} and run the same command again (rows already in stay as "
+                 "they are).")
+    if not hub:
+        text += " No --hub-url: hub users and groups were not touched."
+    return text + f" Report: {report}"
