@@ -145,14 +145,19 @@ def configure(api, options: Options) -> None:
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
         IgnorePattern,
         LimitOutput,
+        OverwriteKernelspec,
         SaveAutoGrades,
     )
 
-    from autograder.nbgrader_plugins import SandboxExecute
+    from autograder.nbgrader_plugins import OverwriteCellsQuietly, SandboxExecute
 
     config = api.config
+    config.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCellsQuietly, CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [
         SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties, CheckCellMetadata]

@@ -59,6 +59,13 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+c.Autograde.sanitize_preprocessors = [  # nbgrader's, minus a false checksum alarm per hidden test
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.nbgrader_plugins.OverwriteCellsQuietly",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.OverwriteCells.add_missing_cells = True  # deleted test cells are put back, not scored 0
 c.SandboxExecute.cell_timeout = 30       # seconds per cell
 c.SandboxExecute.notebook_timeout = 120  # seconds for the whole notebook

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool, Float, Integer
 
 from autograder.lessonfile import BEGIN_HIDDEN, END_HIDDEN, without_region
@@ -114,3 +115,38 @@ def _kind(cell) -> str:
     if meta.get("grade"):
         return "test"
     return "setup"
+
+
+class OverwriteCellsQuietly(OverwriteCells):
+    """nbgrader's ``OverwriteCells`` without its false alarm.
+
+    Every test cell with hidden tests differs from the gradebook's copy (the hidden part was
+    removed for students), so nbgrader warned "Attribute 'checksum' … has changed!" for each of
+    them in every submission, and a real edit looked the same. Here a cell that matches its
+    released text is quiet; a cell the student really changed is reported in plain words (and,
+    as before, put back).
+    """
+
+    _as_released = False
+
+    def preprocess_cell(self, cell, resources, index):
+        self._as_released = False
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            try:
+                source = self.gradebook.find_source_cell(
+                    grade_id, self.notebook_id, self.assignment_id).source
+            except MissingEntry:
+                source = None
+            if source is not None:
+                released = without_region(source, BEGIN_HIDDEN, END_HIDDEN)
+                self._as_released = released.strip() == cell.source.strip()
+        return super().preprocess_cell(cell, resources, index)
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum":
+            if not self._as_released:
+                self.log.warning("Locked cell %s was changed in this submission; the original "
+                                 "was put back before grading.", name)
+            return
+        super().report_change(name, attr, old, new)

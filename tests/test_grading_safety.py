@@ -230,3 +230,37 @@ def test_require_sandbox_refuses_where_bubblewrap_is_missing(corpus):
     assert done.returncode == 2, done.stdout + done.stderr
     assert "--require-sandbox refuses" in done.stderr and "apt-get install bubblewrap" in done.stderr
     assert "Grading" not in done.stdout  # nothing was graded
+
+
+def test_nbgrader_warns_only_about_real_edits(corpus):
+    """nbgrader warned 'checksum has changed' for every hidden-test cell of every submission;
+    with Manabu's pipeline a warning means the student really changed a locked cell."""
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
+
+    from autograder.grade import configure
+    from autograder.nbconfig import nbgrader_api
+
+    course, *_ = corpus
+    api = nbgrader_api(course)
+    configure(api, OPTIONS)
+
+    def warnings(student):
+        result = api.autograde(LESSON, student, force=True)
+        assert result["success"], result.get("log")
+        return [line for line in result["log"].splitlines()
+                if "changed" in line and "WARNING" in line]
+
+    assert warnings("correct") == []
+    edited = warnings("edited-test")
+    assert len(edited) == 1 and "e01-ex2-check" in edited[0] and "put back" in edited[0]
+    config = api.config  # nbgrader's own sanitizing step: the false alarms come back
+    config.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
+                                               OverwriteCells, CheckCellMetadata]
+    api.config = config
+    assert len(warnings("correct")) >= 2
