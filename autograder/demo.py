@@ -8,6 +8,7 @@ import nbformat
 
 from autograder.build import build_course
 from autograder.grade import CSV_NAME, grade_lesson
+from autograder.report import make_report
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 from course.i18n import translator
 
@@ -50,6 +51,9 @@ def run_demo(course_dir: Path, lang: str = "en", log=print) -> list:
         mean = sum(r.score for r in graded) / len(graded)
         log(_("Average of {n} graded: {mean:.1f} of {max:g} points.").format(
             n=len(graded), mean=mean, max=rows[0].max_score))
+    log("")
+    log(_("4. The class report"))
+    make_report(course_dir, [DEMO_LESSON], log=log)
     log(_("Next: grades are in {csv}, feedback in {feedback}. Grade the written answers in the "
           "Formgrader (make lab).").format(csv=course_dir / CSV_NAME, feedback=course_dir / "feedback"))
     return rows

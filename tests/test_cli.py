@@ -134,6 +134,8 @@ def test_demo_runs_the_teacher_cycle(tmp_path, lang, heading, average):
     assert rows["sota"]["status"].startswith("broken:")
     assert (course / "feedback" / "aoi" / "e03" / "e03.html").exists()
     assert (course / "guides" / "e03.html").exists()
+    assert (course / "reports" / "class-report.html").exists()
+    assert str(course / "reports" / "class-report.html") in result.stdout
 
 
 def test_regrading_replaces_this_lessons_rows_and_keeps_others(tmp_path):
