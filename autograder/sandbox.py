@@ -134,6 +134,9 @@ def sandbox_prefix(workdir: Path) -> list[str]:
             cmd += ["--ro-bind", str(path), str(path)]
     if os.geteuid() != 0:
         cmd += ["--unshare-user"]
+    # a private /tmp first: the Python install or venv may itself live under /tmp (bound below)
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+            "--perms", "1777", "--tmpfs", "/dev/shm"]
     made = set()
     for root in _python_roots():
         for parent in reversed(root.parents):
@@ -143,8 +146,7 @@ def sandbox_prefix(workdir: Path) -> list[str]:
         cmd += ["--ro-bind", str(root), str(root)]
         if (root / "_lessons").is_dir():  # a wheel install ships lesson sources with answers
             cmd += ["--tmpfs", str(root / "_lessons")]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-            "--perms", "1777", "--tmpfs", "/dev/shm", "--perms", "0755", "--dir", SANDBOX_HOME,
+    cmd += ["--perms", "0755", "--dir", SANDBOX_HOME,
             "--bind", str(workdir), f"{SANDBOX_HOME}/work", "--chdir", f"{SANDBOX_HOME}/work"]
     return cmd
 
