@@ -180,9 +180,10 @@ def test_without_bubblewrap_limits_still_apply_and_full_isolation_can_be_require
 
 def test_the_private_tmp_is_mounted_before_the_python_it_hides(tmp_path):
     """A venv under /tmp (a CI clone) must stay visible: bwrap mounts in order."""
-    from autograder.sandbox import sandbox_prefix
+    from autograder.sandbox import _python_roots, sandbox_prefix
 
     cmd = sandbox_prefix(tmp_path)
     tmpfs = cmd.index("/tmp", cmd.index("--tmpfs"))
-    binds = [i for i, arg in enumerate(cmd) if arg == "--ro-bind"]
-    assert binds and all(i > tmpfs for i in binds[1:])  # only /usr may come first
+    roots = {str(root) for root in _python_roots()}
+    binds = [i for i, arg in enumerate(cmd) if arg == "--ro-bind" and cmd[i + 1] in roots]
+    assert binds and min(binds) > tmpfs
