@@ -11,15 +11,19 @@ The ``inbound`` folder itself should be 3733 (setgid + sticky, owned by the cour
 so nobody can list it and nobody but the owner can rename or remove an entry: the hub
 configuration (``deploy/hub/jupyterhub_config.py``) creates it that way.
 
-Enable it in the students' ``nbgrader_config.py``::
+Enable it in the students' ``nbgrader_config.py``, and :class:`OwnerCheckedCollect` in the
+course's (both are, by ``deploy/image/install.sh`` and ``deploy/hub/jupyterhub_config.py``)::
 
     c.ExchangeFactory.submit = "autograder.exchange.PrivateSubmit"
+    c.ExchangeFactory.collect = "autograder.exchange.OwnerCheckedCollect"
 """
 
 from __future__ import annotations
 
+import glob
 import os
 
+from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.submit import ExchangeSubmit
 
 DIR_MODE = 0o2770   # owner and the grader group (inherited from inbound's setgid); nobody else
@@ -52,3 +56,45 @@ class PrivateSubmit(ExchangeSubmit):
         finally:
             os.umask(old_umask)
         make_private(os.path.join(self.inbound_path, self.assignment_filename))
+
+
+class OwnerCheckedCollect(ExchangeCollect):
+    """``nbgrader collect`` that takes a submission only from the student who owns it.
+
+    A submission's student is read from its folder name, and ``inbound`` is writable by every
+    student, so anybody can drop in ``classmate+e01+<a later time>+x``; plain nbgrader collects
+    it as the classmate's newest work and only logs a warning. Here such a folder is skipped
+    with an error that names it, and the classmate's own submission is collected."""
+
+    def init_src(self):
+        super().init_src()
+        pattern = os.path.join(self.inbound_path, f"{self.coursedir.student_id or '*'}+"
+                                                  f"{self.coursedir.assignment_id}+*")
+        records = []
+        for path in glob.glob(pattern):
+            record = self._path_to_record(path)
+            owner = owner_name(path)
+            if owner == record["username"]:
+                records.append(record)
+            else:
+                self.log.error("Skipped %s: it claims to be %s's but belongs to %s. Delete it.",
+                               path, record["username"], owner)
+        latest = {}
+        for record in self._sort_by_timestamp(records):
+            latest.setdefault(record["username"], record)
+        if self.duedate is not None and self.before_duedate:
+            on_time = {}
+            for record in self._sort_by_timestamp(records):
+                if record["timestamp"] <= self.duedate:
+                    on_time.setdefault(record["username"], record)
+            latest.update(on_time)
+        self.src_records = list(latest.values())
+
+
+def owner_name(path: str) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.stat(path).st_uid).pw_name
+    except KeyError:
+        return f"uid {os.stat(path).st_uid}"

@@ -127,6 +127,17 @@ def test_install_is_idempotent_and_leaves_no_answers_for_students(user_env):
     assert LESSONS.stat().st_mode & 0o007 == 0
 
 
+def test_dockerfile_runs_the_tested_install_script():
+    """Docker cannot run here: the image must do what the tests run, with options that exist."""
+    dockerfile = (REPO / "deploy/image/Dockerfile").read_text(encoding="utf-8")
+    script = (REPO / "deploy/image/install.sh").read_text(encoding="utf-8")
+    run_line = re.search(r"RUN bash /tmp/manabu-src/deploy/image/install\.sh(.*?)\n \&\&", dockerfile, re.S)
+    assert run_line, "the Dockerfile no longer runs deploy/image/install.sh"
+    options = set(re.findall(r"--[a-z-]+", run_line.group(1)))
+    accepted = set(re.findall(r"^\s+(--[a-z-]+)\)", script, re.M))
+    assert options and options <= accepted, options - accepted
+
+
 # --- the hub --------------------------------------------------------------------------------
 
 class Hub:
@@ -415,12 +426,19 @@ def test_students_cannot_touch_each_others_work_or_rename_the_course(hub, studen
     assert allowed == []
     assert notebook.read_bytes() == before
     assert (hub.exchange / CLASS).is_dir() and hub.course.is_dir()
+    # Alice can still drop a folder named as Bob's newest submission, with right answers in it:
+    # collecting must skip it (test_each_student_sees_their_own_score checks Bob's score)
+    forged = inbound / f"{BOB}+{LESSON}+2099-01-01 00:00:00.000000 UTC+forged"
+    assert may(ALICE, f"mkdir '{forged}' && cp '/home/{ALICE}/{CLASS}/{LESSON}/{LESSON}.ipynb' "
+                      f"'/home/{ALICE}/{CLASS}/{LESSON}/timestamp.txt' '{forged}/' 2>/dev/null; "
+                      f"echo '2099-01-01 00:00:00.000000 UTC' > '{forged}/timestamp.txt'")
 
 
 @pytest.fixture(scope="module")
 def graded(hub, students):
     """The grader collects, grades with `manabu grade` and releases the feedback."""
-    hub.grader("nbgrader", "collect", LESSON)
+    collected = hub.grader("nbgrader", "collect", LESSON)
+    assert f"claims to be {BOB}'s but belongs to {ALICE}" in collected.stderr, collected.stderr
     out = hub.grader("manabu", "grade", LESSON, "--course", str(hub.course)).stdout
     hub.grader("nbgrader", "release_feedback", LESSON)
     return out

@@ -151,7 +151,9 @@ def course_config(k: dict) -> str:
         "\n# A class on the school's JupyterHub (written once by deploy/hub/jupyterhub_config.py)\n"
         f"c.CourseDirectory.course_id = {k['id']!r}\n"
         f"c.Exchange.root = {str(EXCHANGE)!r}\n"
-        "c.Exchange.path_includes_course = True\n")
+        "c.Exchange.path_includes_course = True\n"
+        "# collect a submission only from the student who owns it (anybody can write to inbound)\n"
+        "c.ExchangeFactory.collect = 'autograder.exchange.OwnerCheckedCollect'\n")
 
 
 def set_up_class(k: dict) -> None:

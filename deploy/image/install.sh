@@ -133,6 +133,7 @@ c = get_config()  # noqa: F821
 c.Exchange.root = os.environ.get("MANABU_EXCHANGE", "/srv/manabu/exchange")
 c.Exchange.path_includes_course = True
 c.ExchangeFactory.submit = "autograder.exchange.PrivateSubmit"
+c.ExchangeFactory.collect = "autograder.exchange.OwnerCheckedCollect"  # no forged names
 if os.environ.get("JUPYTERHUB_API_TOKEN") and not os.environ.get("JUPYTERHUB_SERVICE_NAME"):
     # a user's courses = their hub groups nbgrader-<course> (students) and formgrade-<course>
     # (teachers). Not for a class's Formgrader service: it is no hub user, and serves one course.
