@@ -236,7 +236,8 @@ def hub(user_env):
         [VENV_BIN / "jupyterhub", "-f", REPO / "deploy/hub/jupyterhub_config.py", "--ip", "127.0.0.1",
          "--port", str(port), f"--JupyterHub.hub_bind_url=http://127.0.0.1:{hub_port}",
          f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         while True:
@@ -254,7 +255,11 @@ def hub(user_env):
         try:
             proc.wait(60)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
+        try:  # a proxy the hub restarted and left behind is still in the hub's process group
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
         log.close()
         print("hub log (tail):\n" + (root / "hub.log").read_text(errors="replace")[-6000:],
               file=sys.stderr)  # shown when a test failed

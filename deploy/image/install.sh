@@ -121,6 +121,8 @@ cat > "$ETC/jupyter_server_config.py" <<'PY'
 c = get_config()  # noqa: F821
 # a plain dict: jupyterhub-singleuser reads this setting as one
 c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}
+# never wait for an answer to "Shut down this server?" (a hub started by hand in a terminal)
+c.ServerApp.answer_yes = True
 PY
 # nbgrader for every user of the hub: the shared exchange, one folder per course, submissions
 # only the student and the graders can open, courses from the hub's groups.
