@@ -400,6 +400,30 @@ sys.exit(1 if failed else 0)
 """
 
 
+@pytest.mark.browser
+def test_formgrader_shows_inside_jupyterlab_in_a_browser(hub, students, browser):
+    """What a teacher sees: log in on the hub's page, open the class from the Course List link;
+    the Formgrader panel shows the lesson inside the class's JupyterLab, whose menus are in
+    Japanese (the school's language)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{hub.url}/hub/login")
+        page.fill("#username_input", TEACHER)
+        page.fill("#password_input", PASSWORD)
+        page.click("#login_submit")
+        page.wait_for_url(lambda url: "/hub/login" not in url)  # the hub, or the running server
+        page.goto(f"{hub.url}/services/{CLASS}/lab?formgrader=true")
+        frame = page.frame_locator("iframe[src*='formgrader']")
+        frame.locator("td", has_text=LESSON).first.wait_for(timeout=90_000)
+        assert "ファイル" in page.locator(".lm-MenuBar").inner_text()
+        assert page.locator(".jp-Notification-Toast").count() == 0  # no "fetch news?" pop-up
+    except Exception:
+        page.screenshot(path=str(REPO / "build" / "hub-formgrader-failure.png"))
+        raise
+    finally:
+        page.close()
+
+
 def submission(hub: Hub, student: str) -> Path:
     inbound = hub.exchange / CLASS / "inbound"
     found = sorted(p for p in inbound.iterdir() if p.name.startswith(f"{student}+{LESSON}+"))
