@@ -61,6 +61,7 @@ def read_school(path: Path) -> tuple[dict, list[dict]]:
     school = {"language": "ja", "env": "/opt/manabu", "lessons": None,
               "teachers_group": "manabu-teachers", "courses": "/srv/manabu/courses",
               "exchange": "/srv/manabu/exchange", "state": "/srv/manabu/hub", "admins": [],
+              "create_unix_accounts": False,
               **(data.get("school") or {})}
     if school["language"] not in UI_LOCALES:
         stop(f"{path}: school language must be ja or en, not {school['language']!r}.")
@@ -208,6 +209,9 @@ if os.environ.get("MANABU_HUB_AUTH") == "shared-password":  # tests only: one sh
     c.SharedPasswordAuthenticator.user_password = os.environ["MANABU_HUB_PASSWORD"]
 else:  # Unix passwords; see docs/hosting.md for Google or Microsoft school accounts
     c.JupyterHub.authenticator_class = "pam"
+    # users added to the hub (admin page, REST API, roster import) get a Unix account, with no
+    # password: set one (passwd) before they can log in
+    c.LocalAuthenticator.create_system_users = bool(SCHOOL["create_unix_accounts"])
 c.Authenticator.admin_users = set(SCHOOL["admins"])
 c.Authenticator.allowed_users = TEACHERS | STUDENTS | set(SCHOOL["admins"])
 c.Authenticator.allow_existing_users = True  # users added later through the REST API (roster)
