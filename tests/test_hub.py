@@ -47,6 +47,7 @@ TEACHER, ALICE, BOB, ADMIN = "mtt-teach", "mtt-alice", "mtt-bob", "mtt-admin"
 CROWD = [f"mtt-s{i:02d}" for i in range(1, 31)]
 USERS = [TEACHER, ALICE, BOB, ADMIN, *CROWD]
 GRADERS = [f"grader-{CLASS}", f"grader-{CLASS2}"]
+CLASS_GROUPS = [f"manabu-{CLASS}", f"manabu-{CLASS2}"]
 LESSON = "e01"
 PASSWORD = secrets.token_hex(8)
 INPUTS = ["deploy/image/install.sh", "pyproject.toml", "course", "autograder", "lessons"]
@@ -265,6 +266,8 @@ def hub(user_env):
               file=sys.stderr)  # shown when a test failed
         for name in USERS + GRADERS:
             remove_user(name)
+        for group in CLASS_GROUPS:
+            run("groupdel", group, check=False)
         shutil.rmtree(root, ignore_errors=True)
         out = REPO / "build" / "hub-measurements.json"
         out.parent.mkdir(exist_ok=True)
@@ -327,6 +330,10 @@ def test_students_see_their_classes_in_japanese_without_teacher_tools(hub, stude
                 data={"course_id": CLASS2, "assignment_id": LESSON})
     assert not (Path("/home") / BOB / CLASS2).exists()
     assert not list((hub.exchange / CLASS2 / "inbound").iterdir())
+    # nor on the command line: only the class's members enter its exchange folder
+    outbound = hub.exchange / CLASS2 / "outbound"
+    assert may(ALICE, f"ls '{outbound}'") and not may(BOB, f"ls '{outbound}'")
+    assert not may(BOB, f"mkdir '{hub.exchange / CLASS2 / 'inbound'}/{BOB}+{LESSON}+x'")
     listed = hub.api("GET", ALICE, f"/user/{ALICE}/assignments", params={"course_id": CLASS}).json()
     assert sorted((a["assignment_id"], a["status"]) for a in listed["value"]) == [
         (LESSON, "fetched"), (LESSON, "submitted")]
@@ -376,7 +383,7 @@ for name in users:
         code = 1
         try:
             account = pwd.getpwnam(name)
-            os.setgroups([])
+            os.initgroups(name, account.pw_gid)  # the class's Unix group opens its exchange
             os.setgid(account.pw_gid)
             os.setuid(account.pw_uid)
             os.environ.update(HOME=account.pw_dir, USER=name, LOGNAME=name)
@@ -455,17 +462,18 @@ def test_students_cannot_touch_each_others_work_or_rename_the_course(hub, studen
     assert allowed == []
     assert notebook.read_bytes() == before
     assert (hub.exchange / CLASS).is_dir() and hub.course.is_dir()
-    # Alice can still drop a folder named as Bob's newest submission, with right answers in it:
-    # collecting must skip it (test_each_student_sees_their_own_score checks Bob's score)
-    forged = inbound / f"{BOB}+{LESSON}+2099-01-01 00:00:00.000000 UTC+forged"
-    assert may(ALICE, f"mkdir '{forged}' && cp '/home/{ALICE}/{CLASS}/{LESSON}/{LESSON}.ipynb' "
-                      f"'/home/{ALICE}/{CLASS}/{LESSON}/timestamp.txt' '{forged}/' 2>/dev/null; "
-                      f"echo '2099-01-01 00:00:00.000000 UTC' > '{forged}/timestamp.txt'")
+
 
 
 @pytest.fixture(scope="module")
 def graded(hub, students):
-    """The grader collects, grades with `manabu grade` and releases the feedback."""
+    """The grader collects, grades with `manabu grade` and releases the feedback. Before that,
+    Alice drops a folder named as Bob's newest submission, with her right answers in it (inbound
+    is writable): collecting must skip it (test_each_student_sees_their_own_score checks Bob's
+    score)."""
+    forged = hub.exchange / CLASS / "inbound" / f"{BOB}+{LESSON}+2099-01-01 00:00:00.000000 UTC+x"
+    assert may(ALICE, f"mkdir '{forged}' && cp '/home/{ALICE}/{CLASS}/{LESSON}/{LESSON}.ipynb' "
+                      f"'{forged}/' && echo '2099-01-01 00:00:00.000000 UTC' > '{forged}/timestamp.txt'")
     collected = hub.grader("nbgrader", "collect", LESSON)
     assert f"claims to be {BOB}'s but belongs to {ALICE}" in collected.stderr, collected.stderr
     out = hub.grader("manabu", "grade", LESSON, "--course", str(hub.course)).stdout

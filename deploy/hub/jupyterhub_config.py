@@ -12,10 +12,13 @@ class is an nbgrader course, set up (or repaired) at every start:
 * a Unix account ``grader-<class>`` that owns the course folder ``<courses>/<class>``, and a
   hub service ``/services/<class>/`` (JupyterLab with the Formgrader, running as that account)
   that only the class's teachers can open: teachers of several classes get one per class;
-* the class's exchange folder ``<exchange>/<class>/``: students can release-fetch and submit,
+* the class's exchange folder ``<exchange>/<class>/``: its students can fetch and submit,
   but cannot list, read, change, delete or rename anybody else's submission, nor rename the
-  course (exchange root 1777 owned by root; the course folder owned by its grader; ``inbound``
-  3733; submissions 2770/0640 through ``autograder.exchange.PrivateSubmit``).
+  course; people outside the class cannot enter it (exchange root 1777 owned by root; the
+  class folder 0750 owned by its grader, group ``manabu-<class>`` = its students and
+  teachers, kept in step with the hub groups at each server start; ``inbound`` 3733;
+  submissions closed by ``autograder.exchange.PrivateSubmit``; forged names skipped by
+  ``autograder.exchange.OwnerCheckedCollect``).
 
 Users log in with their Unix password (PAM) by default. MANABU_HUB_AUTH=shared-password with
 MANABU_HUB_PASSWORD is for tests only: everybody shares that one password.
@@ -157,6 +160,31 @@ def course_config(k: dict) -> str:
         "c.ExchangeFactory.collect = 'autograder.exchange.OwnerCheckedCollect'\n")
 
 
+def class_group(cid: str) -> str:
+    return f"manabu-{cid}"
+
+
+def ensure_group(name: str) -> grp.struct_group:
+    try:
+        return grp.getgrnam(name)
+    except KeyError:
+        run("groupadd", "--system", name)
+        return grp.getgrnam(name)
+
+
+def sync_class_groups(name: str, class_ids: set[str]) -> None:
+    """Make the Unix user ``name`` a member of the Unix groups of exactly ``class_ids`` (among
+    this hub's classes): they open the classes' exchange folders. Called at each server start
+    with the user's hub groups, so people added through the REST API (roster) are covered."""
+    for k in CLASSES:
+        group = class_group(k["id"])
+        members = set(grp.getgrnam(group).gr_mem)
+        if k["id"] in class_ids and name not in members:
+            run("gpasswd", "--add", name, group)
+        elif k["id"] not in class_ids and name in members:
+            run("gpasswd", "--delete", name, group)
+
+
 def set_up_class(k: dict) -> None:
     """The grader account, course folder and exchange folders of one class (idempotent)."""
     account = ensure_account(grader(k["id"]), SCHOOL["teachers_group"])
@@ -171,7 +199,9 @@ def set_up_class(k: dict) -> None:
         run("runuser", "-u", account.pw_name, "--", str(ENV / "bin" / "python"), "-c", code,
             str(course), k["language"], course_config(k))
     write_default_settings(Path(account.pw_dir), uid, gid, SCHOOL["language"])
-    ensure_dir(EXCHANGE / k["id"], 0o755, uid, gid)             # nobody else can rename it
+    members = ensure_group(class_group(k["id"]))
+    # only the class (its Unix group) may enter its exchange folder; nobody else can rename it
+    ensure_dir(EXCHANGE / k["id"], 0o750, uid, members.gr_gid)
     ensure_dir(EXCHANGE / k["id"] / "outbound", 0o755, uid, gid)
     ensure_dir(EXCHANGE / k["id"] / "inbound", 0o3733, uid, gid)  # write-only, sticky, setgid
     ensure_dir(EXCHANGE / k["id"] / "feedback", 0o711, uid, gid)  # files named by secret hashes
@@ -194,6 +224,13 @@ if os.geteuid() == 0:
         except KeyError:
             continue  # not a Unix user yet: added at the next start
         run("gpasswd", "--add", teacher, SCHOOL["teachers_group"])
+    for person in sorted(TEACHERS | STUDENTS):
+        try:
+            pwd.getpwnam(person)
+        except KeyError:
+            continue
+        sync_class_groups(person, {k["id"] for k in CLASSES
+                                   if person in k["teachers"] or person in k["students"]})
 else:
     print("Manabu hub: not running as root, so classes, accounts and folders are not set up.",
           file=sys.stderr)
@@ -255,6 +292,8 @@ def pre_spawn(spawner) -> None:
         account = pwd.getpwnam(name)
     except KeyError:
         return  # the spawner says what is missing
+    sync_class_groups(name, {g.name.split("-", 1)[1] for g in spawner.user.groups
+                             if g.name.startswith(("nbgrader-", "formgrade-"))})
     write_default_settings(Path(account.pw_dir), account.pw_uid, account.pw_gid,
                            SCHOOL["language"])
 
