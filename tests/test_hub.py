@@ -125,6 +125,8 @@ def test_install_is_idempotent_and_leaves_no_answers_for_students(user_env):
     found = run("grep", "-rl", "--include=*.md", "--include=*.py", "--include=*.ipynb",
                 solution, ENV, check=False).stdout.split()
     assert found and all(Path(f).is_relative_to(LESSONS) for f in found), found
+    lesson_texts = run("find", ENV, "-name", "en.md", "-o", "-name", "ja.md").stdout.split()
+    assert lesson_texts and all(Path(f).is_relative_to(LESSONS) for f in lesson_texts)
     assert LESSONS.stat().st_mode & 0o007 == 0
 
 
