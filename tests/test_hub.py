@@ -564,8 +564,13 @@ def test_lesson_runs_in_a_students_kernel(hub, students):
                 reply = client.execute_interactive(cell.source, timeout=120, output_hook=lambda m: None)
                 if reply["content"]["status"] != "ok":
                     errors.append((cell.source[:80], reply["content"].get("ename")))
+        said = []
+        client.execute_interactive("from course.i18n import get_language; print(get_language())",
+                                   timeout=60, output_hook=lambda m: said.append(
+                                       m["content"].get("text", "")))
     finally:
         client.stop_channels()
+    assert "".join(said).strip() == "en"  # the class reads English in a Japanese school
     server = proc.parent()
     MEASURED["student_memory_mb"] = {"server_peak": round(peak_mb(server.pid), 1),
                                      "kernel_peak": round(peak_mb(proc.pid), 1),

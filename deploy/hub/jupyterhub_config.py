@@ -270,9 +270,9 @@ c.JupyterHub.load_roles = [
 # --- user servers ----------------------------------------------------------------------------
 
 def base_environment() -> dict[str, str]:
+    # no MANABU_LANG: it would override each lesson's own language (a class may read English)
     return {"PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",  # nbgrader runs `alembic`
-            "MANABU_EXCHANGE": str(EXCHANGE), "MANABU_LANG": SCHOOL["language"],
-            "LANG": "C.UTF-8"}
+            "MANABU_EXCHANGE": str(EXCHANGE), "LANG": "C.UTF-8"}
 
 
 def teacher_environment() -> dict[str, str]:
@@ -327,7 +327,8 @@ for k in CLASSES:
         "command": [str(ENV / "bin" / "jupyterhub-singleuser"), f"--ServerApp.root_dir={course}"],
         "user": grader(k["id"]),
         "cwd": str(course),
-        "environment": {**base_environment(), **teacher_environment(), "MANABU_LANG": k["language"],
+        "environment": {**base_environment(), **teacher_environment(),
+                        "MANABU_LANG": k["language"],  # `manabu build` in its terminal
                         "JUPYTER_CONFIG_PATH": str(GRADER_CONFIG),
                         "JUPYTERHUB_DEFAULT_URL": "/lab?formgrader=true"},
         "oauth_no_confirm": True,
