@@ -54,20 +54,30 @@ system-deps:
 	    echo "The tests need these Debian packages:$$missing. Run 'sudo apt-get install$$missing' once."; exit 1; \
 	  fi; \
 	fi
-	@if ! command -v configurable-http-proxy >/dev/null; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing configurable-http-proxy (npm) for the JupyterHub tests..."; \
-	    npm install -g --silent configurable-http-proxy >/dev/null; \
-	  else \
-	    echo "Hub tests need configurable-http-proxy: run 'sudo npm install -g configurable-http-proxy' once."; exit 1; \
-	  fi; \
-	fi
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing Debian postgresql for the gradebook-on-PostgreSQL test..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else \
 	    echo "The PostgreSQL test needs Debian's postgresql: run 'sudo apt-get install postgresql' once."; exit 1; \
+	  fi; \
+	fi
+	@# tests/test_hub.py: JupyterHub's proxy (npm) and a venv from Debian's Python (python3-venv)
+	@if ! command -v configurable-http-proxy >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing configurable-http-proxy (npm) for the hub tests..."; \
+	    command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
+	    npm install -g --silent configurable-http-proxy >/dev/null; \
+	  else \
+	    echo "Hub tests need configurable-http-proxy: run 'sudo npm install -g configurable-http-proxy' once."; exit 1; \
+	  fi; \
+	fi
+	@if ! /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian python3-venv for the hub tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  else \
+	    echo "Hub tests need Debian's python3-venv: run 'sudo apt-get install python3-venv' once."; exit 1; \
 	  fi; \
 	fi
 

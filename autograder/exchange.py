@@ -1,0 +1,100 @@
+"""nbgrader's exchange on a shared JupyterHub, with private submissions.
+
+Plain nbgrader (0.9) leaves each submission folder in ``inbound/`` world-writable (0777) and
+its files world-readable (0644): a student who learns a classmate's folder name can read,
+change or delete that work. :class:`PrivateSubmit` keeps the same layout and names but closes
+the submission's folders to everybody but its owner and the course's grader group (2770; the
+group comes from ``inbound``'s setgid bit). Its files stay 0644: nobody else can reach them
+through a closed folder, and some of them (``timestamp.txt``) are written after ``copytree``
+has cleared the setgid bit, so they carry the student's own group.
+The ``inbound`` folder itself should be 3733 (setgid + sticky, owned by the course's grader),
+so nobody can list it and nobody but the owner can rename or remove an entry: the hub
+configuration (``deploy/hub/jupyterhub_config.py``) creates it that way.
+
+Enable it in the students' ``nbgrader_config.py``, and :class:`OwnerCheckedCollect` in the
+course's (both are, by ``deploy/image/install.sh`` and ``deploy/hub/jupyterhub_config.py``)::
+
+    c.ExchangeFactory.submit = "autograder.exchange.PrivateSubmit"
+    c.ExchangeFactory.collect = "autograder.exchange.OwnerCheckedCollect"
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.submit import ExchangeSubmit
+
+DIR_MODE = 0o2770   # owner and the grader group (inherited from inbound's setgid); nobody else
+FILE_MODE = 0o644   # reachable only through DIR_MODE folders
+
+
+def make_private(path: str) -> None:
+    """Give ``path`` (a submission folder) to its owner and its group only."""
+    os.chmod(path, DIR_MODE)
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in dirnames:
+            os.chmod(os.path.join(dirpath, name), DIR_MODE)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), FILE_MODE)
+
+
+class PrivateSubmit(ExchangeSubmit):
+    """``nbgrader submit`` whose submission folder only its student and the graders can open."""
+
+    def set_perms(self, dest, fileperms, dirperms):
+        if os.path.dirname(os.path.abspath(dest)) == os.path.abspath(self.inbound_path):
+            make_private(dest)  # instead of nbgrader's world-readable 0755 folders
+        else:
+            super().set_perms(dest, fileperms, dirperms)
+
+    def copy_files(self):
+        old_umask = os.umask(0o077)  # new folders and files start closed
+        try:
+            super().copy_files()
+        finally:
+            os.umask(old_umask)
+        make_private(os.path.join(self.inbound_path, self.assignment_filename))
+
+
+class OwnerCheckedCollect(ExchangeCollect):
+    """``nbgrader collect`` that takes a submission only from the student who owns it.
+
+    A submission's student is read from its folder name, and ``inbound`` is writable by every
+    student, so anybody can drop in ``classmate+e01+<a later time>+x``; plain nbgrader collects
+    it as the classmate's newest work and only logs a warning. Here such a folder is skipped
+    with an error that names it, and the classmate's own submission is collected."""
+
+    def init_src(self):
+        super().init_src()
+        pattern = os.path.join(self.inbound_path, f"{self.coursedir.student_id or '*'}+"
+                                                  f"{self.coursedir.assignment_id}+*")
+        records = []
+        for path in glob.glob(pattern):
+            record = self._path_to_record(path)
+            owner = owner_name(path)
+            if owner == record["username"]:
+                records.append(record)
+            else:
+                self.log.error("Skipped %s: it claims to be %s's but belongs to %s. Delete it.",
+                               path, record["username"], owner)
+        latest = {}
+        for record in self._sort_by_timestamp(records):
+            latest.setdefault(record["username"], record)
+        if self.duedate is not None and self.before_duedate:
+            on_time = {}
+            for record in self._sort_by_timestamp(records):
+                if record["timestamp"] <= self.duedate:
+                    on_time.setdefault(record["username"], record)
+            latest.update(on_time)
+        self.src_records = list(latest.values())
+
+
+def owner_name(path: str) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.stat(path).st_uid).pw_name
+    except KeyError:
+        return f"uid {os.stat(path).st_uid}"

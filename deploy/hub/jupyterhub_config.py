@@ -1,0 +1,339 @@
+"""JupyterHub for a school running Manabu: several classes on one server.
+
+Run it as root, from the Manabu environment (deploy/image/install.sh):
+
+    sudo /opt/manabu/bin/jupyterhub -f deploy/hub/jupyterhub_config.py
+
+It reads the school's classes from ``classes.yaml`` beside it (or ``MANABU_CLASSES``). Each
+class is an nbgrader course, set up (or repaired) at every start:
+
+* hub groups ``nbgrader-<class>`` (students) and ``formgrade-<class>`` (teachers), the names
+  nbgrader's JupyterHub plugin reads, so each student's Assignment List shows their classes;
+* a Unix account ``grader-<class>`` that owns the course folder ``<courses>/<class>``, and a
+  hub service ``/services/<class>/`` (JupyterLab with the Formgrader, running as that account)
+  that only the class's teachers can open: teachers of several classes get one per class;
+* the class's exchange folder ``<exchange>/<class>/``: its students can fetch and submit,
+  but cannot list, read, change, delete or rename anybody else's submission, nor rename the
+  course; people outside the class cannot enter it (exchange root 1777 owned by root; the
+  class folder 0750 owned by its grader, group ``manabu-<class>`` = its students and
+  teachers, kept in step with the hub groups at each server start; ``inbound`` 3733;
+  submissions closed by ``autograder.exchange.PrivateSubmit``; forged names skipped by
+  ``autograder.exchange.OwnerCheckedCollect``).
+
+Users log in with their Unix password (PAM) by default. MANABU_HUB_AUTH=shared-password with
+MANABU_HUB_PASSWORD is for tests only: everybody shares that one password.
+"""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import pwd
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+c = get_config()  # noqa: F821
+
+HERE = Path(__file__).resolve().parent
+CLASSES_FILE = Path(os.environ.get("MANABU_CLASSES", HERE / "classes.yaml"))
+CLASS_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
+USER_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
+UI_LOCALES = {"ja": "ja_JP", "en": "en"}
+
+
+def stop(message: str) -> None:
+    """The school's configuration cannot be used: say what to fix, and do not start."""
+    print(f"Manabu hub: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_school(path: Path) -> tuple[dict, list[dict]]:
+    """The ``school`` settings (with defaults) and the checked list of classes."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        stop(f"no class list at {path}. Copy deploy/hub/classes.yaml there, or set MANABU_CLASSES.")
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        stop(f"{path} is not valid UTF-8 YAML ({str(err).splitlines()[0]}). Fix it and restart.")
+    school = {"language": "ja", "env": "/opt/manabu", "lessons": None,
+              "teachers_group": "manabu-teachers", "courses": "/srv/manabu/courses",
+              "exchange": "/srv/manabu/exchange", "state": "/srv/manabu/hub", "admins": [],
+              "create_unix_accounts": False,
+              **(data.get("school") or {})}
+    if school["language"] not in UI_LOCALES:
+        stop(f"{path}: school language must be ja or en, not {school['language']!r}.")
+    classes, seen = [], set()
+    for number, entry in enumerate(data.get("classes") or [], 1):
+        cid = str((entry or {}).get("id", ""))
+        where = f"{path}: class {number} ({cid or 'no id'})"
+        if not CLASS_ID.match(cid):
+            stop(f"{where}: the id must be lower-case letters, digits and '-' (like 5a or 2024-6b).")
+        if cid in seen:
+            stop(f"{where}: the id {cid} is used twice. Give each class its own id.")
+        seen.add(cid)
+        entry = {"name": cid, "language": school["language"], "teachers": [], "students": [],
+                 **entry, "id": cid}
+        if entry["language"] not in UI_LOCALES:
+            stop(f"{where}: language must be ja or en, not {entry['language']!r}.")
+        for role in ("teachers", "students"):
+            bad = [u for u in entry[role] or [] if not USER_NAME.match(str(u))]
+            if bad:
+                stop(f"{where}: {role} {bad} are not valid user names "
+                     "(lower-case letters, digits, '_', '.', '-'; start with a letter).")
+            entry[role] = [str(u) for u in entry[role] or []]
+        if not entry["teachers"]:
+            stop(f"{where}: no teachers. Add at least one under 'teachers:'.")
+        classes.append(entry)
+    if not classes:
+        stop(f"{path}: no classes. Add one under 'classes:' (see deploy/hub/classes.yaml).")
+    return school, classes
+
+
+SCHOOL, CLASSES = read_school(CLASSES_FILE)
+ENV = Path(SCHOOL["env"])
+EXCHANGE = Path(SCHOOL["exchange"])
+COURSES = Path(SCHOOL["courses"])
+STATE = Path(SCHOOL["state"])
+TEACHER_CONFIG = ENV / "etc" / "jupyter-teacher"  # written by install.sh: the Course List
+GRADER_CONFIG = ENV / "etc" / "jupyter-grader"    # ... and the Formgrader (grader services)
+if not (ENV / "bin" / "jupyterhub-singleuser").exists():
+    stop(f"no user environment at {ENV}. Install it: sudo deploy/image/install.sh --prefix {ENV}")
+
+TEACHERS = {t for k in CLASSES for t in k["teachers"]}
+STUDENTS = {s for k in CLASSES for s in k["students"]}
+
+
+def grader(cid: str) -> str:
+    return f"grader-{cid}"
+
+
+# --- files and accounts (root only: the hub is the only thing that runs as root) -------------
+
+def run(*cmd: str) -> None:
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode:
+        stop(f"`{' '.join(cmd)}` failed: {result.stderr.strip()[:300]}")
+
+
+def ensure_account(name: str, group: str) -> pwd.struct_passwd:
+    """The grader's Unix account, created once (a system user with a home and no login shell)."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        run("useradd", "--system", "--create-home", "--user-group", "--shell", "/usr/sbin/nologin",
+            "--groups", group, name)
+        print(f"Manabu hub: created the Unix account {name}")
+        return pwd.getpwnam(name)
+
+
+def ensure_dir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, uid, gid)
+    os.chmod(path, mode)
+
+
+def write_default_settings(home: Path, uid: int, gid: int, language: str) -> None:
+    """The JupyterLab language a user starts with (kept if they change it in Settings)."""
+    path = home / ".jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
+    if path.exists():
+        return
+    made = [p for p in reversed(path.parents) if not p.exists() and home in p.parents]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"locale": UI_LOCALES[language]}), encoding="utf-8")
+    for p in [*made, path]:
+        os.chown(p, uid, gid)
+
+
+def course_config(k: dict) -> str:
+    return (
+        "\n# A class on the school's JupyterHub (written once by deploy/hub/jupyterhub_config.py)\n"
+        f"c.CourseDirectory.course_id = {k['id']!r}\n"
+        f"c.Exchange.root = {str(EXCHANGE)!r}\n"
+        "c.Exchange.path_includes_course = True\n"
+        "# collect a submission only from the student who owns it (anybody can write to inbound)\n"
+        "c.ExchangeFactory.collect = 'autograder.exchange.OwnerCheckedCollect'\n")
+
+
+def class_group(cid: str) -> str:
+    return f"manabu-{cid}"
+
+
+def ensure_group(name: str) -> grp.struct_group:
+    try:
+        return grp.getgrnam(name)
+    except KeyError:
+        run("groupadd", "--system", name)
+        return grp.getgrnam(name)
+
+
+def sync_class_groups(name: str, class_ids: set[str]) -> None:
+    """Make the Unix user ``name`` a member of the Unix groups of exactly ``class_ids`` (among
+    this hub's classes): they open the classes' exchange folders. Called at each server start
+    with the user's hub groups, so people added through the REST API (roster) are covered."""
+    for k in CLASSES:
+        group = class_group(k["id"])
+        members = set(grp.getgrnam(group).gr_mem)
+        if k["id"] in class_ids and name not in members:
+            run("gpasswd", "--add", name, group)
+        elif k["id"] not in class_ids and name in members:
+            run("gpasswd", "--delete", name, group)
+
+
+def set_up_class(k: dict) -> None:
+    """The grader account, course folder and exchange folders of one class (idempotent)."""
+    account = ensure_account(grader(k["id"]), SCHOOL["teachers_group"])
+    uid, gid = account.pw_uid, account.pw_gid
+    course = COURSES / k["id"]
+    ensure_dir(course, 0o2770, uid, gid)  # gradebook, answers, submissions: the grader's only
+    config = course / "nbgrader_config.py"
+    if not config.exists():
+        code = ("import sys; from pathlib import Path; from autograder.nbconfig import write_config; "
+                "p = write_config(Path(sys.argv[1]), sys.argv[2]); "
+                "open(p, 'a', encoding='utf-8').write(sys.argv[3])")
+        run("runuser", "-u", account.pw_name, "--", str(ENV / "bin" / "python"), "-c", code,
+            str(course), k["language"], course_config(k))
+    write_default_settings(Path(account.pw_dir), uid, gid, SCHOOL["language"])
+    members = ensure_group(class_group(k["id"]))
+    # only the class (its Unix group) may enter its exchange folder; nobody else can rename it
+    ensure_dir(EXCHANGE / k["id"], 0o750, uid, members.gr_gid)
+    ensure_dir(EXCHANGE / k["id"] / "outbound", 0o755, uid, gid)
+    ensure_dir(EXCHANGE / k["id"] / "inbound", 0o3733, uid, gid)  # write-only, sticky, setgid
+    ensure_dir(EXCHANGE / k["id"] / "feedback", 0o711, uid, gid)  # files named by secret hashes
+
+
+if os.geteuid() == 0:
+    try:
+        grp.getgrnam(SCHOOL["teachers_group"])
+    except KeyError:
+        run("groupadd", "--system", SCHOOL["teachers_group"])
+    ensure_dir(STATE, 0o700)
+    ensure_dir(COURSES, 0o755)
+    ensure_dir(EXCHANGE, 0o1777)  # students must write here (nbgrader checks); sticky: no renames
+    for k in CLASSES:
+        set_up_class(k)
+    members = set(grp.getgrnam(SCHOOL["teachers_group"]).gr_mem)
+    for teacher in sorted(TEACHERS - members):  # teachers may read the lessons (manabu build)
+        try:
+            pwd.getpwnam(teacher)
+        except KeyError:
+            continue  # not a Unix user yet: added at the next start
+        run("gpasswd", "--add", teacher, SCHOOL["teachers_group"])
+    for person in sorted(TEACHERS | STUDENTS):
+        try:
+            pwd.getpwnam(person)
+        except KeyError:
+            continue
+        sync_class_groups(person, {k["id"] for k in CLASSES
+                                   if person in k["teachers"] or person in k["students"]})
+else:
+    print("Manabu hub: not running as root, so classes, accounts and folders are not set up.",
+          file=sys.stderr)
+
+# --- the hub ---------------------------------------------------------------------------------
+
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.JupyterHub.cleanup_servers = True
+
+if os.environ.get("MANABU_HUB_AUTH") == "shared-password":  # tests only: one shared password
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = os.environ["MANABU_HUB_PASSWORD"]
+else:  # Unix passwords; see docs/hosting.md for Google or Microsoft school accounts
+    c.JupyterHub.authenticator_class = "pam"
+    # users added to the hub (admin page, REST API, roster import) get a Unix account, with no
+    # password: set one (passwd) before they can log in
+    c.LocalAuthenticator.create_system_users = bool(SCHOOL["create_unix_accounts"])
+c.Authenticator.admin_users = set(SCHOOL["admins"])
+c.Authenticator.allowed_users = TEACHERS | STUDENTS | set(SCHOOL["admins"])
+c.Authenticator.allow_existing_users = True  # users added later through the REST API (roster)
+
+c.JupyterHub.load_groups = {}
+for k in CLASSES:
+    c.JupyterHub.load_groups[f"nbgrader-{k['id']}"] = {"users": k["students"]}
+    c.JupyterHub.load_groups[f"formgrade-{k['id']}"] = {"users": k["teachers"]}
+
+c.JupyterHub.load_roles = [
+    # a user's server may read its user's groups: nbgrader lists the user's courses from them
+    # and teachers' Course List finds each class's Formgrader among the services
+    {"name": "server", "scopes": ["users:activity!user", "access:servers!server",
+                                  "read:users:name!user", "read:users:groups!user",
+                                  "list:services", "read:services"]},
+]
+
+
+# --- user servers ----------------------------------------------------------------------------
+
+def base_environment() -> dict[str, str]:
+    # no MANABU_LANG: it would override each lesson's own language (a class may read English)
+    return {"PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",  # nbgrader runs `alembic`
+            "MANABU_EXCHANGE": str(EXCHANGE), "LANG": "C.UTF-8"}
+
+
+def teacher_environment() -> dict[str, str]:
+    env = {"JUPYTER_CONFIG_PATH": str(TEACHER_CONFIG)}  # Course List + Create Assignment
+    if SCHOOL["lessons"]:
+        env["MANABU_LESSONS"] = str(SCHOOL["lessons"])  # `manabu build` reads the lessons here
+    return env
+
+
+def pre_spawn(spawner) -> None:
+    name = spawner.user.name
+    env = base_environment()
+    if name in TEACHERS or any(g.name.startswith("formgrade-") for g in spawner.user.groups):
+        env.update(teacher_environment())
+    spawner.environment = {**spawner.environment, **env}
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return  # the spawner says what is missing
+    sync_class_groups(name, {g.name.split("-", 1)[1] for g in spawner.user.groups
+                             if g.name.startswith(("nbgrader-", "formgrade-"))})
+    write_default_settings(Path(account.pw_dir), account.pw_uid, account.pw_gid,
+                           SCHOOL["language"])
+
+
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.pre_spawn_hook = pre_spawn
+c.Spawner.http_timeout = 60    # a busy school server can take a while to start 30 servers
+c.Spawner.start_timeout = 120
+
+
+# --- one Formgrader service per class ----------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+c.JupyterHub.services = []
+# teachers' Course List looks each class's service up (their servers' tokens may do what they may)
+c.JupyterHub.load_roles.append({"name": "manabu-teachers", "scopes": ["list:services", "read:services"],
+                                "groups": [f"formgrade-{k['id']}" for k in CLASSES]})
+for k in CLASSES:
+    course = COURSES / k["id"]
+    c.JupyterHub.services.append({
+        "name": k["id"],
+        "display": True,
+        "url": f"http://127.0.0.1:{free_port()}",
+        "command": [str(ENV / "bin" / "jupyterhub-singleuser"), f"--ServerApp.root_dir={course}"],
+        "user": grader(k["id"]),
+        "cwd": str(course),
+        "environment": {**base_environment(), **teacher_environment(),
+                        "MANABU_LANG": k["language"],  # `manabu build` in its terminal
+                        "JUPYTER_CONFIG_PATH": str(GRADER_CONFIG),
+                        "JUPYTERHUB_DEFAULT_URL": "/lab?formgrader=true"},
+        "oauth_no_confirm": True,
+    })
+    c.JupyterHub.load_roles += [
+        {"name": f"formgrade-{k['id']}", "groups": [f"formgrade-{k['id']}"],
+         "scopes": [f"access:services!service={k['id']}"]},
+    ]

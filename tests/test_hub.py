@@ -1,0 +1,602 @@
+"""School hosting on one machine, with real components started here on 127.0.0.1: JupyterHub with
+configurable-http-proxy (npm), real Unix users, and user servers running from the environment
+that ``deploy/image/install.sh`` builds from Debian's Python (the image recipe, tested without
+Docker). The hub runs ``deploy/hub/jupyterhub_config.py`` with a class list written here.
+
+The flow: the class's grader builds and releases e01; two students log in, start their servers,
+fetch, answer (Alice right, Bob wrong) and submit through their own servers' nbgrader handlers;
+the grader collects, grades with ``manabu grade`` and releases feedback; each student fetches
+their own feedback and sees their score. Alice cannot read, change or delete Bob's submission,
+and nobody can rename the course. Then 30 more students submit at the same moment (``nbgrader
+submit`` run as each of them, no servers): all 32 are collected and graded.
+
+Needs root (it creates Unix users and runs the hub as root, as a school server does). Times
+and memory are measured, never asserted: they go to build/hub-measurements.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import requests
+from conftest import REPO, VENV_BIN, free_port
+from helpers import autograded_points, wrong_answers
+
+from autograder.submissions import answer_cells, fill_answers
+
+pytestmark = pytest.mark.slow
+
+ENV = Path(os.environ.get("MANABU_TEST_ENV", "/opt/manabu-test-env"))
+LESSONS = ENV / "share" / "manabu" / "lessons"  # teacher-only copy (install.sh --lessons DIR)
+TEACHERS_GROUP = "manabu-test-teachers"
+CLASS, CLASS2 = "mtt-c1", "mtt-c2"
+TEACHER, ALICE, BOB, ADMIN = "mtt-teach", "mtt-alice", "mtt-bob", "mtt-admin"
+CROWD = [f"mtt-s{i:02d}" for i in range(1, 31)]
+USERS = [TEACHER, ALICE, BOB, ADMIN, *CROWD]
+GRADERS = [f"grader-{CLASS}", f"grader-{CLASS2}"]
+CLASS_GROUPS = [f"manabu-{CLASS}", f"manabu-{CLASS2}"]
+LESSON = "e01"
+PASSWORD = secrets.token_hex(8)
+INPUTS = ["deploy/image/install.sh", "pyproject.toml", "course", "autograder", "lessons"]
+MEASURED: dict[str, object] = {}
+
+
+def run(*cmd, user: str | None = None, check: bool = True, **kw) -> subprocess.CompletedProcess:
+    if user:
+        cmd = ("runuser", "-u", user, "--", *cmd)
+    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+    if check and result.returncode:
+        raise AssertionError(f"{' '.join(map(str, cmd))} -> {result.returncode}\n"
+                             f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def may(user: str, shell: str) -> bool:
+    """Whether ``user`` can do ``shell`` (a sh -c command line)."""
+    return run("sh", "-c", shell, user=user, check=False).returncode == 0
+
+
+def inputs_hash() -> str:
+    digest = hashlib.sha256(str(Path("/usr/bin/python3").resolve()).encode())
+    for name in INPUTS:
+        root = REPO / name
+        files = [root] if root.is_file() else sorted(
+            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for path in files:
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def remove_user(name: str) -> None:
+    if run("id", "-u", name, check=False).returncode:
+        return
+    uid = int(run("id", "-u", name).stdout)
+    import psutil
+
+    for proc in psutil.process_iter(["uids"]):  # servers this test started as that user
+        if proc.info["uids"] and proc.info["uids"].real == uid:
+            proc.kill()
+    run("userdel", "--remove", name, check=False)
+
+
+# --- the user environment: deploy/image/install.sh, cached while its inputs are unchanged -----
+
+@pytest.fixture(scope="module")
+def user_env():
+    if os.geteuid() != 0:
+        pytest.fail("tests/test_hub.py creates Unix users and runs JupyterHub as root: run it as "
+                    "root (CI does), e.g. sudo make test.")
+    if run("getent", "group", TEACHERS_GROUP, check=False).returncode:
+        run("groupadd", "--system", TEACHERS_GROUP)
+    stamp = ENV / ".manabu-test-inputs"
+    want = inputs_hash()
+    if not (stamp.exists() and stamp.read_text() == want):
+        started = time.monotonic()
+        run("bash", REPO / "deploy/image/install.sh", "--python", "/usr/bin/python3",
+            "--prefix", ENV, "--lessons", LESSONS, "--lessons-group", TEACHERS_GROUP, timeout=900)
+        MEASURED["install_seconds"] = round(time.monotonic() - started, 1)
+        stamp.write_text(want)
+    return ENV
+
+
+def test_install_is_idempotent_and_leaves_no_answers_for_students(user_env):
+    """Run the recipe again over the cached env: it succeeds, and the only lesson texts (with the
+    teachers' answers) are in the teachers' folder, which other users cannot open."""
+    run("bash", REPO / "deploy/image/install.sh", "--python", "/usr/bin/python3", "--prefix", ENV,
+        "--lessons", LESSONS, "--lessons-group", TEACHERS_GROUP, timeout=900)
+    site = Path(run(ENV / "bin/python", "-c", "import course, os; print(os.path.dirname("
+                    "course.__file__))").stdout.strip())
+    assert not (site / "_lessons").exists()
+    solution = "answer_learns = "  # a solution line of e01's teacher version
+    assert solution in (REPO / "lessons/e01-ai-around-us/en.md").read_text(encoding="utf-8")
+    found = run("grep", "-rl", "--include=*.md", "--include=*.py", "--include=*.ipynb",
+                solution, ENV, check=False).stdout.split()
+    assert found and all(Path(f).is_relative_to(LESSONS) for f in found), found
+    lesson_texts = run("find", ENV, "-name", "en.md", "-o", "-name", "ja.md").stdout.split()
+    assert lesson_texts and all(Path(f).is_relative_to(LESSONS) for f in lesson_texts)
+    assert LESSONS.stat().st_mode & 0o007 == 0
+
+
+def test_dockerfile_runs_the_tested_install_script():
+    """Docker cannot run here: the image must do what the tests run, with options that exist."""
+    dockerfile = (REPO / "deploy/image/Dockerfile").read_text(encoding="utf-8")
+    script = (REPO / "deploy/image/install.sh").read_text(encoding="utf-8")
+    run_line = re.search(r"RUN bash /tmp/manabu-src/deploy/image/install\.sh(.*?)\n \&\&", dockerfile, re.S)
+    assert run_line, "the Dockerfile no longer runs deploy/image/install.sh"
+    options = set(re.findall(r"--[a-z-]+", run_line.group(1)))
+    accepted = set(re.findall(r"^\s+(--[a-z-]+)\)", script, re.M))
+    assert options and options <= accepted, options - accepted
+
+
+# --- the hub --------------------------------------------------------------------------------
+
+class Hub:
+    def __init__(self, url: str, root: Path, proc: subprocess.Popen):
+        self.url, self.root, self.proc = url, root, proc
+        self.tokens: dict[str, str] = {}
+
+    @property
+    def course(self) -> Path:
+        return self.root / "courses" / CLASS
+
+    @property
+    def exchange(self) -> Path:
+        return self.root / "exchange"
+
+    def login(self, name: str) -> str:
+        """Log in through the hub's form (as a browser does) and get an API token for ``name``."""
+        if name not in self.tokens:
+            s = requests.Session()
+            s.get(f"{self.url}/hub/login").raise_for_status()
+            xsrf = s.cookies.get("_xsrf")
+            r = s.post(f"{self.url}/hub/login", data={"username": name, "password": PASSWORD,
+                                                      "_xsrf": xsrf}, allow_redirects=False)
+            assert r.status_code == 302, (name, r.status_code, r.text[-500:])
+            xsrf = [c.value for c in s.cookies if c.name == "_xsrf"][-1]  # renewed at login
+            r = s.post(f"{self.url}/hub/api/users/{name}/tokens", json={"note": "test"},
+                       headers={"X-XSRFToken": xsrf})
+            assert r.status_code == 201, r.text
+            self.tokens[name] = r.json()["token"]
+        return self.tokens[name]
+
+    def api(self, method: str, name: str, path: str, **kw) -> requests.Response:
+        headers = {"Authorization": f"token {self.login(name)}"}
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=120, **kw)
+
+    def start_server(self, name: str) -> float:
+        started = time.monotonic()
+        r = self.api("POST", name, f"/hub/api/users/{name}/server")
+        assert r.status_code in (201, 202), r.text
+        while True:
+            model = self.api("GET", name, f"/hub/api/users/{name}").json()
+            server = model.get("servers", {}).get("")
+            if server and server.get("ready"):
+                return time.monotonic() - started
+            assert server or model.get("pending"), f"{name}'s server stopped: see the hub log"
+            time.sleep(0.2)
+
+    def nbgrader(self, name: str, action: str, course: str = CLASS) -> dict:
+        """One of the student's own server's nbgrader handlers (what the Assignment List calls)."""
+        r = self.api("POST", name, f"/user/{name}/assignments/{action}",
+                     data={"course_id": course, "assignment_id": LESSON})
+        r.raise_for_status()
+        result = r.json()
+        assert result["success"], result.get("value")
+        return result
+
+    def grader(self, *cmd: str, account: str = CLASS) -> subprocess.CompletedProcess:
+        """A command in the course folder as the class's grader account (what its Formgrader
+        service runs as)."""
+        env = f"PATH={ENV / 'bin'}:/usr/bin:/bin MANABU_LESSONS={LESSONS} MANABU_EXCHANGE={self.exchange}"
+        return run("env", *env.split(), *cmd, user=f"grader-{account}",
+                   cwd=self.root / "courses" / account, timeout=600)
+
+
+def write_classes(root: Path) -> Path:
+    classes = {
+        "school": {"language": "ja", "env": str(ENV), "lessons": str(LESSONS),
+                   "teachers_group": TEACHERS_GROUP, "courses": str(root / "courses"),
+                   "exchange": str(root / "exchange"), "state": str(root / "state"),
+                   "admins": [ADMIN]},
+        "classes": [
+            {"id": CLASS, "language": "en", "teachers": [TEACHER], "students": [ALICE, BOB, *CROWD]},
+            {"id": CLASS2, "teachers": [TEACHER], "students": [ALICE]},
+        ],
+    }
+    path = root / "classes.yaml"
+    path.write_text(json.dumps(classes), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+@pytest.fixture(scope="module")
+def hub(user_env):
+    for name in USERS + GRADERS:  # left over from an interrupted run
+        remove_user(name)
+    for name in USERS:
+        run("useradd", "--create-home", "--shell", "/bin/sh", name)
+    root = Path(tempfile.mkdtemp(prefix="manabu-hub-test-"))
+    root.chmod(0o755)  # users must reach the exchange below it
+    port, hub_port, api_port = free_port(), free_port(), free_port()
+    env = {**os.environ, "MANABU_CLASSES": str(write_classes(root)),
+           "MANABU_HUB_AUTH": "shared-password", "MANABU_HUB_PASSWORD": PASSWORD,
+           "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
+    log = (root / "hub.log").open("w")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [VENV_BIN / "jupyterhub", "-f", REPO / "deploy/hub/jupyterhub_config.py", "--ip", "127.0.0.1",
+         "--port", str(port), f"--JupyterHub.hub_bind_url=http://127.0.0.1:{hub_port}",
+         f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            assert proc.poll() is None, "the hub stopped:\n" + (root / "hub.log").read_text()[-4000:]
+            try:
+                if requests.get(f"{url}/hub/api/", timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        MEASURED["hub_start_seconds"] = round(time.monotonic() - started, 2)
+        yield Hub(url, root, proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the hub stops the user servers, services and proxy
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        try:  # a proxy the hub restarted and left behind is still in the hub's process group
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        log.close()
+        print("hub log (tail):\n" + (root / "hub.log").read_text(errors="replace")[-6000:],
+              file=sys.stderr)  # shown when a test failed
+        for name in USERS + GRADERS:
+            remove_user(name)
+        for group in CLASS_GROUPS:
+            run("groupdel", group, check=False)
+        shutil.rmtree(root, ignore_errors=True)
+        out = REPO / "build" / "hub-measurements.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(MEASURED, indent=2))
+        print("hub measurements:", json.dumps(MEASURED), file=sys.stderr)
+
+
+@pytest.fixture(scope="module")
+def released(hub):
+    """The grader builds e01 with `manabu build` and releases it."""
+    hub.grader("manabu", "build", "--course", str(hub.course), LESSON)
+    hub.grader("nbgrader", "release_assignment", LESSON)
+    # the second class gets the same student version (its grader releases it): only its own
+    # students may see it
+    other = hub.root / "courses" / CLASS2
+    shutil.copytree(hub.course / "release", other / "release")
+    run("chown", "-R", f"grader-{CLASS2}:grader-{CLASS2}", other / "release")
+    hub.grader("nbgrader", "release_assignment", LESSON, account=CLASS2)
+    teacher = nbformat.read(hub.course / "source" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    return teacher
+
+
+def page_config(hub: Hub, name: str, path: str) -> dict:
+    html = hub.api("GET", name, path).text
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      html, re.S)
+    assert found, html[:500]
+    return json.loads(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def students(hub, released):
+    """Alice and Bob log in, start their servers, fetch, answer and submit through them."""
+    teacher = released
+    right = answer_cells(teacher)
+    wrong = {**right, **{gid: answers[0] for gid, answers in wrong_answers(LESSON).items()}}
+    times = {}
+    for name, answers in ((ALICE, right), (BOB, wrong)):
+        times[name] = hub.start_server(name)
+        hub.nbgrader(name, "fetch")
+        path = f"/user/{name}/api/contents/{CLASS}/{LESSON}/{LESSON}.ipynb"
+        model = hub.api("GET", name, path).json()
+        nb = nbformat.from_dict(model["content"])
+        answered = fill_answers(nb, answers)
+        r = hub.api("PUT", name, path, json={"type": "notebook", "format": "json",
+                                            "content": answered})
+        assert r.status_code == 200, r.text
+        hub.nbgrader(name, "submit")
+    MEASURED["server_start_seconds"] = {k: round(v, 2) for k, v in times.items()}
+    return teacher
+
+
+def test_students_see_their_classes_in_japanese_without_teacher_tools(hub, students):
+    courses = {name: sorted(hub.api("GET", name, f"/user/{name}/courses").json()["value"])
+               for name in (ALICE, BOB)}
+    assert courses == {ALICE: [CLASS, CLASS2], BOB: [CLASS]}  # from their hub groups
+    # Bob is not in the second class: his server neither fetches nor submits its lessons
+    for action in ("fetch", "submit"):
+        hub.api("POST", BOB, f"/user/{BOB}/assignments/{action}",
+                data={"course_id": CLASS2, "assignment_id": LESSON})
+    assert not (Path("/home") / BOB / CLASS2).exists()
+    assert not list((hub.exchange / CLASS2 / "inbound").iterdir())
+    # nor on the command line: only the class's members enter its exchange folder
+    outbound = hub.exchange / CLASS2 / "outbound"
+    assert may(ALICE, f"ls '{outbound}'") and not may(BOB, f"ls '{outbound}'")
+    assert not may(BOB, f"mkdir '{hub.exchange / CLASS2 / 'inbound'}/{BOB}+{LESSON}+x'")
+    listed = hub.api("GET", ALICE, f"/user/{ALICE}/assignments", params={"course_id": CLASS}).json()
+    assert sorted((a["assignment_id"], a["status"]) for a in listed["value"]) == [
+        (LESSON, "fetched"), (LESSON, "submitted")]
+    config = page_config(hub, ALICE, f"/user/{ALICE}/lab")
+    for plugin in ("nbgrader:formgrader", "nbgrader:create-assignment", "nbgrader:course-list"):
+        assert plugin in config["disabledExtensions"]
+    assert hub.api("GET", ALICE, f"/user/{ALICE}/formgrader").status_code == 404
+    settings = hub.api("GET", ALICE, f"/user/{ALICE}/lab/api/settings/"
+                                    "@jupyterlab/translation-extension:plugin").json()
+    assert '"ja_JP"' in settings["raw"]
+    pack = hub.api("GET", ALICE, f"/user/{ALICE}/lab/api/translations/ja_JP").json()
+    assert pack["data"]["jupyterlab"][""]["language"] == "ja-JP"  # the language pack is there
+
+
+def test_teacher_reaches_each_formgrader_and_students_do_not(hub, students):
+    hub.start_server(TEACHER)
+    listed = hub.api("GET", TEACHER, f"/user/{TEACHER}/formgraders").json()
+    assert listed["success"], listed
+    assert sorted(c["course_id"] for c in listed["value"]) == [CLASS, CLASS2]
+    assert all(c["url"].endswith(f"/services/{c['course_id']}/lab?formgrader=true")
+               for c in listed["value"])
+    assert "nbgrader:course-list" not in page_config(hub, TEACHER, f"/user/{TEACHER}/lab")[
+        "disabledExtensions"]
+    r = hub.api("GET", TEACHER, f"/services/{CLASS}/formgrader/manage_assignments")
+    assert r.status_code == 200 and "nbgrader formgrade" in r.text
+    listed = hub.api("GET", TEACHER, f"/services/{CLASS}/formgrader/api/assignments").json()
+    assert [(a["name"], a["status"]) for a in listed] == [(LESSON, "released")]
+    # the Formgrader panel is an iframe of the same server: JupyterHub >= 4.1 forbids frames
+    # unless the server says otherwise
+    assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert hub.api("GET", ALICE, f"/services/{CLASS}/formgrader/manage_assignments").status_code == 403
+
+
+# `nbgrader submit` as 30 students at the same moment: one process of the students' Python
+# imports nbgrader once, then forks a child per student that becomes that Unix user and runs
+# nbgrader's SubmitApp (the code `nbgrader submit` runs), all at once. (30 separate
+# `nbgrader submit` commands spend a minute importing on two busy cores; this spends a second.)
+CROWD_SUBMIT = r"""
+import os, pwd, sys, traceback
+from nbgrader.apps.submitapp import SubmitApp
+
+course, lesson, *users = sys.argv[1:]
+children = {}
+for name in users:
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            account = pwd.getpwnam(name)
+            os.initgroups(name, account.pw_gid)  # the class's Unix group opens its exchange
+            os.setgid(account.pw_gid)
+            os.setuid(account.pw_uid)
+            os.environ.update(HOME=account.pw_dir, USER=name, LOGNAME=name)
+            os.chdir(account.pw_dir)
+            SubmitApp.launch_instance([lesson, "--course", course])
+            code = 0
+        except SystemExit as err:
+            code = err.code or 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    children[pid] = name
+failed = []
+for _ in users:
+    pid, status = os.wait()
+    if os.waitstatus_to_exitcode(status):
+        failed.append(children[pid])
+print("failed:", failed)
+sys.exit(1 if failed else 0)
+"""
+
+
+@pytest.mark.browser
+def test_formgrader_shows_inside_jupyterlab_in_a_browser(hub, students, browser):
+    """What a teacher sees: log in on the hub's page, open the class from the Course List link;
+    the Formgrader panel shows the lesson inside the class's JupyterLab, whose menus are in
+    Japanese (the school's language)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{hub.url}/hub/login")
+        page.fill("#username_input", TEACHER)
+        page.fill("#password_input", PASSWORD)
+        page.click("#login_submit")
+        page.wait_for_url(lambda url: "/hub/login" not in url)  # the hub, or the running server
+        page.goto(f"{hub.url}/services/{CLASS}/lab?formgrader=true")
+        frame = page.frame_locator("iframe[src*='formgrader']")
+        frame.locator("td", has_text=LESSON).first.wait_for(timeout=90_000)
+        assert "ファイル" in page.locator(".lm-MenuBar").inner_text()
+        assert page.locator(".jp-Notification-Toast").count() == 0  # no "fetch news?" pop-up
+    except Exception:
+        page.screenshot(path=str(REPO / "build" / "hub-formgrader-failure.png"))
+        raise
+    finally:
+        page.close()
+
+
+def submission(hub: Hub, student: str) -> Path:
+    inbound = hub.exchange / CLASS / "inbound"
+    found = sorted(p for p in inbound.iterdir() if p.name.startswith(f"{student}+{LESSON}+"))
+    assert found, f"no submission of {student} in {inbound}"
+    return found[-1]
+
+
+def test_students_cannot_touch_each_others_work_or_rename_the_course(hub, students):
+    bob = submission(hub, BOB)
+    notebook = bob / f"{LESSON}.ipynb"
+    before = notebook.read_bytes()
+    assert may(BOB, f"cat '{notebook}' > /dev/null")  # the commands below can succeed
+    inbound, course_x = hub.exchange / CLASS / "inbound", hub.exchange / CLASS
+    attempts = {
+        "list the submissions": f"ls '{inbound}'",
+        "list Bob's submission": f"ls '{bob}'",
+        "read Bob's notebook": f"cat '{notebook}'",
+        "change Bob's notebook": f"echo x >> '{notebook}'",
+        "delete Bob's notebook": f"rm -f '{notebook}'",
+        "delete Bob's submission": f"rm -rf '{bob}'",
+        "rename Bob's submission": f"mv '{bob}' '{inbound}/{ALICE}+{LESSON}+taken'",
+        "rename the course's exchange": f"mv '{course_x}' '{hub.exchange}/moved'",
+        "rename the released lesson": f"mv '{course_x}/outbound/{LESSON}' '{course_x}/outbound/x'",
+        "rename the course folder": f"mv '{hub.course}' '{hub.course}-moved'",
+        "read the answers": f"cat '{hub.course}/source/{LESSON}/{LESSON}.ipynb'",
+        "read the lessons": f"ls '{LESSONS}'",
+    }
+    allowed = [what for what, shell in attempts.items() if may(ALICE, shell)]
+    assert allowed == []
+    assert notebook.read_bytes() == before
+    assert (hub.exchange / CLASS).is_dir() and hub.course.is_dir()
+
+
+
+@pytest.fixture(scope="module")
+def graded(hub, students):
+    """The grader collects, grades with `manabu grade` and releases the feedback. Before that,
+    Alice drops a folder named as Bob's newest submission, with her right answers in it (inbound
+    is writable): collecting must skip it (test_each_student_sees_their_own_score checks Bob's
+    score)."""
+    forged = hub.exchange / CLASS / "inbound" / f"{BOB}+{LESSON}+2099-01-01 00:00:00.000000 UTC+x"
+    assert may(ALICE, f"mkdir '{forged}' && cp '/home/{ALICE}/{CLASS}/{LESSON}/{LESSON}.ipynb' "
+                      f"'{forged}/' && echo '2099-01-01 00:00:00.000000 UTC' > '{forged}/timestamp.txt'")
+    collected = hub.grader("nbgrader", "collect", LESSON)
+    assert f"claims to be {BOB}'s but belongs to {ALICE}" in collected.stderr, collected.stderr
+    out = hub.grader("manabu", "grade", LESSON, "--course", str(hub.course)).stdout
+    hub.grader("nbgrader", "release_feedback", LESSON)
+    return out
+
+
+def feedback_score(hub: Hub, name: str) -> tuple[float, float]:
+    hub.nbgrader(name, "fetch_feedback")
+    folder = f"/user/{name}/api/contents/{CLASS}/{LESSON}/feedback"
+    stamps = hub.api("GET", name, folder).json()["content"]
+    assert len(stamps) == 1, stamps
+    html = hub.api("GET", name, f"/user/{name}/api/contents/{stamps[0]['path']}/{LESSON}.html"
+                   ).json()["content"]
+    score = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", re.sub(r"<[^>]+>", " ", html))
+    assert score, html[:1000]
+    return float(score.group(1)), float(score.group(2))
+
+
+def test_each_student_sees_their_own_score(hub, graded):
+    teacher = nbformat.read(hub.course / "source" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    points = autograded_points(teacher)
+    full = sum(points.values())
+    wrong_points = sum(points[f"{gid}-check"] for gid in wrong_answers(LESSON))
+    alice, bob = feedback_score(hub, ALICE), feedback_score(hub, BOB)
+    assert alice[0] == full and bob[0] == full - wrong_points < full, (alice, bob, graded)
+    assert alice[1] == bob[1]  # the same lesson, the same maximum (written answers included)
+
+
+def test_thirty_students_submit_at_once_and_none_is_lost(hub, students, graded):
+    teacher = students
+    student_nb = nbformat.read(hub.course / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    answered = nbformat.writes(fill_answers(student_nb, answer_cells(teacher)))
+    for name in CROWD:  # what `fetch` puts in each student's home, answered
+        folder = Path("/home") / name / CLASS / LESSON
+        folder.mkdir(parents=True)
+        (folder / f"{LESSON}.ipynb").write_text(answered, encoding="utf-8")
+        run("chown", "-R", f"{name}:{name}", Path("/home") / name / CLASS)
+    started = time.monotonic()
+    result = run(ENV / "bin/python", "-c", CROWD_SUBMIT, CLASS, LESSON, *CROWD, check=False,
+                 env={"PATH": f"{ENV / 'bin'}:/usr/bin:/bin", "MANABU_EXCHANGE": str(hub.exchange)},
+                 timeout=600)
+    MEASURED["thirty_submits_seconds"] = round(time.monotonic() - started, 1)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for name in CROWD:
+        assert submission(hub, name).stat().st_mode & 0o007 == 0  # private, like Alice's and Bob's
+    hub.grader("nbgrader", "collect", LESSON)
+    started = time.monotonic()
+    out = hub.grader("manabu", "grade", LESSON, "--course", str(hub.course)).stdout
+    MEASURED["grade_32_seconds"] = round(time.monotonic() - started, 1)
+    import csv
+
+    with (hub.course / "grades.csv").open(encoding="utf-8") as handle:
+        rows = {r["student"]: r for r in csv.DictReader(handle) if r["lesson"] == LESSON}
+    assert sorted(rows) == sorted([ALICE, BOB, *CROWD]), out
+    full = sum(autograded_points(teacher).values())
+    assert all(rows[n]["status"] == "ok" and float(rows[n]["score"]) == full for n in CROWD), out
+
+
+def peak_mb(pid: int) -> float:
+    """A process's peak resident memory (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def test_lesson_runs_in_a_students_kernel(hub, students):
+    """Alice's answered lesson runs without an error in a kernel of her own server (the
+    environment from install.sh, as her Unix user); the memory it takes is measured."""
+    import psutil
+    from jupyter_client import BlockingKernelClient
+
+    kernel = hub.api("POST", ALICE, f"/user/{ALICE}/api/kernels", json={"name": "python3"}).json()
+    proc = next(p for p in psutil.process_iter(["cmdline"])
+                if any(kernel["id"] in arg for arg in p.info["cmdline"] or []))
+    connection = next(arg for arg in proc.info["cmdline"] if kernel["id"] in arg)
+    assert proc.uids().real == int(run("id", "-u", ALICE).stdout)
+    nb = nbformat.read(Path("/home") / ALICE / CLASS / LESSON / f"{LESSON}.ipynb", as_version=4)
+    client = BlockingKernelClient()
+    client.load_connection_file(connection)
+    client.start_channels()
+    errors = []
+    try:
+        client.wait_for_ready(timeout=120)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                reply = client.execute_interactive(cell.source, timeout=120, output_hook=lambda m: None)
+                if reply["content"]["status"] != "ok":
+                    errors.append((cell.source[:80], reply["content"].get("ename")))
+        said = []
+        client.execute_interactive("from course.i18n import get_language; print(get_language())",
+                                   timeout=60, output_hook=lambda m: said.append(
+                                       m["content"].get("text", "")))
+    finally:
+        client.stop_channels()
+    assert "".join(said).strip() == "en"  # the class reads English in a Japanese school
+    server = proc.parent()
+    MEASURED["student_memory_mb"] = {"server_peak": round(peak_mb(server.pid), 1),
+                                     "kernel_peak": round(peak_mb(proc.pid), 1),
+                                     "lesson": LESSON}
+    hub.api("DELETE", ALICE, f"/user/{ALICE}/api/kernels/{kernel['id']}")
+    assert errors == []
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "no class list at"),
+    ("classes: [id: 5a", "is not valid UTF-8 YAML"),
+    ("classes:\n  - {id: 5a, teachers: [t]}\n  - {id: 5a, teachers: [u]}\n", "the id 5a is used twice"),
+    ("classes:\n  - {id: 5A, teachers: [t]}\n", "the id must be lower-case"),
+    ("classes:\n  - {id: 5a, students: [s1]}\n", "no teachers. Add at least one"),
+    ("classes:\n  - {id: 5a, teachers: [Tanaka Sensei]}\n", "are not valid user names"),
+    ("school: {language: fr}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "must be ja or en"),
+    ("classes: []\n", "no classes"),
+])
+def test_a_broken_class_list_stops_the_hub_with_one_clear_line(tmp_path, text, message):
+    path = tmp_path / "classes.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    code = ("import sys; from traitlets.config import Config; p = sys.argv[1]; "
+            "exec(compile(open(p).read(), p, 'exec'), {'get_config': Config, '__file__': p})")
+    result = subprocess.run([sys.executable, "-c", code, str(REPO / "deploy/hub/jupyterhub_config.py")],
+                            capture_output=True, text=True, env={**os.environ, "MANABU_CLASSES": str(path)})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Manabu hub: ") and message in lines[0], lines
