@@ -503,6 +503,8 @@ def test_each_student_sees_their_own_score(hub, graded):
     alice, bob = feedback_score(hub, ALICE), feedback_score(hub, BOB)
     assert alice[0] == full and bob[0] == full - wrong_points < full, (alice, bob, graded)
     assert alice[1] == bob[1]  # the same lesson, the same maximum (written answers included)
+    # the grader account is not root: student code ran fully isolated in a user namespace
+    assert "sandbox: full" in graded and "as your own user" in graded, graded
 
 
 def test_thirty_students_submit_at_once_and_none_is_lost(hub, students, graded):
