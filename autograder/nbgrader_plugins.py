@@ -78,8 +78,12 @@ class SandboxExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from autograder.sandbox import Limits, run_cells
+        from course.i18n import translator
 
-        limits = Limits(memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
+        lang = self.config.Manabu.get("lang", "en") if "Manabu" in self.config else "en"
+        _ = translator(lang if lang in ("en", "ja") else "en")
+        limits = Limits(lang=lang if lang in ("en", "ja") else "en",
+                        memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
                         notebook_seconds=self.notebook_timeout, output_chars=self.output_chars,
                         notebook_chars=self.notebook_chars)
         code = [(i, cell) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
@@ -91,7 +95,8 @@ class SandboxExecute(NbGraderPreprocessor):
             cell.execution_count = result.count
             if spec["kind"] == "test" and not result.ok and not any(
                     o.get("output_type") == "error" for o in cell.outputs):
-                reason = "This test did not run." if not result.ran else "This test did not pass."
+                reason = _("This test did not run.") if not result.ran else _(
+                    "This test did not pass.")
                 cell.outputs.append(nbformat.from_dict({
                     "output_type": "error", "ename": "NotGraded", "evalue": reason,
                     "traceback": [reason]}))

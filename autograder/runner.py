@@ -96,11 +96,14 @@ class CappedStream(io.TextIOBase):
 
 
 class NoInput(io.TextIOBase):
+    def __init__(self, message: str):
+        self.message = message
+
     def readable(self):
         return True
 
     def read(self, *args):
-        raise RuntimeError("input() is not available while grading")
+        raise RuntimeError(self.message)
 
     readline = read
 
@@ -112,6 +115,9 @@ class Runner:
         self.cell_seconds = float(limits.get("cell_seconds", 30))
         self.output_chars = int(limits.get("output_chars", 20_000))
         self.memory_mb = int(limits.get("memory_mb", 1024))
+        from course.i18n import translator
+
+        self._ = translator(limits.get("lang") or "en")  # what the student reads in feedback
         self.sink = Sink(self.output_chars, int(limits.get("notebook_chars", 400_000)))
         self.proto = proto
         self.timed_out = False
@@ -165,7 +171,8 @@ class Runner:
     def _streams(self) -> None:
         sys.stdout = CappedStream(self, "stdout")
         sys.stderr = CappedStream(self, "stderr")
-        sys.stdin = NoInput()
+        sys.stdin = NoInput(self._("input() cannot be used in a graded notebook: write the "
+                                   "value in the cell instead."))
 
     # -- what the tests rely on ---------------------------------------------------------------
     def snapshot_machinery(self) -> None:
@@ -320,12 +327,13 @@ class Runner:
             if out["output_type"] != "error":
                 continue
             if out["ename"] == "KeyboardInterrupt" and self.timed_out:
-                text = (f"This cell ran longer than {self.cell_seconds:g} seconds and was stopped. "
-                        f"Look for a loop that never ends.")
+                text = self._("This cell ran longer than {seconds} seconds and was stopped. "
+                              "Look for a loop that never ends.").format(
+                    seconds=f"{self.cell_seconds:g}")
                 out.update(ename="TimeoutError", evalue=text, traceback=[f"TimeoutError: {text}"])
             elif out["ename"] == "MemoryError":
-                text = (f"This cell needed more memory than a lesson may use "
-                        f"({self.memory_mb} MB). Make the data smaller.")
+                text = self._("This cell needed more memory than a lesson may use ({mb} MB). "
+                              "Make the data smaller.").format(mb=self.memory_mb)
                 out.update(evalue=text, traceback=[f"MemoryError: {text}"])
 
 

@@ -48,6 +48,7 @@ class Limits:
     open_files: int = 256
     cell_seconds: float = 30
     notebook_seconds: float = 120
+    lang: str = "en"                 # the language of messages the student reads
     output_chars: int = 20_000       # per output (a print, a table, an error)
     notebook_chars: int = 400_000    # all outputs of one notebook together (feedback stays small)
 
@@ -212,7 +213,7 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
                 os.lchown(path, NOBODY, NOBODY)
         argv, env = command(level, copy)
         request = json.dumps({"cells": cells, "limits": {
-            "cell_seconds": limits.cell_seconds, "memory_mb": limits.memory_mb, "output_chars": limits.output_chars,
+            "cell_seconds": limits.cell_seconds, "memory_mb": limits.memory_mb, "lang": limits.lang, "output_chars": limits.output_chars,
             "notebook_chars": limits.notebook_chars}})
         with open(Path(tmp) / "runner.err", "w+b") as err:
             report = _supervise(argv, env, copy, request, cells, limits, level, err)
@@ -300,13 +301,25 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
         if i in results:
             cells_out.append(results[i])
         elif i == current:
-            cells_out.append(CellResult(False, [_error_output(
-                "TimeoutError" if "past" in (problems[-1] if problems else "") else "RuntimeError",
-                problems[-1] if problems else "did not finish")], None, [], True))
+            cells_out.append(CellResult(False, [_stopped_output(problems, limits.lang)],
+                                        None, [], True))
         else:
             cells_out.append(CellResult(False, [], None, [], False))
     restored = sorted({name for r in results.values() for name in r.restored})
     return RunReport(level, cells_out, 0.0, problems, restored, cut)
+
+
+def _stopped_output(problems: list[str], lang: str) -> dict:
+    """The error a student sees in the cell that was stopped from outside."""
+    from course.i18n import translator
+
+    _ = translator(lang)
+    if problems and "past" in problems[-1]:
+        return _error_output("TimeoutError", _(
+            "This cell was stopped because it ran too long, so the cells after it did not run. "
+            "Look for a loop that never ends."))
+    return _error_output("RuntimeError", _(
+        "Python stopped while running this cell, so the cells after it did not run."))
 
 
 def _error_output(ename: str, evalue: str) -> dict:

@@ -98,7 +98,7 @@ def test_a_loop_that_ignores_the_interrupt_is_killed_and_later_tests_do_not_coun
         ("test", "check(True, 'never reached')"),
     ), workdir, Limits(cell_seconds=1, notebook_seconds=30))
     assert report.cells[1].outputs[-1]["ename"] == "TimeoutError"
-    assert "ran past" in report.cells[1].outputs[-1]["evalue"]
+    assert "ran too long" in report.cells[1].outputs[-1]["evalue"]
     assert not report.cells[2].ran and not report.cells[2].ok
     assert "ran past" in report.problems[0] and "did not run" in report.problems[0]
 
@@ -187,3 +187,11 @@ def test_the_private_tmp_is_mounted_before_the_python_it_hides(tmp_path):
     roots = {str(root) for root in _python_roots()}
     binds = [i for i, arg in enumerate(cmd) if arg == "--ro-bind" and cmd[i + 1] in roots]
     assert binds and min(binds) > tmpfs
+
+
+def test_messages_for_the_student_follow_the_course_language(workdir):
+    report = run_cells(cells(("setup", SETUP), ("answer", "while True:\n    pass"),
+                             ("answer", "input()")),
+                       workdir, Limits(cell_seconds=2, notebook_seconds=30, lang="ja"))
+    assert "2 秒より長く動いた" in report.cells[1].outputs[-1]["evalue"]
+    assert "input() は使えません" in report.cells[2].outputs[-1]["evalue"]
