@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.nbconfig import CONFIG_NAME
-from autograder.paths import CourseError, write_atomic
+from autograder.nbconfig import CONFIG_NAME, built_course_dir
+from autograder.paths import write_atomic
 
 
 def _pattern(key: str) -> re.Pattern:
@@ -14,11 +14,7 @@ def _pattern(key: str) -> re.Pattern:
 
 
 def config_path(course_dir: Path) -> Path:
-    path = Path(course_dir) / CONFIG_NAME
-    if not path.exists():
-        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
-                          f"Build it first: manabu build --course {course_dir}")
-    return path
+    return built_course_dir(course_dir) / CONFIG_NAME
 
 
 def set_line(course_dir: Path, key: str, value, comment: str) -> bool:

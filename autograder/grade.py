@@ -26,8 +26,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder.build import nbgrader_error
-from autograder.nbconfig import CONFIG_NAME, nbgrader_api
-from autograder.paths import CourseError, usable_course_dir, write_atomic
+from autograder.nbconfig import (
+    AUTOGRADE_PIPELINE,
+    SANITIZE_PIPELINE,
+    built_course_dir,
+    nbgrader_api,
+)
+from autograder.paths import CourseError, write_atomic
 
 CSV_NAME = "grades.csv"
 FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual"]
@@ -141,26 +146,9 @@ def _start_worker(course_dir: str, options: Options, quiet_signals: bool = True)
 
 def configure(api, options: Options) -> None:
     """Make nbgrader run student code in our sandbox, whatever the course config says."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        ClearOutput,
-        DeduplicateIds,
-        IgnorePattern,
-        LimitOutput,
-        OverwriteKernelspec,
-        SaveAutoGrades,
-    )
-
-    from autograder.nbgrader_plugins import OverwriteCellsQuietly, SandboxExecute
-
     config = api.config
-    config.Autograde.sanitize_preprocessors = [
-        ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCellsQuietly, CheckCellMetadata]
-    config.Autograde.autograde_preprocessors = [
-        SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-        AssignLatePenalties, CheckCellMetadata]
+    config.Autograde.sanitize_preprocessors = list(SANITIZE_PIPELINE)
+    config.Autograde.autograde_preprocessors = list(AUTOGRADE_PIPELINE)
     config.OverwriteCells.add_missing_cells = True
     config.SandboxExecute.cell_timeout = float(options.cell_timeout)
     config.SandboxExecute.notebook_timeout = float(options.notebook_timeout)
@@ -188,20 +176,11 @@ def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
                 result = api.autograde(lesson_id, student, force=True, create=True)
             run = json.loads(report_path.read_text()) if report_path.exists() else {}
         if not result.get("success"):
-            error = nbgrader_error(result)
-            if "SandboxUnavailable" in error or "--require-sandbox" in error:
-                raise SandboxRefused(error)
-            return gradebook_row(api, lesson_id, student, "failed: " + error)
+            return gradebook_row(api, lesson_id, student, "failed: " + nbgrader_error(result))
         api.generate_feedback(lesson_id, student)
         return gradebook_row(api, lesson_id, student, status_from(run, notes))
-    except SandboxRefused:
-        raise
     except Exception as err:  # one bad submission never stops the class
         return GradeRow(student, lesson_id, 0.0, 0.0, f"failed: {err!r}"[:300], False)
-
-
-class SandboxRefused(RuntimeError):
-    pass
 
 
 def status_from(run: dict, notes: list[str]) -> str:
@@ -284,10 +263,7 @@ class Ledger:
 
 
 def check_course(course_dir: Path, lesson_id: str) -> Path:
-    course_dir = usable_course_dir(course_dir, must_exist=True)
-    if not (course_dir / CONFIG_NAME).exists():
-        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
-                          f"Build it first: manabu build --course {course_dir}")
+    course_dir = built_course_dir(course_dir)
     if not (course_dir / "source" / lesson_id).is_dir():
         raise CourseError(f"Lesson {lesson_id!r} is not built in {course_dir}. "
                           f"Build it first: manabu build --course {course_dir} {lesson_id}")
@@ -299,7 +275,7 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
     """Grade every submission of ``lesson_id`` with a pool of long-lived workers (one per core by
     default); return one row per student, sorted by student. Results already in the ledger for
     an unchanged submission are kept (``options.regrade`` grades everything again)."""
-    from autograder.sandbox import SandboxUnavailable, describe, isolation_level
+    from autograder.sandbox import describe, isolation_level, refusal
 
     options = options or Options()
     course_dir = check_course(course_dir, lesson_id)
@@ -310,9 +286,7 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
         return []
     level = isolation_level()
     if options.require_sandbox and level != "full":
-        raise CourseError(str(SandboxUnavailable(
-            describe(level) + ". --require-sandbox refuses to grade without full isolation: "
-            "install bubblewrap (apt-get install bubblewrap) and check that it can run here.")))
+        raise CourseError(refusal(level))
     log(describe(level))
     ledger = Ledger(course_dir, lesson_id)
     if options.regrade:
@@ -340,8 +314,6 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
         log(f"\nStopped. {len(rows)} of {len(students)} result(s) are saved; {left} not graded "
             f"yet. Run the same command again to grade the rest.")
         raise
-    except SandboxRefused as err:
-        raise CourseError(str(err)) from None
     result = sorted(rows.values(), key=lambda r: r.student)
     write_grades_csv(course_dir, lesson_id, result)
     summary = {}

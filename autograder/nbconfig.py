@@ -11,6 +11,25 @@ STUBS = {
     "ja": ("# ここに答えを書こう。\nraise NotImplementedError()", "✏️ ここに答えを書こう。"),
 }
 
+# Autograde's two steps. `manabu grade` always uses them; the course config names them too, so the
+# Formgrader's Autograde button runs student code in the same sandbox.
+AUTOGRADE_PIPELINE = (
+    "autograder.nbgrader_plugins.SandboxExecute",  # instead of nbgrader's Execute
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
+SANITIZE_PIPELINE = (
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.nbgrader_plugins.OverwriteCellsQuietly",  # instead of nbgrader's OverwriteCells
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
+
 TEMPLATE = '''\
 # nbgrader configuration of a Manabu course, written by `manabu build`.
 # Edit freely: `manabu build` only rewrites this file when it does not exist.
@@ -50,22 +69,9 @@ c.GenerateFeedback.preprocessors = [
 # Student code runs in Manabu's sandbox (autograder/sandbox.py: a copy of the submission only,
 # no network, user nobody when grading as root, memory and time limits), not in a kernel of
 # your own user. `manabu grade` always does this; these lines make the formgrader do it too.
-c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_plugins.SandboxExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-c.Autograde.sanitize_preprocessors = [  # nbgrader's, minus a false checksum alarm per hidden test
-    "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec",
-    "autograder.nbgrader_plugins.OverwriteCellsQuietly",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+c.Autograde.autograde_preprocessors = {autograde}
+# nbgrader's own, minus a false "checksum has changed" alarm for every hidden-test cell
+c.Autograde.sanitize_preprocessors = {sanitize}
 c.OverwriteCells.add_missing_cells = True  # deleted test cells are put back, not scored 0
 c.SandboxExecute.cell_timeout = 30       # seconds per cell
 c.SandboxExecute.notebook_timeout = 120  # seconds for the whole notebook
@@ -81,8 +87,26 @@ def write_config(course_dir: Path, lang: str) -> Path:
         code_stub, text_stub = STUBS[lang]
         path.write_text(TEMPLATE.format(root=str(course_dir), course_id=COURSE_ID,
                                         exchange=str(course_dir / "exchange"), code_stub=code_stub,
-                                        text_stub=text_stub, lang=lang), encoding="utf-8")
+                                        text_stub=text_stub, lang=lang,
+                                        autograde=_py_list(AUTOGRADE_PIPELINE),
+                                        sanitize=_py_list(SANITIZE_PIPELINE)), encoding="utf-8")
     return path
+
+
+def _py_list(names) -> str:
+    return "[\n" + "".join(f"    {name!r},\n" for name in names) + "]"
+
+
+def built_course_dir(course_dir: Path) -> Path:
+    """``course_dir`` checked (see ``usable_course_dir``) and holding a built course; else a
+    :class:`CourseError` that says to build it first."""
+    from autograder.paths import CourseError, usable_course_dir
+
+    course_dir = usable_course_dir(course_dir, must_exist=True)
+    if not (course_dir / CONFIG_NAME).exists():
+        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
+                          f"Build it first: manabu build --course {course_dir}")
+    return course_dir
 
 
 def load_config(course_dir: Path):

@@ -78,12 +78,12 @@ class SandboxExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from autograder.sandbox import Limits, run_cells
-        from course.i18n import translator
+        from course.i18n import LANGUAGES, translator
 
-        lang = self.config.Manabu.get("lang", "en") if "Manabu" in self.config else "en"
-        _ = translator(lang if lang in ("en", "ja") else "en")
-        limits = Limits(lang=lang if lang in ("en", "ja") else "en",
-                        memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
+        lang = self.config.get("Manabu", {}).get("lang", "en")  # the course's, from its config
+        lang = lang if lang in LANGUAGES else "en"
+        _ = translator(lang)
+        limits = Limits(lang=lang, memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
                         notebook_seconds=self.notebook_timeout, output_chars=self.output_chars,
                         notebook_chars=self.notebook_chars)
         code = [(i, cell) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.paths import CourseError, usable_course_dir, write_atomic
+from autograder.paths import CourseError, write_atomic
 
 CSV_NAME = "grades.csv"
 COLUMNS = ("student", "lesson", "score", "max_score", "status", "needs_manual")
@@ -290,14 +290,11 @@ def summary_line(report: LessonReport, _) -> str:
 def make_report(course_dir: Path, lessons: list[str] | None = None, out: Path | None = None,
                 log=print) -> Path:
     """Write the class report of ``course_dir`` and return its path."""
-    from autograder.nbconfig import CONFIG_NAME, course_language
+    from autograder.nbconfig import built_course_dir, course_language
     from autograder.report_html import report_html
     from course.i18n import translator
 
-    course_dir = usable_course_dir(course_dir, must_exist=True)
-    if not (course_dir / CONFIG_NAME).exists():
-        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
-                          f"Build it first: manabu build --course {course_dir}")
+    course_dir = built_course_dir(course_dir)
     lang = course_language(course_dir)
     _ = translator(lang)
     reports = lesson_reports(course_dir, lessons, lang)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.hubapi import Hub, HubError
-from autograder.nbconfig import CONFIG_NAME, COURSE_ID, load_config
-from autograder.paths import CourseError, usable_course_dir, write_atomic
+from autograder.nbconfig import COURSE_ID, built_course_dir, load_config
+from autograder.paths import CourseError, write_atomic
 from autograder.roster import Row, parse_classes, read_roster
 
 REPORT = "roster-import.csv"
@@ -65,10 +65,7 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
     from autograder.configlines import set_line
     from autograder.gradebook_db import check_db_url, hide_password, record_db_url
 
-    roster, course_dir = Path(roster), usable_course_dir(course_dir, must_exist=True)
-    if not (course_dir / CONFIG_NAME).exists():
-        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
-                          f"Build it first: manabu build --course {course_dir}")
+    roster, course_dir = Path(roster), built_course_dir(course_dir)
     known, new_classes = course_classes(course_dir, classes or [], roster)
     rows, encoding = read_roster(roster, known, prefix)
     hub = Hub(hub_url, hub_token) if hub_url else None

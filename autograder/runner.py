@@ -294,7 +294,6 @@ class Runner:
             self._streams()
             self.send({"event": "start", "cell": index})
             ok = self._run_one(cell["source"])
-            self._streams()
             if cell["kind"] == "setup":
                 self.snapshot_teacher_state()
             self.send({"event": "done", "cell": index, "ok": ok, "outputs": self.sink.outputs,

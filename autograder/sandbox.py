@@ -89,6 +89,7 @@ def isolation_level() -> str:
     return "full" if done.returncode == 0 else "limits"
 
 
+@functools.lru_cache(maxsize=1)
 def _others_can_run_python() -> bool:
     """Can another user (nobody) run this Python? Not when it lives in root's home."""
     for path in [Path(sys.executable).resolve(), *_python_roots()]:
@@ -110,6 +111,12 @@ def describe(level: str) -> str:
                 f"memory/process/file limits)")
     return (f"sandbox: limits only ({who}, memory/process/file limits; student code could read "
             f"files this user can read: install bubblewrap for full isolation)")
+
+
+def refusal(level: str) -> str:
+    """Why ``--require-sandbox`` refuses to grade at ``level``, and what to do."""
+    return (describe(level) + ". --require-sandbox refuses to grade without full isolation: "
+            "install bubblewrap (apt-get install bubblewrap) and check that it can run here.")
 
 
 def _python_roots() -> list[Path]:
@@ -175,20 +182,19 @@ def _environment(level: str, workdir_inside: str) -> dict:
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MALLOC_ARENA_MAX": "2", "JOBLIB_MULTIPROCESSING": "0", "PYTHONDONTWRITEBYTECODE": "1",
            "NBGRADER_EXECUTION": "autograde"}
-    for name in ("MANABU_LANG",):
-        if name in os.environ:
-            env[name] = os.environ[name]
+    if "MANABU_LANG" in os.environ:
+        env["MANABU_LANG"] = os.environ["MANABU_LANG"]
     return env
 
 
-def command(level: str, workdir: Path) -> tuple[list[str], dict]:
+def command(level: str, workdir: Path, limits: Limits) -> tuple[list[str], dict]:
     python = [sys.executable, "-I", "-m", "autograder.runner"]
     drop = []
     if _as_nobody(level):
         drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
-        # nobody must reach the copy: rlimit NPROC then applies to it (set by the runner prlimit)
-        drop += ["prlimit", f"--nproc={Limits.processes}"]
+        # set after the switch to nobody: root is not bound by RLIMIT_NPROC (see _rlimits)
+        drop += ["prlimit", f"--nproc={limits.processes}"]
     if level == "full":
         return sandbox_prefix(workdir) + drop + python, _environment(level, f"{SANDBOX_HOME}/work")
     return drop + python, _environment(level, str(workdir))
@@ -200,8 +206,7 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
     limits = limits or Limits()
     level = isolation_level()
     if require_full and level != "full":
-        raise SandboxUnavailable(describe(level) + ". --require-sandbox refuses to grade without "
-                                 "full isolation: install bubblewrap (apt-get install bubblewrap).")
+        raise SandboxUnavailable(refusal(level))
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="manabu-sandbox-") as tmp:
         copy = Path(tmp) / "work"
@@ -211,7 +216,7 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
         if _as_nobody(level):
             for path in [copy, *copy.rglob("*")]:
                 os.lchown(path, NOBODY, NOBODY)
-        argv, env = command(level, copy)
+        argv, env = command(level, copy, limits)
         request = json.dumps({"cells": cells, "limits": {
             "cell_seconds": limits.cell_seconds, "memory_mb": limits.memory_mb, "lang": limits.lang, "output_chars": limits.output_chars,
             "notebook_chars": limits.notebook_chars}})
