@@ -48,6 +48,24 @@ def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float 
                 proc.kill()
 
 
+@contextmanager
+def browser_page(browser, failure_png: Path, base: str | None = None, height: int = 1000,
+              full_page: bool = False):
+    """A new browser page for one test: on failure a screenshot goes to ``failure_png``; at the
+    end the page is closed and (with ``base``, a Jupyter server) its kernels are shut down."""
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    try:
+        yield page
+    except Exception:
+        failure_png.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(failure_png), full_page=full_page)
+        raise
+    finally:
+        page.close()
+        if base:
+            shutdown_kernels(base)
+
+
 def mouse_stroke(page, element) -> None:
     """A real pointer stroke with the mouse: a "1" down the middle of ``element``."""
     element.scroll_into_view_if_needed()

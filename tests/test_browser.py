@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from browser_helpers import (
     TOKEN,
+    browser_page,
     mouse_stroke,
     open_and_run_all,
     running,
@@ -125,16 +126,9 @@ def test_start_page_lists_lessons_with_links(lab, browser):
 
 def test_e03_also_works_in_notebook_7(lab, browser):
     base, _course = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
+    with browser_page(browser, SHOTS / "e03-notebook7-failure.png", base) as page:
         # Notebook 7 moves the keyboard focus back to the notebook, so the slider is left out here
         run_lesson_and_draw(page, f"{base}/notebooks/source/e03/e03.ipynb?token={TOKEN}", slider=False)
-    except Exception:
-        page.screenshot(path=str(SHOTS / "e03-notebook7-failure.png"))
-        raise
-    finally:
-        page.close()
-        shutdown_kernels(base)
 
 
 WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
@@ -144,8 +138,7 @@ WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
 def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
     """Run all of each lesson's teacher version: every widget renders, none shows an error."""
     base, course = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
+    with browser_page(browser, SHOTS / f"{lesson_id}-failure.png", base, full_page=True) as page:
         open_and_run_all(page, f"{base}/lab/tree/source/{lesson_id}/{lesson_id}.ipynb?reset&token={TOKEN}",
                          restart=True)
         wait_until_all_ran(page)
@@ -154,9 +147,3 @@ def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
         assert page.locator("text=Error displaying widget").count() == 0
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, errors.first.inner_text()[:500]
-    except Exception:
-        page.screenshot(path=str(SHOTS / f"{lesson_id}-failure.png"), full_page=True)
-        raise
-    finally:
-        page.close()
-        shutdown_kernels(base)

@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
-from browser_helpers import TOKEN, open_and_run_all, running, shutdown_kernels, wait_until_all_ran
+from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import free_port
 
 from autograder.lab import lab_command, lab_environment
@@ -45,8 +45,8 @@ def inner_html(locator) -> str:
 def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
     items = interactions(md)
     assert items, f"{md.name} needs a 'gallery:' list in its front matter"
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    try:
+    with browser_page(browser, REPO / "build" / f"gallery-{md.stem}-failure.png", gallery_lab,
+                   height=1100) as page:
         open_and_run_all(page, f"{gallery_lab}/lab/tree/{md.stem}.ipynb?reset&token={TOKEN}")
         for item in items:
             page.locator(item["root"]).first.wait_for(timeout=90_000)
@@ -68,28 +68,16 @@ def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
             assert inner_html(output) != before, f"{item['root']}: {item['action']} changed nothing"
             root.screenshot(path=str(IMAGES / f"{md.stem}-{number}.png"))
         assert page.locator("text=Error displaying widget").count() == 0
-    except Exception:
-        page.screenshot(path=str(REPO / "build" / f"gallery-{md.stem}-failure.png"))
-        raise
-    finally:
-        page.close()
-        shutdown_kernels(gallery_lab)
 
 
 @pytest.mark.parametrize("md", GALLERY, ids=[p.stem for p in GALLERY])
 def test_gallery_widgets_render_in_notebook_7(gallery_lab, browser, md):
     """The same widgets in Notebook 7's interface (rendering only: Notebook 7 moves the keyboard
     focus back to the notebook while it runs, so interactions are tested in JupyterLab)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    try:
+    with browser_page(browser, REPO / "build" / f"gallery-{md.stem}-nb7-failure.png", gallery_lab,
+                   height=1100) as page:
         open_and_run_all(page, f"{gallery_lab}/notebooks/{md.stem}.ipynb?token={TOKEN}")
         wait_until_all_ran(page)
         for item in interactions(md):
             page.locator(item["root"]).first.wait_for(state="attached", timeout=90_000)
         assert page.locator("text=Error displaying widget").count() == 0
-    except Exception:
-        page.screenshot(path=str(REPO / "build" / f"gallery-{md.stem}-nb7-failure.png"))
-        raise
-    finally:
-        page.close()
-        shutdown_kernels(gallery_lab)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
-from browser_helpers import mouse_stroke, running
+from browser_helpers import browser_page, mouse_stroke, running
 from conftest import VENV_BIN, free_port
 
 from course.i18n import LOCALE_DIR, parse_po
@@ -66,19 +66,12 @@ def voila_ja(tmp_path_factory):
 @contextmanager
 def projected(browser, url: str, root: str, name: str):
     """Open a notebook in Voilà and wait for the widget ``root``; on failure keep a screenshot."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
+    with browser_page(browser, FAILURES / f"voila-{name}-failure.png", full_page=True) as page:
         page.goto(url, timeout=90_000)  # Voilà runs the whole notebook before the page loads
         page.locator(root).first.wait_for(timeout=30_000)
         assert_no_errors(page)
         yield page
         assert_no_errors(page)
-    except Exception:
-        FAILURES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(FAILURES / f"voila-{name}-failure.png"), full_page=True)
-        raise
-    finally:
-        page.close()
 
 
 def assert_no_errors(page) -> None:
