@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,29 +92,69 @@ def run_command(page, command: str) -> None:
     raise AssertionError(f"no menu entry runs {command}")
 
 
-def open_and_run_all(page, url: str, restart: bool = False) -> None:
-    """Open a notebook, wait for an idle kernel, and run all cells from the Run menu
-    (``restart``: in a fresh kernel, when another page may have used this notebook's kernel)."""
+def open_and_run_all(page, url: str) -> None:
+    """Open a notebook, wait for its kernel, clear what an earlier run saved, and run all cells
+    from the Run menu.
+
+    No kernel restart here: a restart while JupyterLab is still connecting its first kernel
+    left the notebook "Starting" for good on a loaded machine (the server mixed up the two
+    websocket connections). Each test shuts its kernels down, so a new page gets a new kernel.
+    """
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    wait_for_idle_kernel(url)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    if restart:
-        run_command(page, "runmenu:restart-and-run-all")
-        page.locator(".jp-Dialog .jp-mod-accept").first.click()  # "Restart the kernel?"
-        # cells are queued as [*] while the kernel restarts; stale counts saved earlier go away
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-            ".some(e => e.textContent.includes('*'))", timeout=60_000)
-    else:
-        run_command(page, "runmenu:run-all")
+    run_command(page, "editmenu:clear-all")  # saved execution counts would look like a finished run
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+        ".some(e => /\\d/.test(e.textContent))", timeout=30_000)
+    run_command(page, "runmenu:run-all")
+
+
+def wait_for_idle_kernel(url: str, seconds: float = 90) -> None:
+    """Wait until the server has started the kernel of the notebook at ``url`` and it is idle.
+
+    The page's own indicator says "idle" before any kernel exists, and "run all" with no
+    kernel yet runs nothing; the server's session list knows."""
+    import json
+
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
+    api = f"{parts.scheme}://{parts.netloc}/api/sessions?token={TOKEN}"
+    deadline, states = time.time() + seconds, []
+    while time.time() < deadline:
+        with urllib.request.urlopen(api, timeout=10) as response:
+            sessions = [s for s in json.load(response) if s.get("path", "").endswith(name)]
+        states = [(s.get("kernel") or {}).get("execution_state") for s in sessions]
+        if "idle" in states:
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"the kernel of {name} was not idle after {seconds:.0f} s (states {states})")
+
+
+ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 
 def wait_until_all_ran(page, seconds: float = 120) -> None:
-    """Wait until every code cell shows an execution count (none queued as [*] or unrun)."""
-    page.wait_for_function(
-        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                   return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
-        timeout=seconds * 1000)
+    """Wait until every code cell shows an execution count (none queued as [*] or unrun).
+
+    An error output stops "run all", so it ends the wait at once with the error's text;
+    a timeout says which cells never ran and what the kernel was doing."""
+    script = """(errorSelector) => {
+        const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+        return document.querySelector(errorSelector) !== null
+            || (p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)));
+    }"""
+    try:
+        page.wait_for_function(script, arg=ERROR_OUTPUT, timeout=seconds * 1000)
+    except Exception as error:
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        status = page.locator(".jp-Notebook-ExecutionIndicator").first.get_attribute("data-status")
+        unrun = [i for i, text in enumerate(prompts) if not any(c.isdigit() for c in text)]
+        raise AssertionError(f"after {seconds:.0f} s, code cells {unrun} of {len(prompts)} had not run "
+                             f"(prompts {prompts}); kernel status {status!r}") from error
+    errors = page.locator(ERROR_OUTPUT)
+    assert errors.count() == 0, "a cell failed:\n" + errors.first.inner_text()[:800]
 
 
 def shutdown_kernels(base: str) -> None:

@@ -139,8 +139,7 @@ def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
     """Run all of each lesson's teacher version: every widget renders, none shows an error."""
     base, course = lab
     with browser_page(browser, SHOTS / f"{lesson_id}-failure.png", base, full_page=True) as page:
-        open_and_run_all(page, f"{base}/lab/tree/source/{lesson_id}/{lesson_id}.ipynb?reset&token={TOKEN}",
-                         restart=True)
+        open_and_run_all(page, f"{base}/lab/tree/source/{lesson_id}/{lesson_id}.ipynb?reset&token={TOKEN}")
         wait_until_all_ran(page)
         outputs = page.locator(WIDGET_OUTPUT)
         assert outputs.count() >= 1, "the lesson shows no widget"
