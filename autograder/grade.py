@@ -14,6 +14,7 @@ ended: graded for what ran), ``broken`` / ``missing`` (not graded, 0), ``failed`
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -30,9 +31,11 @@ from autograder.nbconfig import (
     AUTOGRADE_PIPELINE,
     SANITIZE_PIPELINE,
     built_course_dir,
+    course_language,
     nbgrader_api,
 )
 from autograder.paths import CourseError, write_atomic
+from course.i18n import translator
 
 CSV_NAME = "grades.csv"
 FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual"]
@@ -72,23 +75,32 @@ def submitted_notebook(course_dir: Path, lesson_id: str, student: str) -> Path:
     return course_dir / "submitted" / student / lesson_id / f"{lesson_id}.ipynb"
 
 
+@functools.lru_cache(maxsize=16)
+def teacher_words(course_dir: Path):
+    """The ``_()`` for what the teacher reads about a submission: the course language.
+    The status kind before the colon (``flagged`` …) stays English for grades.csv readers."""
+    return translator(course_language(course_dir))
+
+
 def preflight(course_dir: Path, lesson_id: str, student: str) -> tuple[str, list[str]]:
     """("ok" or "<kind>: why it cannot be graded", [notes about cells that will be put back])."""
+    _ = teacher_words(course_dir)
     path = submitted_notebook(course_dir, lesson_id, student)
     if not path.exists():
-        return f"missing: {lesson_id}.ipynb was not submitted; ask the student to submit it", []
+        return "missing: " + _("{lesson}.ipynb was not submitted; ask the student to submit "
+                               "it").format(lesson=lesson_id), []
     size_mb = path.stat().st_size / 1e6
     if size_mb > MAX_NOTEBOOK_MB:
-        return (f"broken: the notebook is {size_mb:.0f} MB (the limit is {MAX_NOTEBOOK_MB} MB); "
-                f"ask the student to clear outputs (Edit → Clear Outputs of All Cells) and "
-                f"submit again"), []
+        return "broken: " + _("the notebook is {size} MB (the limit is {limit} MB); ask the "
+                              "student to clear outputs (Edit → Clear Outputs of All Cells) and "
+                              "submit again").format(size=f"{size_mb:.0f}", limit=MAX_NOTEBOOK_MB), []
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
         cells = nb["cells"]
         assert isinstance(cells, list) and all(isinstance(c, dict) for c in cells)
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AssertionError):
-        return ("broken: the notebook file is damaged (not valid notebook JSON); ask the student "
-                "to open it once and submit again"), []
+        return "broken: " + _("the notebook file is damaged (not valid notebook JSON); ask the "
+                              "student to open it once and submit again"), []
     return "ok", cell_changes(course_dir, lesson_id, cells)
 
 
@@ -116,15 +128,17 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
         source = cell.get("source", "")
         return ("".join(source) if isinstance(source, list) else str(source)).strip()
 
+    _ = teacher_words(course_dir)
     mine, theirs = graded(cells), graded(released)
     notes = []
     missing = [gid for gid in theirs if gid not in mine]
     if missing:
-        notes.append("deleted or unmarked locked cells put back: " + ", ".join(missing))
+        notes.append(_("deleted or unmarked locked cells put back: {cells}").format(
+            cells=", ".join(missing)))
     edited = [gid for gid, cell in theirs.items() if gid in mine and (
         text(mine[gid]) != text(cell) or mine[gid].get("cell_type") != cell.get("cell_type"))]
     if edited:
-        notes.append("edited locked cells put back: " + ", ".join(edited))
+        notes.append(_("edited locked cells put back: {cells}").format(cells=", ".join(edited)))
     return notes
 
 
@@ -178,19 +192,20 @@ def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
         if not result.get("success"):
             return gradebook_row(api, lesson_id, student, "failed: " + nbgrader_error(result))
         api.generate_feedback(lesson_id, student)
-        return gradebook_row(api, lesson_id, student, status_from(run, notes))
+        return gradebook_row(api, lesson_id, student,
+                             status_from(run, notes, teacher_words(course)))
     except Exception as err:  # one bad submission never stops the class
         return GradeRow(student, lesson_id, 0.0, 0.0, f"failed: {err!r}"[:300], False)
 
 
-def status_from(run: dict, notes: list[str]) -> str:
+def status_from(run: dict, notes: list[str], _=lambda message: message) -> str:
     """The row status from the sandbox's run report and the preflight notes."""
     if run.get("problems"):
         return "stopped: " + "; ".join(run["problems"] + notes)
     flags = list(notes)
     if run.get("restored"):
-        flags.insert(0, "changed what the tests use (" + ", ".join(run["restored"][:6]) +
-                     "); put back before the tests, so it earned nothing")
+        flags.insert(0, _("changed what the tests use ({names}); put back before the tests, so "
+                          "it earned nothing").format(names=", ".join(run["restored"][:6])))
     return "flagged: " + "; ".join(flags) if flags else "ok"
 
 
@@ -279,26 +294,29 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
 
     options = options or Options()
     course_dir = check_course(course_dir, lesson_id)
+    _ = teacher_words(course_dir)
     students = find_submissions(course_dir, lesson_id)
     if not students:
-        log(f"No submissions of {lesson_id} in {course_dir / 'submitted'}. Collect them first "
-            f"(Formgrader → Manage Assignments → Collect, or: nbgrader collect {lesson_id}).")
+        log(_("No submissions of {lesson} in {folder}. Collect them first (Formgrader → Manage "
+              "Assignments → Collect, or: nbgrader collect {lesson}).").format(
+            lesson=lesson_id, folder=course_dir / "submitted"))
         return []
     level = isolation_level()
     if options.require_sandbox and level != "full":
-        raise CourseError(refusal(level))
-    log(describe(level))
+        raise CourseError(refusal(level, _))
+    log(describe(level, _))
     ledger = Ledger(course_dir, lesson_id)
     if options.regrade:
         ledger.forget()
     rows = {s: row for s in students if (row := ledger.done(s)) is not None}
     todo = [s for s in students if s not in rows]
     if rows:
-        log(f"{len(rows)} submission(s) already graded and unchanged: kept "
-            f"(use --regrade to grade them again).")
+        log(_("{n} submission(s) already graded and unchanged: kept (use --regrade to grade "
+              "them again).").format(n=len(rows)))
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     if todo:
-        log(f"Grading {len(todo)} submission(s) of {lesson_id} with {workers} worker(s)...")
+        log(_("Grading {n} submission(s) of {lesson} with {workers} worker(s)...").format(
+            n=len(todo), lesson=lesson_id, workers=workers))
 
     def done(row: GradeRow) -> None:
         rows[row.student] = row
@@ -311,8 +329,9 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
         _run_pool(course_dir, lesson_id, todo, workers, options, done)
     except KeyboardInterrupt:
         left = len(students) - len(rows)
-        log(f"\nStopped. {len(rows)} of {len(students)} result(s) are saved; {left} not graded "
-            f"yet. Run the same command again to grade the rest.")
+        log("\n" + _("Stopped. {saved} of {total} result(s) are saved; {left} not graded yet. "
+                     "Run the same command again to grade the rest.").format(
+            saved=len(rows), total=len(students), left=left))
         raise
     result = sorted(rows.values(), key=lambda r: r.student)
     write_grades_csv(course_dir, lesson_id, result)
@@ -321,11 +340,12 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
         kind = row.status.split(":", 1)[0]
         summary[kind] = summary.get(kind, 0) + 1
     parts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.items(), key=_kind_order))
-    log(f"Graded {len(result)} submission(s) of {lesson_id}: {parts}. "
-        f"Grades: {course_dir / CSV_NAME}; feedback: {course_dir / 'feedback'}.")
+    log(_("Graded {n} submission(s) of {lesson}: {parts}. Grades: {csv}; feedback: "
+          "{feedback}.").format(n=len(result), lesson=lesson_id, parts=parts,
+                                csv=course_dir / CSV_NAME, feedback=course_dir / "feedback"))
     if any(row.status != "ok" for row in result):
-        log("Rows not 'ok' say what happened and what to do; "
-            f"see them all with: manabu report --course {course_dir}")
+        log(_("Rows not 'ok' say what happened and what to do; see them all with: manabu "
+              "report --course {course}").format(course=course_dir))
     return result
 
 

@@ -103,20 +103,23 @@ def _as_nobody(level: str) -> bool:
     return os.geteuid() == 0 and (level == "full" or _others_can_run_python())
 
 
-def describe(level: str) -> str:
-    who = "as user nobody" if _as_nobody(level) else \
-        "as your own user" if os.geteuid() else "AS ROOT (this Python is not readable by others)"
+def describe(level: str, _=lambda message: message) -> str:
+    """The isolation ``level`` in words, for the first line of a grading run (``_``: the
+    teacher's language)."""
+    who = _("as user nobody") if _as_nobody(level) else _("as your own user") if os.geteuid() \
+        else _("AS ROOT (this Python is not readable by others)")
     if level == "full":
-        return (f"sandbox: full (bubblewrap: only a copy of each submission, no network, {who}, "
-                f"memory/process/file limits)")
-    return (f"sandbox: limits only ({who}, memory/process/file limits; student code could read "
-            f"files this user can read: install bubblewrap for full isolation)")
+        return _("sandbox: full (bubblewrap: only a copy of each submission, no network, {who}, "
+                 "memory/process/file limits)").format(who=who)
+    return _("sandbox: limits only ({who}, memory/process/file limits; student code could read "
+             "files this user can read: install bubblewrap for full isolation)").format(who=who)
 
 
-def refusal(level: str) -> str:
+def refusal(level: str, _=lambda message: message) -> str:
     """Why ``--require-sandbox`` refuses to grade at ``level``, and what to do."""
-    return (describe(level) + ". --require-sandbox refuses to grade without full isolation: "
-            "install bubblewrap (apt-get install bubblewrap) and check that it can run here.")
+    return describe(level, _) + ". " + _(
+        "--require-sandbox refuses to grade without full isolation: install bubblewrap "
+        "(apt-get install bubblewrap) and check that it can run here.")
 
 
 def _python_roots() -> list[Path]:
@@ -227,9 +230,15 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
 
 
 def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) -> RunReport:
+    from course.i18n import translator
+
+    _ = translator(limits.lang)  # the teacher reads these problems in the course language
     results: dict[int, CellResult] = {}
     problems: list[str] = []
-    cut = False
+    cut = timed_out = False
+
+    def cell_number(index: int) -> int:
+        return cells[index]["index"] + 1
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=err, cwd=cwd, env=env,
                             preexec_fn=_rlimits(limits))
@@ -252,28 +261,38 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
             cell_deadline = cell_started + limits.cell_seconds + 5  # the runner interrupts first
             deadline = min(notebook_deadline, cell_deadline if current is not None else 1e18)
             if now >= deadline:
-                which = "the notebook's time budget" if now >= notebook_deadline else \
-                    f"the {limits.cell_seconds:g} s limit per cell"
-                where = f"cell {cells[current]['index'] + 1}" if current is not None else "startup"
-                problems.append(f"{where} ran past {which}; the cells after it did not run")
+                timed_out = True
+                if current is None:
+                    problems.append(_("Python did not start within the notebook's time budget; "
+                                      "no cell ran"))
+                elif now >= notebook_deadline:
+                    problems.append(_("cell {n} ran past the notebook's time budget; the cells "
+                                      "after it did not run").format(n=cell_number(current)))
+                else:
+                    problems.append(_("cell {n} ran past the {seconds} s limit per cell; the "
+                                      "cells after it did not run").format(
+                        n=cell_number(current), seconds=f"{limits.cell_seconds:g}"))
                 break
             if not sel.select(timeout=min(1.0, deadline - now)):
                 continue
             chunk = proc.stdout.read()
             if not chunk:  # the process ended
                 if current is not None or len(results) < len(cells):
-                    where = f"cell {cells[current]['index'] + 1}" if current is not None else \
-                        "startup"
                     try:
                         code = proc.wait(timeout=5)
                     except subprocess.TimeoutExpired:
                         code = "?"
-                    problems.append(f"the Python process ended during {where} "
-                                    f"(exit code {code}); the cells after it did not run")
+                    if current is None:
+                        problems.append(_("the Python process ended before the first cell "
+                                          "(exit code {code}); no cell ran").format(code=code))
+                    else:
+                        problems.append(_("the Python process ended during cell {n} (exit code "
+                                          "{code}); the cells after it did not run").format(
+                            n=cell_number(current), code=code))
                 break
             buffer += chunk
             if len(buffer) > max_line:
-                problems.append("too much output; the cells after it did not run")
+                problems.append(_("too much output; the cells after it did not run"))
                 break
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
@@ -286,14 +305,15 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
                         message["restored"])
                     cut = cut or message.get("cut", False)
                     if message.get("timed_out"):
-                        problems.append(f"cell {cells[message['cell']]['index'] + 1} ran longer "
-                                        f"than {limits.cell_seconds:g} s and was stopped")
+                        problems.append(_("cell {n} ran longer than {seconds} s and was "
+                                          "stopped").format(n=cell_number(message["cell"]),
+                                                            seconds=f"{limits.cell_seconds:g}"))
                     current = None
                 elif message["event"] == "end":
                     ended = True
-    except (ValueError, KeyError) as err:
-        problems.append(f"the grading process sent something unexpected ({err}); "
-                        f"the cells after it did not run")
+    except (ValueError, KeyError) as error:  # not `err`: that name is the stderr file
+        problems.append(_("the grading process sent something unexpected ({error}); the cells "
+                          "after it did not run").format(error=error))
     finally:
         _kill(proc)
         sel.close()
@@ -306,7 +326,7 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
         if i in results:
             cells_out.append(results[i])
         elif i == current:
-            cells_out.append(CellResult(False, [_stopped_output(problems, limits.lang)],
+            cells_out.append(CellResult(False, [_stopped_output(timed_out, limits.lang)],
                                         None, [], True))
         else:
             cells_out.append(CellResult(False, [], None, [], False))
@@ -314,12 +334,12 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
     return RunReport(level, cells_out, 0.0, problems, restored, cut)
 
 
-def _stopped_output(problems: list[str], lang: str) -> dict:
+def _stopped_output(timed_out: bool, lang: str) -> dict:
     """The error a student sees in the cell that was stopped from outside."""
     from course.i18n import translator
 
     _ = translator(lang)
-    if problems and "past" in problems[-1]:
+    if timed_out:
         return _error_output("TimeoutError", _(
             "This cell was stopped because it ran too long, so the cells after it did not run. "
             "Look for a loop that never ends."))

@@ -264,3 +264,28 @@ def test_nbgrader_warns_only_about_real_edits(corpus):
                                                OverwriteCells, CheckCellMetadata]
     api.config = config
     assert len(warnings("correct")) >= 2
+
+
+def test_a_japanese_class_reads_what_happened_in_japanese(tmp_path):
+    """In a course built in Japanese the teacher reads the run, the reasons in grades.csv and
+    the report in Japanese; the status kind before the colon stays English for LMS imports."""
+    course = tmp_path / "course"
+    build_course(course, "ja", [LESSON], log=lambda *a: None)
+    teacher, student = read_versions(course, LESSON)
+    right_nb = fill_answers(student, answer_cells(teacher))
+    loop = with_cells(right_nb, prepend_to("e01-ex5", "while True:\n    pass"))
+    dropped = with_cells(right_nb, lambda nb: nb.cells.remove(cell_of(nb, "e01-ex1-check")))
+    for name, nb in {"aoi": nbformat.writes(loop), "ren": nbformat.writes(dropped),
+                     "sora": '{"cells": ['}.items():
+        submit(course, name, LESSON, nb)
+    lines = []
+    rows = {r.student: r for r in grade_lesson(LESSON, course, log=lines.append, workers=2,
+                                               options=OPTIONS)}
+    log = "\n".join(lines)
+    assert "サンドボックス: 完全" in log and "採点しました" in log, log
+    assert rows["aoi"].status.startswith("stopped: セル ") and "5 秒を超えて" in rows["aoi"].status
+    assert rows["ren"].status == "flagged: 消されたか印を外されたロック付きセルを元に戻しました: e01-ex1-check"
+    assert rows["sora"].status.startswith("broken: ノートのファイルが壊れています")
+    csv_text = (course / "grades.csv").read_text(encoding="utf-8")
+    assert "broken: ノートのファイルが壊れています" in csv_text
+    assert not any(word in log + csv_text for word in ("ran longer", "put back", "not valid notebook", "Graded ", "sandbox:"))

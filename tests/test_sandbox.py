@@ -195,3 +195,25 @@ def test_messages_for_the_student_follow_the_course_language(workdir):
                        workdir, Limits(cell_seconds=2, notebook_seconds=30, lang="ja"))
     assert "2 秒より長く動いた" in report.cells[1].outputs[-1]["evalue"]
     assert "input() は使えません" in report.cells[2].outputs[-1]["evalue"]
+
+
+def test_garbage_on_the_protocol_stops_the_run_with_a_reason(workdir):
+    """Student code that writes junk into every open file descriptor (the runner's private
+    channel among them) ends the run with a clear problem, never a crash of the grader."""
+    report = run_cells(cells(
+        ("setup", SETUP),
+        ("answer", "import os\nfor fd in range(3, 30):\n    try:\n        os.write(fd, b'not json\\n')\n"
+                   "    except OSError:\n        pass"),
+        ("test", "check(True, 'fine')"),
+    ), workdir, FAST)
+    assert any("something unexpected" in p for p in report.problems), report.problems
+    assert not report.cells[2].ok
+
+
+def test_problems_for_the_teacher_follow_the_course_language(workdir):
+    report = run_cells(cells(("setup", SETUP),
+                             ("answer", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                        "while True:\n    pass")),
+                       workdir, Limits(cell_seconds=1, notebook_seconds=30, lang="ja"))
+    assert report.problems and "セル 2" in report.problems[0] and "ran" not in report.problems[0]
+    assert "長く動きすぎた" in report.cells[1].outputs[-1]["evalue"]  # the student's message
