@@ -232,7 +232,7 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
 def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) -> RunReport:
     from course.i18n import translator
 
-    _ = translator(limits.lang)  # the teacher reads these problems in the course language
+    _ = translator(limits.lang)  # the course language, for the teacher's and student's words
     results: dict[int, CellResult] = {}
     problems: list[str] = []
     cut = timed_out = False
@@ -326,7 +326,7 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
         if i in results:
             cells_out.append(results[i])
         elif i == current:
-            cells_out.append(CellResult(False, [_stopped_output(timed_out, limits.lang)],
+            cells_out.append(CellResult(False, [_stopped_output(timed_out, _)],
                                         None, [], True))
         else:
             cells_out.append(CellResult(False, [], None, [], False))
@@ -334,11 +334,9 @@ def _supervise(argv, env, cwd, request, cells, limits: Limits, level: str, err) 
     return RunReport(level, cells_out, 0.0, problems, restored, cut)
 
 
-def _stopped_output(timed_out: bool, lang: str) -> dict:
-    """The error a student sees in the cell that was stopped from outside."""
-    from course.i18n import translator
-
-    _ = translator(lang)
+def _stopped_output(timed_out: bool, _) -> dict:
+    """The error a student sees in the cell that was stopped from outside (``_``: the course
+    language)."""
     if timed_out:
         return _error_output("TimeoutError", _(
             "This cell was stopped because it ran too long, so the cells after it did not run. "
