@@ -120,7 +120,15 @@ def course_language(course_dir: Path, default: str = "en") -> str:
     """The language a course was built in."""
     if not (course_dir / CONFIG_NAME).exists():
         return default
-    return load_config(course_dir).Manabu.get("lang", default)
+    return config_language(load_config(course_dir), default)
+
+
+def config_language(config, default: str = "en") -> str:
+    """The course language named in a loaded nbgrader config (``c.Manabu.lang``), if known."""
+    from course.i18n import LANGUAGES
+
+    lang = config.get("Manabu", {}).get("lang", default)
+    return lang if lang in LANGUAGES else default
 
 
 def nbgrader_api(course_dir: Path, db_url: str | None = None):

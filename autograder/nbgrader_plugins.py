@@ -77,11 +77,11 @@ class SandboxExecute(NbGraderPreprocessor):
     require_sandbox = Bool(False, help="Refuse to grade without full isolation.").tag(config=True)
 
     def preprocess(self, nb, resources):
+        from autograder.nbconfig import config_language
         from autograder.sandbox import Limits, run_cells
-        from course.i18n import LANGUAGES, translator
+        from course.i18n import translator
 
-        lang = self.config.get("Manabu", {}).get("lang", "en")  # the course's, from its config
-        lang = lang if lang in LANGUAGES else "en"
+        lang = config_language(self.config)  # the course's, from its nbgrader_config.py
         _ = translator(lang)
         limits = Limits(lang=lang, memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
                         notebook_seconds=self.notebook_timeout, output_chars=self.output_chars,
