@@ -116,16 +116,13 @@ def wait_for_idle_kernel(url: str, seconds: float = 90) -> None:
 
     The page's own indicator says "idle" before any kernel exists, and "run all" with no
     kernel yet runs nothing; the server's session list knows."""
-    import json
-
     parts = urllib.parse.urlsplit(url)
     name = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
-    api = f"{parts.scheme}://{parts.netloc}/api/sessions?token={TOKEN}"
     deadline, states = time.time() + seconds, []
     while time.time() < deadline:
-        with urllib.request.urlopen(api, timeout=10) as response:
-            sessions = [s for s in json.load(response) if s.get("path", "").endswith(name)]
-        states = [(s.get("kernel") or {}).get("execution_state") for s in sessions]
+        states = [(s.get("kernel") or {}).get("execution_state")
+                  for s in sessions(f"{parts.scheme}://{parts.netloc}")
+                  if s.get("path", "").endswith(name)]
         if "idle" in states:
             return
         time.sleep(0.25)
@@ -157,13 +154,17 @@ def wait_until_all_ran(page, seconds: float = 120) -> None:
     assert errors.count() == 0, "a cell failed:\n" + errors.first.inner_text()[:800]
 
 
-def shutdown_kernels(base: str) -> None:
-    """Stop every kernel of a Jupyter server (each opened lesson starts one)."""
+def sessions(base: str) -> list[dict]:
+    """The notebook sessions (and their kernels) of the Jupyter server at ``base``."""
     import json
 
     with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=10) as response:
-        sessions = json.load(response)
-    for session in sessions:
+        return json.load(response)
+
+
+def shutdown_kernels(base: str) -> None:
+    """Stop every kernel of a Jupyter server (each opened lesson starts one)."""
+    for session in sessions(base):
         request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={TOKEN}",
                                          method="DELETE")
         urllib.request.urlopen(request, timeout=30).close()

@@ -144,5 +144,4 @@ def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
         outputs = page.locator(WIDGET_OUTPUT)
         assert outputs.count() >= 1, "the lesson shows no widget"
         assert page.locator("text=Error displaying widget").count() == 0
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        assert errors.count() == 0, errors.first.inner_text()[:500]
+        # (no error output: wait_until_all_ran asserts that)
