@@ -208,10 +208,7 @@ def set_up_class(k: dict) -> None:
 
 
 if os.geteuid() == 0:
-    try:
-        grp.getgrnam(SCHOOL["teachers_group"])
-    except KeyError:
-        run("groupadd", "--system", SCHOOL["teachers_group"])
+    ensure_group(SCHOOL["teachers_group"])
     ensure_dir(STATE, 0o700)
     ensure_dir(COURSES, 0o755)
     ensure_dir(EXCHANGE, 0o1777)  # students must write here (nbgrader checks); sticky: no renames
