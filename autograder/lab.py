@@ -32,6 +32,12 @@ LAB_SETTINGS = {
 }
 
 
+def lab_overrides() -> dict:
+    """``LAB_SETTINGS`` as JupyterLab's ``settings/overrides.json`` (an installed environment's
+    defaults for every user: deploy/image/install.sh writes it)."""
+    return {f"{scope}/{plugin}:{name}": values for (scope, plugin, name), values in LAB_SETTINGS.items()}
+
+
 def write_lab_settings(course_dir: Path) -> Path:
     """JupyterLab user settings for the course (kept if a teacher changed them)."""
     settings = course_dir / ".jupyter-settings"

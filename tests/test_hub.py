@@ -128,6 +128,11 @@ def test_install_is_idempotent_and_leaves_no_answers_for_students(user_env):
     lesson_texts = run("find", ENV, "-name", "en.md", "-o", "-name", "ja.md").stdout.split()
     assert lesson_texts and all(Path(f).is_relative_to(LESSONS) for f in lesson_texts)
     assert LESSONS.stat().st_mode & 0o007 == 0
+    # every user starts with `manabu lab`'s JupyterLab defaults (no news pop-up offline)
+    from autograder.lab import lab_overrides
+
+    overrides = ENV / "share/jupyter/lab/settings/overrides.json"
+    assert json.loads(overrides.read_text(encoding="utf-8")) == lab_overrides()
 
 
 def test_dockerfile_runs_the_tested_install_script():

@@ -127,10 +127,8 @@ PY
 # JupyterLab defaults as `manabu lab` sets them (autograder/lab.py): school machines are
 # offline (no news pop-up); lessons are short, so every cell renders (widgets far down are ready)
 mkdir -p "$PREFIX/share/jupyter/lab/settings"
-cat > "$PREFIX/share/jupyter/lab/settings/overrides.json" <<'JSON'
-{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
- "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
-JSON
+"$PREFIX/bin/python" -c 'import json; from autograder.lab import lab_overrides; print(json.dumps(lab_overrides()))' \
+  > "$PREFIX/share/jupyter/lab/settings/overrides.json"
 # nbgrader for every user of the hub: the shared exchange, one folder per course, submissions
 # only the student and the graders can open, courses from the hub's groups.
 cat > "$ETC/nbgrader_config.py" <<'PY'
