@@ -51,7 +51,7 @@ def cmd_grade(args) -> int:
 
         record_db_url(Path(args.course), args.db)
     options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.budget,
-                      memory_mb=args.memory_mb, require_sandbox=args.require_sandbox,
+                      memory_mb=args.memory_mb, disk_mb=args.disk_mb, require_sandbox=args.require_sandbox,
                       regrade=args.regrade)
     rows = grade_lesson(args.lesson, Path(args.course), workers=args.workers, options=options)
     return 0 if rows else 1
@@ -131,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds a whole notebook may run (default: 120)")
     p.add_argument("--memory-mb", type=int, default=1024, metavar="MB",
                    help="memory one submission may use (default: 1024)")
+    p.add_argument("--disk-mb", type=int, default=200, metavar="MB",
+                   help="disk one submission may use for its files (default: 200)")
     db_arg(p)
     p = add("report", cmd_report, "Write a class report (HTML with plots): scores, hard exercises, "
             "students who need help, flagged submissions.")

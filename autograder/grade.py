@@ -7,7 +7,7 @@ each finished result is saved at once (a ledger per lesson), so a crash or Ctrl-
 and the next run grades only what is missing. One bad submission never stops the class.
 
 Every row gets a status: ``ok`` or ``<kind>: <reason>``, kind one of ``flagged`` (graded, but
-look at it: tampering undone, test cells put back), ``stopped`` (time budget or the process
+look at it: test cells put back, changed grading metadata, links refused), ``stopped`` (time budget or the process
 ended: graded for what ran), ``broken`` / ``missing`` (not graded, 0), ``failed`` (grading failed).
 """
 
@@ -19,14 +19,17 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from nbgrader.api import MissingEntry
+
 from autograder.build import nbgrader_error
+from autograder.csvcells import neutralize
 from autograder.nbconfig import (
     AUTOGRADE_PIPELINE,
     SANITIZE_PIPELINE,
@@ -40,6 +43,8 @@ from course.i18n import translator
 CSV_NAME = "grades.csv"
 FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual"]
 MAX_NOTEBOOK_MB = 20
+MAX_CELLS = 3000             # a lesson has about 60: more is not a notebook a child made
+MAX_SECONDS_OVER_BUDGET = 120  # nbgrader's own steps, on top of the notebook's time budget
 KINDS = ("failed", "broken", "missing", "stopped", "flagged")  # most serious first
 
 
@@ -59,6 +64,7 @@ class Options:
     cell_timeout: float = 30
     notebook_timeout: float = 120
     memory_mb: int = 1024
+    disk_mb: int = 200
     require_sandbox: bool = False
     regrade: bool = False
 
@@ -83,9 +89,16 @@ def teacher_words(course_dir: Path):
 
 
 def preflight(course_dir: Path, lesson_id: str, student: str) -> tuple[str, list[str]]:
-    """("ok" or "<kind>: why it cannot be graded", [notes about cells that will be put back])."""
+    """("ok" or "<kind>: why it cannot be graded", [notes about cells that will be put back and
+    metadata that was changed]). Never raises: any bytes at all become a status."""
     _ = teacher_words(course_dir)
     path = submitted_notebook(course_dir, lesson_id, student)
+    damaged = "broken: " + _("the notebook file is damaged (not valid notebook JSON); ask the "
+                             "student to open it once and submit again")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return "broken: " + _("{lesson}.ipynb is a link or a special file, not a notebook: it "
+                              "was not opened; ask the student to submit the notebook "
+                              "itself").format(lesson=lesson_id), []
     if not path.exists():
         return "missing: " + _("{lesson}.ipynb was not submitted; ask the student to submit "
                                "it").format(lesson=lesson_id), []
@@ -96,12 +109,44 @@ def preflight(course_dir: Path, lesson_id: str, student: str) -> tuple[str, list
                               "submit again").format(size=f"{size_mb:.0f}", limit=MAX_NOTEBOOK_MB), []
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        cells = nb["cells"]
-        assert isinstance(cells, list) and all(isinstance(c, dict) for c in cells)
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AssertionError):
-        return "broken: " + _("the notebook file is damaged (not valid notebook JSON); ask the "
-                              "student to open it once and submit again"), []
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return damaged, []
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        return damaged, []
+    if len(cells) > MAX_CELLS:
+        return "broken: " + _("the notebook has {n} cells (a lesson has far fewer); ask the "
+                              "student to start again from the lesson and submit").format(
+            n=len(cells)), []
+    try:
+        import nbformat
+
+        nbformat.validate(nbformat.from_dict(nb), version=4)
+    except Exception:  # nbformat raises several types; any of them means nbgrader would fail
+        return damaged, []
+    for number, cell in enumerate(cells, 1):
+        if not grading_metadata_ok(cell):
+            return "broken: " + _("the grading information of cell {n} is damaged (the notebook "
+                                  "was changed outside JupyterLab); ask the student to copy the "
+                                  "answers into a fresh copy of the lesson and submit "
+                                  "again").format(n=number), []
     return "ok", cell_changes(course_dir, lesson_id, cells)
+
+
+def grading_metadata_ok(cell: dict) -> bool:
+    """Is a cell's nbgrader metadata (if any) of the shape nbgrader can read?"""
+    meta = cell.get("metadata")
+    if not isinstance(meta, dict) or "nbgrader" not in meta:
+        return True
+    meta = meta["nbgrader"]
+    if not isinstance(meta, dict):
+        return False
+    kinds = {"grade_id": str, "grade": bool, "solution": bool, "locked": bool, "task": bool,
+             "schema_version": int, "checksum": str, "cell_type": str}
+    if any(key in meta and type(meta[key]) is not kind for key, kind in kinds.items()):
+        return False
+    points = meta.get("points", 0)
+    return type(points) in (int, float) and points == points and 0 <= points < 1e6
 
 
 def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[str]:
@@ -117,8 +162,7 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
     def graded(cell_list):
         out = {}
         for cell in cell_list:
-            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(
-                cell.get("metadata"), dict) else {}
+            meta = nbgrader_meta(cell)
             if meta.get("grade_id") and (meta.get("locked") or meta.get("grade")) \
                     and not meta.get("solution"):
                 out[meta["grade_id"]] = cell
@@ -139,7 +183,59 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
         text(mine[gid]) != text(cell) or mine[gid].get("cell_type") != cell.get("cell_type"))]
     if edited:
         notes.append(_("edited locked cells put back: {cells}").format(cells=", ".join(edited)))
+    changed = metadata_changes(cells, released)
+    if changed:
+        notes.append(_("grading metadata changed in the submission (the lesson's own was used): "
+                       "{cells}").format(cells=", ".join(changed)))
     return notes
+
+
+def nbgrader_meta(cell: dict) -> dict:
+    """A cell's nbgrader metadata, or {} when it is missing or not a dict (any bytes are
+    possible in a submission)."""
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def metadata_changes(cells: list[dict], released: list[dict]) -> list[str]:
+    """Grade ids whose nbgrader metadata differs from the released lesson: a test turned into an
+    answer, changed points, a grade id used twice or made up. Grading uses the lesson's own
+    (from the gradebook), so these earn nothing; the teacher should know."""
+    def shape(meta: dict) -> dict:
+        points = meta.get("points") if meta.get("grade") else None
+        try:
+            points = float(points) if points is not None else None
+        except (TypeError, ValueError):
+            points = repr(points)[:20]
+        return {"grade": bool(meta.get("grade")), "solution": bool(meta.get("solution")),
+                "locked": bool(meta.get("locked")), "points": points}
+
+    theirs = {}
+    for cell in released:
+        meta = nbgrader_meta(cell)
+        if isinstance(meta.get("grade_id"), str):
+            theirs[meta["grade_id"]] = shape(meta)
+    seen, changed = set(), []
+    for cell in cells:
+        meta = nbgrader_meta(cell)
+        if not meta:
+            continue
+        grade_id = meta.get("grade_id")
+        label = grade_id if isinstance(grade_id, str) else repr(grade_id)[:40]
+        if not isinstance(grade_id, str) or grade_id not in theirs:
+            if meta.get("grade") or meta.get("solution") or meta.get("locked"):
+                changed.append(f"{label} (not in the lesson)")
+            continue
+        if grade_id in seen:
+            changed.append(f"{label} (twice)")
+            continue
+        seen.add(grade_id)
+        mine = shape(meta)
+        diff = [k for k in mine if mine[k] != theirs[grade_id][k]]
+        if diff:
+            changed.append(f"{label} ({', '.join(diff)})")
+    return changed
 
 
 # -- one submission, in a worker --------------------------------------------------------------
@@ -156,6 +252,7 @@ def _start_worker(course_dir: str, options: Options, quiet_signals: bool = True)
     api = nbgrader_api(Path(course_dir))
     configure(api, options)
     _worker["api"] = api
+    _worker["budget"] = options.notebook_timeout + MAX_SECONDS_OVER_BUDGET
 
 
 def configure(api, options: Options) -> None:
@@ -167,35 +264,140 @@ def configure(api, options: Options) -> None:
     config.SandboxExecute.cell_timeout = float(options.cell_timeout)
     config.SandboxExecute.notebook_timeout = float(options.notebook_timeout)
     config.SandboxExecute.memory_mb = int(options.memory_mb)
+    config.SandboxExecute.disk_mb = int(options.disk_mb)
     config.SandboxExecute.require_sandbox = bool(options.require_sandbox)
     api.config = config
 
 
 def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
     """Autograde and make feedback for one submission; never raises."""
+    from autograder.nbgrader_plugins import SandboxExecute
+
     api = _worker["api"]
     course = Path(course_dir)
-    status, notes = preflight(course, lesson_id, student)
+    _ = teacher_words(course)
     try:
+        status, notes = preflight(course, lesson_id, student)
+        refused = quarantine_unsafe(course, lesson_id, student) if status == "ok" else []
+        if status == "ok" and repair_metadata(course, lesson_id, student):
+            notes.append(_("the original notebook is kept in {folder}").format(
+                folder=refused_folder(course, lesson_id, student)))
+        if refused:
+            notes.insert(0, _("links or special files refused, never opened (moved to "
+                              "{folder}): {names}").format(
+                folder=refused_folder(course, lesson_id, student), names=", ".join(refused[:8])))
         if status != "ok":
             return zero_row(api, lesson_id, student, status)
-        with tempfile.TemporaryDirectory(prefix="manabu-run-") as tmp:
-            report_path = Path(tmp) / "run.json"
-            os.environ["MANABU_RUN_REPORT"] = str(report_path)
+        SandboxExecute.last_report = None
+        with wall_clock(_worker.get("budget", 0)):
             result = api.autograde(lesson_id, student, force=True, create=True)
             for wait in (1, 2, 4):  # another worker held the SQLite gradebook: try again
                 if result.get("success") or "locked" not in nbgrader_error(result):
                     break
                 time.sleep(wait)
                 result = api.autograde(lesson_id, student, force=True, create=True)
-            run = json.loads(report_path.read_text()) if report_path.exists() else {}
-        if not result.get("success"):
-            return gradebook_row(api, lesson_id, student, "failed: " + nbgrader_error(result))
-        api.generate_feedback(lesson_id, student)
-        return gradebook_row(api, lesson_id, student,
-                             status_from(run, notes, teacher_words(course)))
+            run = SandboxExecute.last_report or {}
+            if not result.get("success"):
+                return gradebook_row(api, lesson_id, student, "failed: " + nbgrader_error(result))
+            api.generate_feedback(lesson_id, student)
+        return gradebook_row(api, lesson_id, student, status_from(run, notes, _))
+    except GradingTooLong:
+        return GradeRow(student, lesson_id, 0.0, 0.0, "stopped: " + _(
+            "grading this submission took longer than {seconds} s in all; it was stopped. Grade "
+            "it again with more time: manabu grade {lesson} --budget SECONDS").format(
+            seconds=_worker.get("budget", 0), lesson=lesson_id), False)
     except Exception as err:  # one bad submission never stops the class
         return GradeRow(student, lesson_id, 0.0, 0.0, f"failed: {err!r}"[:300], False)
+
+
+class GradingTooLong(Exception):
+    """One submission's whole grading (nbgrader's steps included) ran past its budget."""
+
+
+class wall_clock:
+    """Raise :class:`GradingTooLong` in this (main) thread after ``seconds`` (0: no budget)."""
+
+    def __init__(self, seconds: float):
+        import threading
+
+        self.seconds = seconds if threading.current_thread() is threading.main_thread() else 0
+
+    def __enter__(self):
+        if self.seconds:
+            def ring(signum, frame):
+                raise GradingTooLong()
+            self.old = signal.signal(signal.SIGALRM, ring)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+        return False
+
+
+def repair_metadata(course_dir: Path, lesson_id: str, student: str) -> bool:
+    """Give the submission the lesson's own grading metadata where the student changed it (a
+    test made an answer, other points, a grade id used twice or made up), so nbgrader can grade
+    it; the original is kept in the refused folder. True if anything was repaired."""
+    path = submitted_notebook(course_dir, lesson_id, student)
+    release = course_dir / "release" / lesson_id / f"{lesson_id}.ipynb"
+    try:
+        released = json.loads(release.read_text(encoding="utf-8"))["cells"]
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not metadata_changes(nb["cells"], released):
+        return False
+    theirs = {nbgrader_meta(c).get("grade_id"): c for c in released if nbgrader_meta(c)}
+
+    def text(cell):
+        source = cell.get("source", "")
+        return ("".join(source) if isinstance(source, list) else str(source)).strip()
+
+    keep = {}  # grade id -> the cell that keeps it: the one most like the released cell
+    for index, cell in enumerate(nb["cells"]):
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in theirs and (grade_id not in keep or (
+                text(cell) == text(theirs[grade_id])
+                and text(nb["cells"][keep[grade_id]]) != text(theirs[grade_id]))):
+            keep[grade_id] = index
+    for index, cell in enumerate(nb["cells"]):
+        meta = cell.get("metadata")
+        if not isinstance(meta, dict) or "nbgrader" not in meta:
+            continue
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if keep.get(grade_id) == index:
+            meta["nbgrader"] = dict(theirs[grade_id]["metadata"]["nbgrader"])
+        else:
+            del meta["nbgrader"]  # a made-up or second copy: an ordinary cell of the student's
+    kept = refused_folder(course_dir, lesson_id, student) / f"{lesson_id}.original.ipynb"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, kept)
+    write_atomic(path, json.dumps(nb, ensure_ascii=False, indent=1))
+    return True
+
+
+def refused_folder(course_dir: Path, lesson_id: str, student: str) -> Path:
+    return course_dir / ".manabu" / "refused" / lesson_id / student
+
+
+def quarantine_unsafe(course_dir: Path, lesson_id: str, student: str) -> list[str]:
+    """Move symbolic links, hard-linked files, devices, FIFOs and sockets out of a submission
+    folder (nbgrader would follow them into autograded/ and feedback/): nothing is lost, nothing
+    outside the folder is ever read. Returns their names."""
+    from autograder.sandbox import unsafe_entries
+
+    folder = course_dir / "submitted" / student / lesson_id
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    names = unsafe_entries(folder)
+    for name in names:
+        target = refused_folder(course_dir, lesson_id, student) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder / name, target)  # moves the link itself, never what it points to
+    return names
 
 
 def status_from(run: dict, notes: list[str], _=lambda message: message) -> str:
@@ -203,9 +405,9 @@ def status_from(run: dict, notes: list[str], _=lambda message: message) -> str:
     if run.get("problems"):
         return "stopped: " + "; ".join(run["problems"] + notes)
     flags = list(notes)
-    if run.get("restored"):
-        flags.insert(0, _("changed what the tests use ({names}); put back before the tests, so "
-                          "it earned nothing").format(names=", ".join(run["restored"][:6])))
+    if run.get("refused"):
+        flags.insert(0, _("links or special files left out of the run: {names}").format(
+            names=", ".join(run["refused"][:8])))
     return "flagged: " + "; ".join(flags) if flags else "ok"
 
 
@@ -216,14 +418,27 @@ def zero_row(api, lesson_id: str, student: str, status: str) -> GradeRow:
 
 
 def gradebook_row(api, lesson_id: str, student: str, status: str) -> GradeRow:
-    with api.gradebook as gb:
-        max_score = gb.find_assignment(lesson_id).max_score
+    """The gradebook's score for this submission. A read that fails (a busy database) is tried
+    again, then becomes a ``failed:`` row, never a score of 0 that looks real."""
+    error = None
+    for wait in (0, 0.5, 1, 2):
+        time.sleep(wait)
         try:
-            sub = gb.find_submission(lesson_id, student)
-        except Exception:  # nbgrader raises MissingEntry when it never got this far
-            return GradeRow(student, lesson_id, 0.0, max_score, status, False)
-        score, needs_manual = sub.score, bool(sub.needs_manual_grade)
-    return GradeRow(student, lesson_id, float(score), float(max_score), status, needs_manual)
+            with api.gradebook as gb:
+                max_score = gb.find_assignment(lesson_id).max_score
+                try:
+                    sub = gb.find_submission(lesson_id, student)
+                except MissingEntry:  # nbgrader never got this far
+                    return GradeRow(student, lesson_id, 0.0, max_score, status, False)
+                score, needs_manual = sub.score, bool(sub.needs_manual_grade)
+            return GradeRow(student, lesson_id, float(score), float(max_score), status,
+                            needs_manual)
+        except Exception as err:  # sqlalchemy's errors: locked, disconnected, ...
+            error = err
+    _ = teacher_words(Path(api.coursedir.root))
+    return GradeRow(student, lesson_id, 0.0, 0.0, "failed: " + _(
+        "the gradebook could not be read ({error}); grade this submission again").format(
+        error=repr(error)[:200]), False)
 
 
 # -- the class ----------------------------------------------------------------------------------
@@ -260,8 +475,12 @@ class Ledger:
         return "|".join(parts)
 
     def done(self, student: str) -> GradeRow | None:
+        """The saved result of an unchanged submission; a ``failed:`` row is never final."""
         saved = self.rows.get(student)
-        return saved[1] if saved and saved[0] == self.fingerprint(student) else None
+        if not saved or saved[0] != self.fingerprint(student) or saved[1].status.startswith(
+                "failed"):
+            return None
+        return saved[1]
 
     def record(self, row: GradeRow) -> None:
         fingerprint = self.fingerprint(row.student)
@@ -390,6 +609,6 @@ def write_grades_csv(course_dir: Path, lesson_id: str, rows: list[GradeRow]) -> 
     writer.writeheader()
     new = [{**asdict(r), "needs_manual": "yes" if r.needs_manual else "no"} for r in rows]
     for row in sorted(keep + new, key=lambda r: (r["lesson"], r["student"])):
-        writer.writerow({k: row.get(k, "") for k in FIELDS})
+        writer.writerow({k: neutralize(row.get(k, "")) for k in FIELDS})
     write_atomic(path, out.getvalue())
     return path

@@ -134,3 +134,55 @@ def timing_plan(cells) -> list[tuple[int, str]]:
             if len(parts) >= 2 and parts[0].isdigit():
                 rows.append((int(parts[0]), parts[1]))
     return rows
+
+
+def names_bound(source: str) -> set[str]:
+    """Every name ``source`` binds anywhere: assignments, loop and ``with`` targets, ``def``,
+    ``class``, imports, function parameters, ``except ... as``."""
+    import ast
+
+    bound = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def names_read(source: str) -> set[str]:
+    import ast
+
+    return {node.id for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def unjudgeable_names(nb) -> list[str]:
+    """Names a test cell reads that neither the lesson's setup cell, nor the test itself, nor an
+    answer cell binds. Grading runs tests in a clean process (the judge) with the setup cell's
+    names; every other name is asked of the student's notebook, as plain data. A name bound only
+    by an explore cell (a list, a trained robot) would then come from the student, who could
+    change it: bind it in the setup cell or in the test instead."""
+    import builtins
+
+    setup, answers, problems = set(), set(), []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        source = "\n".join(line for line in cell.source.splitlines()
+                           if not line.lstrip().startswith(("%", "!")))
+        if meta.get("solution"):
+            answers |= names_bound(source)
+        elif meta.get("grade"):
+            free = names_read(source) - names_bound(source) - setup - answers - set(dir(builtins))
+            problems += [f"{meta.get('grade_id')}: {name}" for name in sorted(free)]
+        elif meta.get("locked"):
+            setup |= names_bound(source)
+    return problems

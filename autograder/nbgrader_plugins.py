@@ -5,12 +5,11 @@ They are named in the ``nbgrader_config.py`` that ``manabu build`` writes.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool, Float, Integer
@@ -60,21 +59,28 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 class SandboxExecute(NbGraderPreprocessor):
-    """Run the submission in Manabu's sandbox instead of nbgrader's ``Execute`` (a kernel that runs
-    as the grader's own user, with a per-cell timeout only). See :mod:`autograder.sandbox`.
+    """Run the submission with Manabu's honest grader instead of nbgrader's ``Execute`` (a kernel
+    that runs as the grader's own user, tests and student code in one process, with a per-cell
+    timeout only). See :mod:`autograder.sandbox`.
 
-    A test cell passes only if it ran and raised nothing; a test that did not run (time budget,
-    process ended) gets an error output, so nbgrader scores it 0 instead of full marks. Before
-    every test cell the runner puts back ``check``, builtins, numpy, ``course`` and IPython's own
-    machinery if the student's code changed them.
+    The student's cells run in the sandbox; the test cells run in the judge, a clean process that
+    gets the student's values as plain data. Which cell is a test, and the test's text (hidden
+    tests included), come from the gradebook, never from the submission: a student cannot make
+    their own cell a test or edit one. A test passes only if it ran and raised nothing; a test that
+    did not run (time budget, process ended) gets an error output, so nbgrader scores it 0.
     """
 
-    cell_timeout = Float(30, help="Seconds one cell may run.").tag(config=True)
+    cell_timeout = Float(30, help="Seconds one cell (or one call of a student's function by a "
+                                  "test) may run.").tag(config=True)
     notebook_timeout = Float(120, help="Seconds the whole notebook may run.").tag(config=True)
     memory_mb = Integer(1024, help="Memory a submission may use (MB).").tag(config=True)
+    disk_mb = Integer(200, help="Disk a submission may use for its files and temporary files "
+                                "(MB).").tag(config=True)
     output_chars = Integer(20_000, help="Characters kept per output.").tag(config=True)
     notebook_chars = Integer(400_000, help="Characters kept for all outputs.").tag(config=True)
     require_sandbox = Bool(False, help="Refuse to grade without full isolation.").tag(config=True)
+
+    last_report = None  # the last run's summary, for ``manabu grade`` in the same process
 
     def preprocess(self, nb, resources):
         from autograder.nbconfig import config_language
@@ -85,9 +91,10 @@ class SandboxExecute(NbGraderPreprocessor):
         _ = translator(lang)
         limits = Limits(lang=lang, memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
                         notebook_seconds=self.notebook_timeout, output_chars=self.output_chars,
-                        notebook_chars=self.notebook_chars)
+                        notebook_chars=self.notebook_chars, disk_mb=self.disk_mb)
+        lesson = lesson_cells(resources)
         code = [(i, cell) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
-        cells = [{"index": i, "kind": _kind(cell), "source": cell.source} for i, cell in code]
+        cells = [{"index": i, **classify(cell, lesson)} for i, cell in code]
         workdir = resources.get("metadata", {}).get("path") or "."
         report = run_cells(cells, Path(workdir), limits, require_full=self.require_sandbox)
         for (_i, cell), result, spec in zip(code, report.cells, cells, strict=True):
@@ -101,16 +108,79 @@ class SandboxExecute(NbGraderPreprocessor):
                     "output_type": "error", "ename": "NotGraded", "evalue": reason,
                     "traceback": [reason]}))
         summary = {"level": report.level, "seconds": round(report.seconds, 2),
-                   "problems": report.problems, "restored": report.restored, "cut": report.cut}
+                   "problems": report.problems, "refused": report.refused, "cut": report.cut}
         for problem in report.problems:
             self.log.warning("Stopped early: %s", problem)
-        if report.restored:
-            self.log.warning("The submission changed what the tests rely on (%s); it was put "
-                             "back before the tests ran.", ", ".join(report.restored))
-        out = os.environ.get("MANABU_RUN_REPORT")
-        if out:
-            Path(out).write_text(json.dumps(summary), encoding="utf-8")
-        return nb, resources
+        type(self).last_report = summary
+        # the Formgrader and the feedback page render this notebook: no student HTML runs there
+        return SanitizeStudentHTML(parent=self).preprocess(nb, resources)
+
+
+SAFE_TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1",
+             "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "rp",
+             "rt", "ruby", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+             "tfoot", "th", "thead", "tr", "u", "ul"]
+SAFE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"],
+                   "abbr": ["title"], "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan"]}
+
+
+class SanitizeStudentHTML(SanitizeHTML):
+    """nbconvert's own sanitizer (bleach) on everything a student could have written: HTML and
+    Markdown outputs keep only harmless tags (furigana ``ruby`` included) and attributes, other
+    rich outputs (JavaScript, SVG, widgets) are dropped, and Markdown cells that hold HTML are
+    cleaned. So no student script or event handler runs in the Formgrader or the feedback page.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tags = SAFE_TAGS
+        self.attributes = SAFE_ATTRIBUTES
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type in ("markdown", "raw") and "<" not in cell.source:
+            return cell, resources  # plain Markdown: nothing to run, keep its > and &
+        for output in cell.get("outputs", []):
+            if output.get("output_type") in ("display_data", "execute_result") and \
+                    "text/plain" not in output.get("data", {}):
+                output.setdefault("data", {})["text/plain"] = "[output removed]"
+        return super().preprocess_cell(cell, resources, index)
+
+
+def lesson_cells(resources) -> dict | None:
+    """{grade_id: (kind, source)} of the lesson's own locked cells, from the gradebook: "test"
+    for graded test cells, "setup" for other locked code. None without a gradebook (then the
+    cells' own metadata is used: only tests that call the sandbox directly do that)."""
+    info = resources.get("nbgrader") or {}
+    if not info.get("db_url"):
+        return None
+    from nbgrader.api import Gradebook
+
+    with Gradebook(info["db_url"]) as gb:
+        notebook = gb.find_notebook(info["notebook"], info["assignment"])
+        graded = {c.name for c in notebook.grade_cells}
+        answers = {c.name for c in notebook.solution_cells}
+        out = {}
+        for cell in notebook.source_cells:
+            if cell.cell_type != "code" or cell.name in answers:
+                continue
+            if cell.name in graded:
+                out[cell.name] = ("test", cell.source)
+            elif cell.locked:
+                out[cell.name] = ("setup", cell.source)
+        return out
+
+
+def classify(cell, lesson: dict | None) -> dict:
+    """{"kind", "source"} of one code cell: a lesson's test or setup cell takes the gradebook's
+    text; every other cell is the student's, whatever its metadata says."""
+    meta = cell.metadata.get("nbgrader") if isinstance(cell.metadata, dict) else None
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    if lesson is None:
+        return {"kind": _kind(cell), "source": cell.source}
+    if isinstance(grade_id, str) and grade_id in lesson:
+        kind, source = lesson[grade_id]
+        return {"kind": kind, "source": source}
+    return {"kind": "answer", "source": cell.source}
 
 
 def _kind(cell) -> str:

@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.csvcells import unneutralize
 from autograder.paths import CourseError, write_atomic
 
 CSV_NAME = "grades.csv"
@@ -132,6 +133,7 @@ def read_grades(course_dir: Path) -> list[Row]:
                               f"{', '.join(COLUMNS)}. Make it again: manabu grade LESSON --course {course_dir}")
         rows = []
         for line, raw in enumerate(reader, start=2):
+            raw = {k: unneutralize(v) if isinstance(v, str) else v for k, v in raw.items()}
             try:
                 score, max_score = float(raw["score"]), float(raw["max_score"])
             except (TypeError, ValueError):

@@ -1,18 +1,24 @@
-"""Run a student's notebook cells inside the grading sandbox (``python -I -m autograder.runner``).
+"""The student's side of grading: run a notebook's cells inside the sandbox, answer with data.
 
-The grader (:mod:`autograder.sandbox`) starts this process inside the sandbox, writes one JSON
-request to its stdin (the code cells, their kinds and the limits) and reads one JSON line per event
-from its stdout::
+The grader (:mod:`autograder.sandbox`) starts ``python -I -m autograder.runner`` inside the
+sandbox, sends the limits as the first line on stdin, then one command per line, and reads one
+JSON reply per command from this process's private channel (its original stdout)::
 
-    {"event": "start", "cell": i}
-    {"event": "done", "cell": i, "ok": true, "count": n, "outputs": [...], "restored": [...]}
-    {"event": "end"}
+    {"op": "run", "cell": i, "source": "..."}      -> {"event": "done", "cell": i, "ok": ..., "outputs": [...]}
+    {"op": "get", "name": "answer_k"}               -> {"event": "value", ...}
+    {"op": "call", "name": "mse", "args": ..., "kwargs": ...} -> {"event": "value", ...}
+    {"op": "end"}
 
-Student code runs in an IPython shell with no kernel: it cannot read the protocol from a socket,
-its prints, displays and errors are captured into nbformat outputs with size caps, ``input()`` is
-refused, and a watchdog interrupts a cell that runs past its time. Before every test cell the
-runner puts back what the tests rely on (``check``, builtins, numpy, ``course``, IPython's own
-machinery) and reports each thing it had to put back, so tampering never earns points.
+Only the student's and the lesson's own code cells are ever sent here: test cells, visible or
+hidden, run in the judge (:mod:`autograder.judge`), a separate clean process. When a test needs a
+name the student defined, it asks through ``get`` (the value comes back as plain data,
+:mod:`autograder.answerdata`) or ``call`` (the student's function runs here, under a time limit,
+and only its returned data goes back). Whatever student code does in this process can change
+the values it hands over, never whether a test passed; nothing here is trusted.
+
+Student code runs in an IPython shell with no kernel: its prints, displays and errors are captured
+into nbformat outputs with size caps, ``input()`` is refused, and a watchdog interrupts a cell or
+a call that runs past its time.
 """
 
 from __future__ import annotations
@@ -23,16 +29,8 @@ import os
 import signal
 import sys
 import threading
-import types
 
-WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.linalg", "numpy.testing", "course",
-                   "course.checks", "course.i18n", "course.lesson", "json", "os", "sys")
-WATCHED_PACKAGES = ("course", "numpy", "sklearn", "matplotlib", "IPython", "ipywidgets",
-                    "builtins", "math")
-# sys attributes the runner itself sets or IPython legitimately changes between cells
-SYS_FREE = {"stdout", "stderr", "stdin", "displayhook", "excepthook", "last_type", "last_value",
-            "last_traceback", "last_exc", "ps1", "ps2", "path_importer_cache", "modules",
-            "path", "argv", "exc_info", "_git", "tracebacklimit"}
+from autograder.answerdata import NotData, encode
 
 
 class Sink:
@@ -109,9 +107,9 @@ class NoInput(io.TextIOBase):
 
 
 class Runner:
-    def __init__(self, request: dict, proto):
-        self.cells = request["cells"]
-        limits = request.get("limits", {})
+    """Runs the commands of one grading run; see the module docstring."""
+
+    def __init__(self, limits: dict, proto):
         self.cell_seconds = float(limits.get("cell_seconds", 30))
         self.output_chars = int(limits.get("output_chars", 20_000))
         self.memory_mb = int(limits.get("memory_mb", 1024))
@@ -123,7 +121,6 @@ class Runner:
         self.timed_out = False
         self.main_thread = threading.main_thread().ident
         self.shell = self._make_shell()
-        self.snapshot_machinery()
 
     # -- the shell ---------------------------------------------------------------------------
     def _make_shell(self):
@@ -160,12 +157,8 @@ class Runner:
         shell.display_pub = Publisher(shell=shell)
         shell.displayhook = Hook(shell=shell, cache_size=shell.cache_size)
         shell.display_trap.hook = shell.displayhook
-        self._show = lambda etype, evalue, stb: self.sink.error(
+        shell._showtraceback = lambda etype, evalue, stb: self.sink.error(
             getattr(etype, "__name__", str(etype)), str(evalue), list(stb or []))
-        shell._showtraceback = self._show
-        self._run_cell = InteractiveShell.run_cell
-        self._shell_class_dicts = {cls: dict(vars(cls)) for cls in type(shell).__mro__
-                                   if cls.__module__.startswith("IPython")}
         return shell
 
     def _streams(self) -> None:
@@ -174,132 +167,85 @@ class Runner:
         sys.stdin = NoInput(self._("input() cannot be used in a graded notebook: write the "
                                    "value in the cell instead."))
 
-    # -- what the tests rely on ---------------------------------------------------------------
-    def snapshot_machinery(self) -> None:
-        import builtins  # noqa: F401 - snapshotted below
-
-        import numpy  # noqa: F401 - the lessons and their tests use it
-
-        import course.checks  # noqa: F401
-
-        self.modules = {name: sys.modules[name] for name in WATCHED_MODULES if name in sys.modules}
-        self.module_dicts = {name: dict(vars(mod)) for name, mod in self.modules.items()}
-        self.codes = {}  # function -> its code and defaults: swapping __code__ keeps the identity
-        for saved in self.module_dicts.values():
-            self._remember_code(saved.values())
-        self.lists = {"sys.meta_path": (sys.meta_path, list(sys.meta_path)),
-                      "sys.path_hooks": (sys.path_hooks, list(sys.path_hooks))}
-        self.snapshot_teacher_state()
-
-    def snapshot_teacher_state(self) -> None:
-        """After the teacher's own cells: what they bound is what the tests may rely on."""
-        shell = self.shell
-        keep = {}
-        for name, value in shell.user_ns.items():
-            if name.startswith("_") or name in ("In", "Out", "exit", "quit", "get_ipython"):
-                continue
-            if isinstance(value, types.ModuleType) or (
-                    callable(value) and self._from_package(value)):
-                keep[name] = value
-        self.teacher_names = keep
-        self._remember_code(keep.values())
-        self.shell_lists = {
-            "input_transformers_cleanup": list(shell.input_transformers_cleanup),
-            "input_transformers_post": list(shell.input_transformers_post),
-            "ast_transformers": list(shell.ast_transformers),
-        }
-        self.custom_exc = (shell.custom_exceptions, shell.CustomTB)
-        self.events = {name: list(cbs) for name, cbs in shell.events.callbacks.items()}
-        self.shell_instance = {k for k in vars(shell)}
-
-    def _remember_code(self, values) -> None:
-        for value in values:
-            if isinstance(value, types.FunctionType) and value not in self.codes:
-                self.codes[value] = (value.__code__, value.__defaults__, value.__kwdefaults__)
-
-    @staticmethod
-    def _from_package(value) -> bool:
-        module = getattr(value, "__module__", None) or ""
-        return module.split(".")[0] in WATCHED_PACKAGES
-
-    def restore(self) -> list[str]:
-        """Put back everything the tests rely on; return what had been changed."""
-        changed = []
-        shell = self.shell
-        if sys.gettrace() is not None or sys.getprofile() is not None:
-            changed.append("sys.settrace")
-            sys.settrace(None)
-            sys.setprofile(None)
-        threading.settrace(None)
-        for name, module in self.modules.items():
-            if sys.modules.get(name) is not module:
-                changed.append(f"sys.modules[{name!r}]")
-                sys.modules[name] = module
-            current, saved = vars(module), self.module_dicts[name]
-            for key, value in saved.items():
-                if name == "sys" and key in SYS_FREE:
-                    continue
-                if key not in current or current[key] is not value:
-                    changed.append(f"{name}.{key}")
-                    current[key] = value
-        for label, (target, saved) in self.lists.items():
-            if target != saved:
-                changed.append(label)
-                target[:] = saved
-        for cls, saved in self._shell_class_dicts.items():
-            for key, value in saved.items():
-                if vars(cls).get(key, None) is not value:
-                    changed.append(f"IPython {cls.__name__}.{key}")
-                    setattr(cls, key, value)
-        for key in set(vars(shell)) - self.shell_instance:
-            if callable(vars(shell)[key]):
-                changed.append(f"get_ipython().{key}")
-                delattr(shell, key)
-        if shell._showtraceback is not self._show:
-            changed.append("get_ipython()._showtraceback")
-            shell._showtraceback = self._show
-        for label, saved in self.shell_lists.items():
-            target = getattr(shell, label)
-            if target != saved:
-                changed.append(f"get_ipython().{label}")
-                target[:] = saved
-        if (shell.custom_exceptions, shell.CustomTB) != self.custom_exc:
-            changed.append("get_ipython().set_custom_exc")
-            shell.custom_exceptions, shell.CustomTB = self.custom_exc
-        for event, saved in self.events.items():
-            target = shell.events.callbacks[event]
-            extra = [cb for cb in target if cb not in saved and not self._from_package(cb)]
-            if extra or any(cb not in target for cb in saved):
-                changed.append(f"get_ipython().events[{event!r}]")
-                target[:] = saved + [cb for cb in target if cb not in saved and cb not in extra]
-        for func, (code, defaults, kwdefaults) in self.codes.items():
-            if (func.__code__, func.__defaults__, func.__kwdefaults__) != (code, defaults, kwdefaults):
-                changed.append(f"{getattr(func, '__module__', '?')}.{func.__qualname__}.__code__")
-                func.__code__, func.__defaults__, func.__kwdefaults__ = code, defaults, kwdefaults
-        for name, value in self.teacher_names.items():
-            if shell.user_ns.get(name, None) is not value:
-                changed.append(name)
-                shell.user_ns[name] = value
-        return changed
-
-    # -- running -----------------------------------------------------------------------------
+    # -- commands -----------------------------------------------------------------------------
     def send(self, message: dict) -> None:
-        self.proto.write(json.dumps(message, ensure_ascii=False) + "\n")
+        self.proto.write(json.dumps(message, ensure_ascii=False, allow_nan=False) + "\n")
         self.proto.flush()
 
-    def run(self) -> None:
-        for index, cell in enumerate(self.cells):
+    def serve(self, commands) -> None:
+        """Answer each command line until ``end`` (or until the grader closes the pipe)."""
+        for line in commands:
+            command = json.loads(line)
+            op = command.get("op")
+            if op == "end":
+                break
             self.sink.outputs = []
-            restored = self.restore() if cell["kind"] == "test" else []
             self._streams()
-            self.send({"event": "start", "cell": index})
-            ok = self._run_one(cell["source"])
-            if cell["kind"] == "setup":
-                self.snapshot_teacher_state()
-            self.send({"event": "done", "cell": index, "ok": ok, "outputs": self.sink.outputs,
-                       "count": self.shell.execution_count - 1, "restored": restored,
-                       "cut": self.sink.cut, "timed_out": self.timed_out})
-        self.send({"event": "end"})
+            if op == "run":
+                ok = self._run_one(command["source"])
+                self.send({"event": "done", "cell": command.get("cell"), "ok": ok,
+                           "outputs": self.sink.outputs, "count": self.shell.execution_count - 1,
+                           "cut": self.sink.cut, "timed_out": self.timed_out})
+            elif op == "get":
+                self.send({"event": "value", **self._describe(command.get("name"))})
+            elif op == "call":
+                self.send({"event": "value", **self._call(command)})
+
+    def _describe(self, name) -> dict:
+        """What the student bound to ``name``: a function, data, or something else (by type)."""
+        namespace = self.shell.user_ns
+        if not isinstance(name, str) or name not in namespace:
+            return {"missing": True}
+        return self._as_data(namespace[name], allow_function=True)
+
+    @staticmethod
+    def _as_data(value, allow_function=False) -> dict:
+        if value is Ellipsis:
+            return {"kind": "..."}
+        if allow_function and callable(value) and not isinstance(value, type):
+            return {"function": True}
+        try:
+            return {"value": encode(value)}
+        except NotData as err:
+            return {"kind": str(err)}
+        except RecursionError:
+            return {"kind": "nested too deeply"}
+
+    def _call(self, command: dict) -> dict:
+        """Call the student's function with data; give back its returned data (and the new
+        state of any argument it changed, so 'do not change q' can be tested)."""
+        from autograder.answerdata import decode
+
+        function = self.shell.user_ns.get(command.get("name"))
+        if not callable(function):
+            return {"missing": True}
+        args, kwargs = decode(command.get("args", {"l": []})), decode(command.get("kwargs", {"d": []}))
+        before = [self._as_data(a) for a in args]
+        self.timed_out = False
+        timer = threading.Timer(self.cell_seconds, self._interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            result = function(*args, **kwargs)
+        except KeyboardInterrupt:
+            return {"timeout": True, "printed": self._printed()}
+        except BaseException as err:  # the student's error: the test that called it fails
+            return {"raised": type(err).__name__, "message": str(err)[:500],
+                    "printed": self._printed()}
+        finally:
+            timer.cancel()
+        reply = self._as_data(result)
+        changed = {}
+        for index, arg in enumerate(args):
+            if type(arg).__name__ in ("list", "dict", "set", "ndarray"):
+                after = self._as_data(arg)
+                if after != before[index]:
+                    changed[str(index)] = after.get("value")
+        return {**reply, "changed": changed, "printed": self._printed()}
+
+    def _printed(self) -> str:
+        return "".join(o.get("text", "") for o in self.sink.outputs
+                       if o["output_type"] == "stream")[:self.output_chars]
 
     def _run_one(self, source: str) -> bool:
         self.timed_out = False
@@ -307,7 +253,7 @@ class Runner:
         timer.daemon = True
         timer.start()
         try:
-            result = self._run_cell(self.shell, source, store_history=True)
+            result = self.shell.run_cell(source, store_history=True)
         except BaseException as err:  # SystemExit from a hook, KeyboardInterrupt outside a cell
             self.sink.error(type(err).__name__, str(err), [f"{type(err).__name__}: {err}"])
             return False
@@ -336,14 +282,30 @@ class Runner:
                 out.update(evalue=text, traceback=[f"MemoryError: {text}"])
 
 
+def _copy_in(source: str) -> None:
+    """Copy the submission (read-only here) into the working folder, a size-capped tmpfs."""
+    import shutil
+
+    for entry in os.scandir(source):  # copytree would try to chmod "." (not ours) and fail
+        if entry.is_dir(follow_symlinks=False):
+            shutil.copytree(entry.path, entry.name, symlinks=True)
+        elif entry.is_file(follow_symlinks=False):
+            shutil.copyfile(entry.path, entry.name, follow_symlinks=False)
+
+
 def main() -> None:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # C-level prints of student code go nowhere, never into the protocol
-    request = json.loads(sys.stdin.read())
-    sys.stdin.close()
+    commands = io.TextIOWrapper(os.fdopen(os.dup(0), "rb"), encoding="utf-8")
+    os.dup2(devnull, 0)  # student code reading fd 0 gets nothing, not the grader's commands
+    start = json.loads(commands.readline())
+    if start.get("copy_from"):
+        _copy_in(start["copy_from"])
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    Runner(request, proto).run()
+    runner = Runner(start.get("limits", {}), proto)
+    runner.send({"event": "ready"})
+    runner.serve(commands)
     proto.flush()
     os._exit(0)  # skip atexit handlers student code may have registered
 

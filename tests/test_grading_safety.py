@@ -49,6 +49,41 @@ def prepend_to(grade_id, code):
     return edit
 
 
+def set_meta(grade_id, **changes):
+    def edit(nb):
+        cell_of(nb, grade_id).metadata["nbgrader"].update(changes)
+    return edit
+
+
+def set_raw_meta(grade_id, value):
+    def edit(nb):
+        cell_of(nb, grade_id).metadata["nbgrader"] = value
+    return edit
+
+
+def steal_grade_id(grade_id):
+    """A cell of the student's own that claims to be the test ``grade_id`` and passes."""
+    def edit(nb):
+        cell = nbformat.v4.new_code_cell("pass")
+        cell.metadata["nbgrader"] = {**cell_of(nb, grade_id).metadata["nbgrader"]}
+        nb.cells.insert(nb.cells.index(cell_of(nb, grade_id)), cell)
+    return edit
+
+
+PWN = "document.title = 'PWNED'; window.pwned = true;"
+
+
+def inject_html(nb):
+    """Student HTML that would run a script in the Formgrader or the feedback page."""
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        f'My answer <img src="x" onerror="{PWN}"> <script>{PWN}</script>'))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from IPython.display import HTML, Javascript, display\n"
+        f"display(HTML('<b>hi</b><img src=x onerror=\"{PWN}\"><script>{PWN}</script>'))\n"
+        f"display(Javascript({PWN!r}))\n"
+        "display({'image/svg+xml': '<svg onload=\"document.title=1\"></svg>'}, raw=True)"))
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """Build e01, submit the crafted class, grade it once: (course, teacher nb, rows, expected)."""
@@ -105,24 +140,60 @@ def corpus(tmp_path_factory):
                     before_ex3, "stopped", "ended"),
         "sys-exit": (with_cells(right_nb, prepend_to("e01-ex3", "import sys\nsys.exit()")),
                      full - points["e01-ex3-check"], "ok", ""),
+        # tampering in the student's process: the tests run elsewhere, so a wrong answer stays
+        # wrong, and there is nothing to flag
         "fake-check": (with_cells(wrong_nb, append_to("e01-ex2", "check = lambda *a, **k: None")),
-                       wrong_score, "flagged", "check"),
+                       wrong_score, "ok", ""),
         "patched-builtins": (with_cells(wrong_nb, append_to(
-            "e01-ex2", "import builtins\nbuiltins.bool = lambda *a: True")),
-            wrong_score, "flagged", "builtins.bool"),
+            "e01-ex2", "import builtins\nbuiltins.bool = lambda *a: True")), wrong_score, "ok", ""),
         "patched-course": (with_cells(wrong_nb, append_to(
             "e01-ex2", "import course.checks\n"
                        "course.checks.check.__code__ = (lambda *a, **k: None).__code__")),
-            wrong_score, "flagged", "__code__"),
+            wrong_score, "ok", ""),
         "patched-numpy": (with_cells(wrong_nb, append_to(
             "e01-ex2", "import numpy\nnumpy.array_equal = lambda *a, **k: True")),
-            wrong_score, "flagged", "numpy.array_equal"),
+            wrong_score, "ok", ""),
         "hidden-errors": (with_cells(wrong_nb, append_to(
             "e01-ex2", "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)")),
-            wrong_score, "flagged", "set_custom_exc"),
+            wrong_score, "ok", ""),
+        "patched-ipython-compiler": (with_cells(wrong_nb, append_to(
+            "e01-ex5", "ip = get_ipython()\nip.compile = lambda *a, **k: compile('pass', '<x>', "
+                       "'exec')\nip.input_transformer_manager.cleanup_transforms.append("
+                       "lambda lines: ['pass\\n'])")), wrong_score, "ok", ""),
+        "always-equal": (with_cells(wrong_nb, append_to(
+            "e01-ex2", "class Yes(str):\n    def __eq__(self, other):\n        return True\n"
+                       "    __hash__ = str.__hash__\nanswer_learns = Yes('x')")),
+            wrong_score, "ok", ""),
+        # grading metadata changed in the submission: the lesson's own (gradebook) is used
+        "test-made-answer": (with_cells(wrong_nb, set_meta("e01-ex2-check", solution=True,
+                                                           grade=False)),
+                             wrong_score, "flagged", "e01-ex2-check"),
+        "more-points": (with_cells(wrong_nb, set_meta("e01-ex1-check", points=100)),
+                        wrong_score, "flagged", "e01-ex1-check (points)"),
+        "stolen-grade-id": (with_cells(wrong_nb, steal_grade_id("e01-ex2-check")),
+                            wrong_score, "flagged", "e01-ex2-check (twice)"),
+        "metadata-string": (with_cells(right_nb, set_raw_meta("e01-ex1-check", "grade me")),
+                            0, "broken", "grading information"),
+        "deep-nesting": ('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", 0, "broken",
+                         "damaged"),
+        "too-many-cells": (with_cells(right_nb, lambda nb: nb.cells.extend(
+            nbformat.v4.new_markdown_cell("hi") for _ in range(5000))), 0, "broken", "5"),
+        # links and special files in the submission folder: never followed, moved aside
+        "symlink-to-source": (right_nb, full, "flagged", "answers.ipynb"),
+        "hardlink-to-source": (right_nb, full, "flagged", "copy.ipynb"),
+        "fifo": (right_nb, full, "flagged", "pipe"),
+        "notebook-is-a-link": (right_nb, 0, "broken", "link"),
+        "html-injection": (with_cells(right_nb, inject_html), full, "ok", ""),
     }
     for name, (nb, *_rest) in cases.items():
         submit(course, name, LESSON, nb if isinstance(nb, str) else nbformat.writes(nb))
+    folder = course / "submitted"
+    (folder / "symlink-to-source" / LESSON / "answers.ipynb").symlink_to(secret)
+    os.link(secret, folder / "hardlink-to-source" / LESSON / "copy.ipynb")
+    os.mkfifo(folder / "fifo" / LESSON / "pipe")
+    linked = folder / "notebook-is-a-link" / LESSON / f"{LESSON}.ipynb"
+    linked.unlink()
+    linked.symlink_to(secret)
     lines = []
     rows = {r.student: r for r in grade_lesson(LESSON, course, log=lines.append, workers=2,
                                                options=OPTIONS)}
@@ -170,7 +241,8 @@ def test_nothing_is_written_outside_the_sandbox(corpus):
 def test_grades_csv_and_the_log_say_what_happened(corpus):
     course, _teacher, rows, cases, log = corpus
     assert "sandbox: full" in log and f"Graded {len(cases)} submission(s)" in log
-    assert "1 broken" in log and "flagged" in log
+    broken = sum(kind == "broken" for _nb, _score, kind, _words in cases.values())
+    assert f"{broken} broken" in log and "flagged" in log
     text = (course / "grades.csv").read_text(encoding="utf-8")
     assert text.count("\n") == len(cases) + 1 and "broken: the notebook file is damaged" in text
 
@@ -289,3 +361,37 @@ def test_a_japanese_class_reads_what_happened_in_japanese(tmp_path):
     csv_text = (course / "grades.csv").read_text(encoding="utf-8")
     assert "broken: ノートのファイルが壊れています" in csv_text
     assert not any(word in log + csv_text for word in ("ran longer", "put back", "not valid notebook", "Graded ", "sandbox:"))
+
+
+def test_student_html_never_runs_in_the_feedback_or_the_formgrader(corpus, browser, tmp_path):
+    """The feedback page and the Formgrader's view of the submission (nbgrader's own template,
+    rendered as its handler does) open in Chromium: no script or event handler of the student
+    runs, and the student's words are still there."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    course, *_ = corpus
+    autograded = course / "autograded" / "html-injection" / LESSON / f"{LESSON}.ipynb"
+    exporter = HTMLExporter(template_name="formgrade",
+                            extra_template_basedirs=[handlers.template_path])
+    html, _ = exporter.from_filename(str(autograded), resources={
+        "assignment_id": LESSON, "notebook_id": LESSON, "submission_id": "x", "index": 0,
+        "total": 1, "base_url": "", "student": "html-injection", "last_name": "",
+        "first_name": "", "notebook_path": str(autograded)})
+    formgrade = tmp_path / "formgrade.html"
+    formgrade.write_text(html, encoding="utf-8")
+    feedback = course / "feedback" / "html-injection" / LESSON / f"{LESSON}.html"
+    for page_file in (feedback, formgrade):
+        page = browser.new_page()
+        try:
+            page.goto(page_file.as_uri())
+            page.wait_for_timeout(500)
+            assert page.evaluate("document.title") != "PWNED", page_file
+            assert page.evaluate("window.pwned === undefined"), page_file
+            assert "My answer" in page.inner_text("body"), page_file
+            assert page.evaluate("""() => !Array.from(document.scripts).some(
+                s => s.text.includes('PWNED')) && !Array.from(document.querySelectorAll('*'))
+                .some(e => Array.from(e.attributes).some(
+                    a => a.name.startsWith('on') && a.value.includes('PWNED')))"""), page_file
+        finally:
+            page.close()

@@ -104,3 +104,24 @@ def test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel(lesson_id, lang, t
     shown = [o for index in checks.values() for o in nb.cells[index].outputs
              if o.get("output_type") == "error" and o.get("ename") == "CheckFailed"]
     assert shown and all("✘" in "".join(o["traceback"]) for o in shown)  # one friendly line
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_tests_read_only_the_lessons_own_names_and_the_students_answers(lesson_id, lang):
+    """Grading runs test cells in the judge with the setup cell's names; anything else comes
+    from the student's notebook as data. A test that relied on an explore cell's list or robot
+    would trust a value the student can change."""
+    from autograder.lessonfile import unjudgeable_names
+
+    assert unjudgeable_names(notebook(lesson_id, lang)) == []
+
+
+def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
+    from autograder.lessonfile import unjudgeable_names
+
+    nb = notebook("j09", "en")
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "j09-ex2-check":
+            cell.source = cell.source.replace('trained = GridRobot(mode="learn")', "")
+    assert unjudgeable_names(nb) == ["j09-ex2-check: trained"]
