@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
+from pathlib import Path
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.submit import ExchangeSubmit
@@ -59,7 +61,8 @@ class PrivateSubmit(ExchangeSubmit):
 
 
 class OwnerCheckedCollect(ExchangeCollect):
-    """``nbgrader collect`` that takes a submission only from the student who owns it.
+    """``nbgrader collect`` that takes a submission only from the student who owns it, and never
+    follows a link in it.
 
     A submission's student is read from its folder name, and ``inbound`` is writable by every
     student, so anybody can drop in ``classmate+e01+<a later time>+x``; plain nbgrader collects
@@ -89,6 +92,35 @@ class OwnerCheckedCollect(ExchangeCollect):
                     on_time.setdefault(record["username"], record)
             latest.update(on_time)
         self.src_records = list(latest.values())
+
+    def do_copy(self, src, dest, log=None):
+        """Copy a submission like nbgrader, but never follow what a student can plant: plain
+        ``copytree`` copies the *target* of a symbolic link (a classmate's notebook, the
+        teacher's ``source/``), as the grader. Links, files with other hard links, FIFOs and
+        devices are left behind with an error naming them."""
+        from autograder.sandbox import unsafe_entries
+
+        if self.get_size(src) > 1000 * self.coursedir.max_dir_size:
+            raise RuntimeError(f"{src} is bigger than {self.coursedir.max_dir_size} kB: not "
+                               "collected. Ask the student to remove large files.")
+        unsafe = unsafe_entries(Path(src)) if os.path.isdir(src) else []
+        for name in unsafe:
+            self.log.error("Left out %s of %s: a link or special file is never collected.",
+                           name, src)
+        skip = {os.path.join(src, name) for name in unsafe}
+        plain = nbgrader_ignore(self)
+
+        def ignore(folder, names):
+            return set(plain(folder, names)) | {n for n in names
+                                                if os.path.join(folder, n) in skip}
+        shutil.copytree(src, dest, ignore=ignore)
+
+
+def nbgrader_ignore(exchange):
+    from nbgrader.exchange.default.exchange import ignore_patterns
+
+    return ignore_patterns(exclude=exchange.coursedir.ignore, include=exchange.coursedir.include,
+                           max_file_size=exchange.coursedir.max_file_size, log=exchange.log)
 
 
 def owner_name(path: str) -> str:

@@ -101,3 +101,33 @@ def test_preflight_turns_any_bytes_into_a_status(raw, e01_course):
     if raw != b'{"cells": []}':
         assert status.startswith("broken"), status
     json.dumps(status)
+
+
+def test_collect_never_follows_a_link_a_student_planted(tmp_path):
+    """Plain nbgrader's copytree copies a link's *target* (the teacher's source/) as the
+    grader; Manabu's collect leaves links, hard links and FIFOs behind."""
+    import os
+    import shutil
+
+    from autograder.exchange import OwnerCheckedCollect
+
+    secret = tmp_path / "source.ipynb"
+    secret.write_text("HIDDEN TESTS")
+    src = tmp_path / "inbound" / "kai+e01+2026"
+    src.mkdir(parents=True)
+    (src / "e01.ipynb").write_text("{}")
+    (src / "answers.ipynb").symlink_to(secret)
+    os.link(secret, src / "copy.ipynb")
+    os.mkfifo(src / "pipe")
+    (src / "sub").mkdir()
+    (src / "sub" / "deep.ipynb").symlink_to(secret)
+    from nbgrader.coursedir import CourseDirectory
+
+    collect = OwnerCheckedCollect(coursedir=CourseDirectory(root=str(tmp_path)))
+    collect.do_copy(str(src), str(tmp_path / "submitted"))
+    got = sorted(str(p.relative_to(tmp_path / "submitted"))
+                 for p in (tmp_path / "submitted").rglob("*"))
+    assert got == ["e01.ipynb", "sub"]
+    plain = tmp_path / "plain"  # what nbgrader's own copy does: the secret comes along
+    shutil.copytree(src, plain, ignore=lambda folder, names: [n for n in names if n == "pipe"])
+    assert (plain / "answers.ipynb").read_text() == "HIDDEN TESTS"
