@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 from conftest import lesson_ids
 
 from autograder.lessonfile import read_notebook
-from autograder.prose import english_left, fk_grade, japanese_left, kanji_problems
+from autograder.prose import english_left, fk_grade, japanese_left, kanji_problems, student_texts
 from course.catalog import lesson_folders, read_entry
 
 LESSONS = lesson_ids()
@@ -40,6 +42,24 @@ def test_japanese_uses_only_kanji_taught_by_the_target_grade(lesson_id):
     meta = nb.metadata.manabu
     problems = kanji_problems(nb, meta["band"], meta["grade"])
     assert not problems, "\n".join(problems)
+
+
+def off_register(nb) -> list[str]:
+    """Japanese prose that leaves the lessons' voice: the formal 〜ましょう (the lessons ask with
+    〜しよう) and 「パイソン」 (the lessons write Python). Check messages in code are not read here."""
+    return [f"{where}: {match.group()}" for where, text in student_texts(nb, strings=False)
+            for match in re.finditer(r"\S{0,6}(ましょう|パイソン)", text)]
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_japanese_prose_speaks_in_one_voice(lesson_id):
+    assert off_register(lesson(lesson_id, "ja")) == []
+
+
+def test_register_check_finds_the_formal_voice():
+    assert off_register(tiny("次のセルを実行しましょう。")) == ["cell 1: セルを実行しましょう"]
+    assert off_register(tiny("パイソンの関数を書こう。")) != []
+    assert off_register(tiny("次のセルを実行しよう。", 'check(x, "書きましょう")')) == []
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
