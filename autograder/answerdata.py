@@ -4,7 +4,7 @@ Grading runs the student's notebook in a sandbox and the test cells in a separat
 (:mod:`autograder.judge`). When a test uses a name the student defined, the sandbox sends the
 value in this format and the judge rebuilds it with :func:`decode`, which makes only exact
 built-in types: ``bool``, ``int``, ``float``, ``str``, ``None``; ``list``, ``tuple``, ``dict``,
-``set`` of those; NumPy arrays of bool, integer or float dtype. No subclass, no object with its
+``set`` of those; NumPy arrays of bool, integer, float or text (unicode) dtype. No subclass, no object with its
 own ``__eq__``, no code: whatever the student's process sends, the test receives only data.
 
 Encoding (JSON): scalars are JSON scalars; containers are one-key objects
@@ -21,7 +21,7 @@ import math
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000      # scalars and container entries in one value
 MAX_BYTES = 16_000_000     # the JSON text of one value
-ARRAY_KINDS = "biuf"       # bool, signed and unsigned integers, floats
+ARRAY_KINDS = "biufU"      # bool, signed and unsigned integers, floats, text
 
 
 class NotData(ValueError):
@@ -62,8 +62,10 @@ def _encode(value, depth: int, budget: list[int]):
             data = numpy.ascontiguousarray(value)
             return {"a": [data.dtype.str, list(data.shape),
                           base64.b64encode(data.tobytes()).decode("ascii")]}
-        if kind in (numpy.bool_,):
+        if kind is numpy.bool_:
             return bool(value)
+        if kind is numpy.str_:
+            return str(value)
         if issubclass(kind, numpy.integer) and kind.__module__ == "numpy":
             return int(value)
         if issubclass(kind, numpy.floating) and kind.__module__ == "numpy":

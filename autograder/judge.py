@@ -200,6 +200,7 @@ class Judge:
             op = command.get("op")
             if op == "reset":
                 self.reset()
+                _set_language(command.get("lang"))
             elif op in ("setup", "test"):
                 reply = self.run(str(command.get("source", "")), test=op == "test")
                 self.send({**reply, "cell": command.get("cell")})
@@ -254,15 +255,17 @@ def _error_output(error: BaseException) -> dict:
             "traceback": [f"{ename}: {evalue}"]}
 
 
+def _set_language(lang) -> None:
+    from course.i18n import LANGUAGES, set_language
+
+    set_language(lang if lang in LANGUAGES else "en")
+
+
 def main() -> None:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     commands = io.TextIOWrapper(os.fdopen(os.dup(0), "rb"), encoding="utf-8")
-    start = json.loads(commands.readline())
-    if start.get("lang"):
-        from course.i18n import set_language
-
-        set_language(start["lang"])
+    _set_language(json.loads(commands.readline()).get("lang"))
     import numpy  # noqa: F401 - every lesson's tests use it: import once, before the first run
 
     Judge(commands, proto).serve()

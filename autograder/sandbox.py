@@ -366,6 +366,45 @@ def _start(argv, env, cwd, stderr, preexec) -> subprocess.Popen:
                             cwd=cwd, env=env, preexec_fn=preexec)
 
 
+_judges: dict[int, tuple[Channel, object]] = {}  # one idle judge per grading process
+
+
+def _take_judge(limits: Limits):
+    """A judge for one submission: this process's idle one, reset, or a new one. A judge runs
+    only the lesson's code on data, so it can serve one submission after another; keeping it
+    saves starting Python and importing the lesson's libraries for every student."""
+    held = _judges.pop(os.getpid(), None)
+    if held is not None:
+        channel, err = held
+        if channel.proc.poll() is None:
+            try:
+                channel.send({"op": "reset", "lang": limits.lang})
+                err.seek(0)
+                err.truncate()
+                return channel, err
+            except ChannelError:
+                pass
+        channel.close()
+        err.close()
+    argv, env = _judge_command()
+    err = tempfile.TemporaryFile()
+    channel = Channel(_start(argv, env, tempfile.gettempdir(), err,
+                             _rlimits(_judge_limits(limits))), 64_000_000)
+    try:
+        channel.send({"lang": limits.lang})
+    except ChannelError:
+        pass  # seen at its first reply
+    return channel, err
+
+
+def _give_back_judge(channel: Channel, err, healthy: bool) -> None:
+    if healthy and channel.proc.poll() is None and not channel.buffer:
+        _judges[os.getpid()] = (channel, err)
+    else:
+        channel.close()
+        err.close()
+
+
 def _judge_command() -> tuple[list[str], dict]:
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
            "MPLBACKEND": "agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -421,10 +460,7 @@ class _Run:
         self.deadline = time.monotonic() + limits.notebook_seconds
         max_line = 4 * limits.notebook_chars + 2_000_000
         self.sandbox = Channel(_start(argv, env, copy.parent, err, _rlimits(limits)), max_line)
-        judge_argv, judge_env = _judge_command()
-        self.judge_err = tempfile.TemporaryFile()
-        self.judge = Channel(_start(judge_argv, judge_env, tempfile.gettempdir(),
-                                    self.judge_err, _rlimits(_judge_limits(limits))), 64_000_000)
+        self.judge, self.judge_err = _take_judge(limits)
         self.sandbox_alive = self.judge_alive = True
         self.stopped_at: int | None = None   # the cell that was running when the sandbox stopped
         inside = f"{SANDBOX_HOME}/submission" if level == "full" else None
@@ -432,7 +468,6 @@ class _Run:
             "cell_seconds": limits.cell_seconds, "memory_mb": limits.memory_mb,
             "lang": limits.lang, "output_chars": limits.output_chars,
             "notebook_chars": limits.notebook_chars}, "copy_from": inside})
-        self._send_judge({"lang": limits.lang})
 
     def number(self, position: int) -> int:
         return self.cells[position]["index"] + 1
@@ -525,15 +560,13 @@ class _Run:
                 else:
                     self._student(position, cell)
         finally:
-            for channel, alive in ((self.sandbox, self.sandbox_alive),
-                                   (self.judge, self.judge_alive)):
-                if alive:
-                    try:
-                        channel.send({"op": "end"})
-                    except ChannelError:
-                        pass
-                channel.close()
-            self.judge_err.close()
+            if self.sandbox_alive:
+                try:
+                    self.sandbox.send({"op": "end"})
+                except ChannelError:
+                    pass
+            self.sandbox.close()
+            _give_back_judge(self.judge, self.judge_err, self.judge_alive)
         self.err.seek(0)
         stderr = self.err.read(20_000).decode(errors="replace")
         if self.problems and stderr.strip() and not self.results:
@@ -627,7 +660,7 @@ def _judge_limits(limits: Limits) -> Limits:
     """The judge runs only the teacher's code, on data: generous limits, still bounded."""
     return Limits(memory_mb=max(2048, 2 * limits.memory_mb), processes=limits.processes,
                   file_mb=limits.file_mb, open_files=limits.open_files,
-                  notebook_seconds=limits.notebook_seconds)
+                  notebook_seconds=24 * 3600)  # CPU seconds: it serves a whole class
 
 
 OUTPUT_KEYS = {"stream": ("name", "text"), "error": ("ename", "evalue", "traceback"),

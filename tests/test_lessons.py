@@ -123,5 +123,5 @@ def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
     nb = notebook("j09", "en")
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "j09-ex2-check":
-            cell.source = cell.source.replace('trained = GridRobot(mode="learn")', "")
-    assert unjudgeable_names(nb) == ["j09-ex2-check: trained"]
+            cell.source = cell.source.replace('judged = GridRobot(mode="learn")', "")
+    assert unjudgeable_names(nb) == ["j09-ex2-check: judged"]
