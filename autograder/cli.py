@@ -65,10 +65,19 @@ def cmd_report(args) -> int:
 
 
 def cmd_roster_import(args) -> int:
+    from autograder.paths import CourseError
     from autograder.roster_import import import_roster
 
+    token = args.hub_token
+    if args.hub_token_file:
+        try:
+            token = Path(args.hub_token_file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise CourseError(f"Cannot read the hub token from {args.hub_token_file} "
+                              f"({err.strerror}). On the school hub it is the roster service's "
+                              "token file (run as root), e.g. /srv/manabu/hub/roster-token.") from None
     outcomes = import_roster(Path(args.roster), Path(args.course), args.classes, args.prefix,
-                             args.hub_url, args.hub_token, args.db, args.dry_run)
+                             args.hub_url, token, args.db, args.dry_run)
     return 1 if any(o.result == "error" for o in outcomes) else 0
 
 
@@ -156,7 +165,10 @@ def parser() -> argparse.ArgumentParser:
                    "(without it only the gradebook is changed)")
     p.add_argument("--hub-token", metavar="TOKEN", help="a hub service token with the scopes "
                    "admin:users and admin:groups (default: $JUPYTERHUB_API_TOKEN)")
-    p.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    p.add_argument("--hub-token-file", metavar="FILE", help="read the token from FILE (keeps it "
+                   "out of the shell's history); on the school hub: /srv/manabu/hub/roster-token")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check and print the report; change and write nothing")
     db_arg(p)
     p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
     course_arg(p)

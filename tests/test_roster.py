@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -199,16 +200,30 @@ def test_import_into_gradebook_report_and_rerun(tmp_path, course, capsys):
     assert gradebook_students(course) == {u: v[:2] for u, v in STUDENTS.items()}
 
 
-def test_dry_run_changes_nothing(tmp_path, course, capsys):
+def folder_state(folder: Path) -> dict[str, tuple]:
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in [folder, *folder.rglob("*")]}
+
+
+def test_dry_run_changes_and_writes_nothing(tmp_path, course, capsys):
+    """Not the config, not the gradebook, not a report: it prints what it would do."""
     roster = write(tmp_path, MESSY)
-    assert main(["roster", "import", str(roster), "--course", str(course), "--class", "5-1",
-                 "--class", "5-2=5年2組", "--dry-run"]) == 1
-    assert "Dry run, nothing changed" in capsys.readouterr().out
-    assert gradebook_students(course) == {}
-    assert "Manabu.classes" not in (course / "nbgrader_config.py").read_text()
-    results = {(r["user"], r["result"]) for r in report_rows(course, roster_import.DRY_REPORT)
-               if r["result"] != "error"}
+    args = ["roster", "import", str(roster), "--course", str(course), "--class", "5-1",
+            "--class", "5-2=5年2組", "--dry-run"]
+    before = folder_state(course)
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "Dry run, nothing changed" in out and "Nothing was written." in out
+    assert folder_state(course) == before
+    said = [re.match(r"\[\d+/\d+\] line \d+ (\S+) .*\): (would be \w+|unchanged|error) - ", line)
+            for line in out.splitlines() if line.startswith("[")]
+    results = {m.group(1, 2) for m in said if m.group(2) != "error"}
     assert results == {(u, "would be created") for u in STUDENTS} | {("t001", "unchanged")}
+    # a course with no gradebook yet: the dry run makes none
+    (course / "gradebook.db").unlink()
+    before = folder_state(course)
+    assert main(args) == 1
+    assert folder_state(course) == before
 
 
 def test_bad_file_and_no_class_get_one_line_and_exit_2(tmp_path, course, capsys):
