@@ -134,6 +134,22 @@ def test_shift_jis_export_with_half_width_kana(tmp_path):
         ("s2001", "山田", "花子", "student", True), ("s2002", "髙橋", "一", "teacher", True)]
 
 
+def test_grade_class_and_number_columns_without_ids(tmp_path):
+    """A typical Japanese export: 学年, 組, 出席番号, 氏名 and no login id. The class is 学年+組
+    (5年A組 and 6年A組 in one file stay apart); ids follow the documented rule
+    s<学年><組>-<出席番号, two digits>."""
+    text = ("学年,組,出席番号,氏名\n５,Ａ,3,山田 太郎\n5,A組,12,佐藤 花子\n6年,A,3,鈴木 一郎\n"
+            "5,1,7,田中 二郎\n5,A,,高橋 三郎\n")
+    path = write(tmp_path, text, "cp932")
+    rows, _ = read_roster(path, parse_classes(["5a", "6a=6年A組", "5-1"]))
+    assert [(r.username, r.klass, r.ok) for r in rows] == [
+        ("s5a-03", "5a", True), ("s5a-12", "5a", True), ("s6a-03", "6a", True),
+        ("s5-1-07", "5-1", True), ("", "5a", False)]
+    assert "no 出席番号" in " ".join(rows[-1].problems)
+    rows, _ = read_roster(path, parse_classes(["6a"]))  # another course: the 5th grade is refused
+    assert [r.ok for r in rows] == [False, False, True, False, False]
+
+
 @pytest.mark.parametrize("kind, data, words", [
     ("random bytes", random.Random(7).randbytes(600), "neither UTF-8 nor Shift_JIS"),
     ("latin-1", "id,name,class\nz1,Zoé Müller,5-1\n".encode("latin-1"), "neither UTF-8 nor Shift_JIS"),
