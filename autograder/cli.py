@@ -77,7 +77,9 @@ def cmd_roster_import(args) -> int:
                               f"({err.strerror}). On the school hub it is the roster service's "
                               "token file (run as root), e.g. /srv/manabu/hub/roster-token.") from None
     outcomes = import_roster(Path(args.roster), Path(args.course), args.classes, args.prefix,
-                             args.hub_url, token, args.db, args.dry_run)
+                             args.hub_url, token, args.db, args.dry_run,
+                             accounts=args.create_accounts,
+                             password_sheet=Path(args.password_sheet) if args.password_sheet else None)
     return 1 if any(o.result == "error" for o in outcomes) else 0
 
 
@@ -167,6 +169,10 @@ def parser() -> argparse.ArgumentParser:
                    "admin:users and admin:groups (default: $JUPYTERHUB_API_TOKEN)")
     p.add_argument("--hub-token-file", metavar="FILE", help="read the token from FILE (keeps it "
                    "out of the shell's history); on the school hub: /srv/manabu/hub/roster-token")
+    p.add_argument("--create-accounts", action="store_true", help="as root on the school hub: "
+                   "make a Unix account for each new student, with an initial password")
+    p.add_argument("--password-sheet", metavar="FILE", help="where the initial passwords go "
+                   "(root only; default: /root/manabu-passwords-<course>-<time>.csv)")
     p.add_argument("--dry-run", action="store_true",
                    help="check and print the report; change and write nothing")
     db_arg(p)

@@ -221,6 +221,7 @@ def parse_roster(text: str, classes: dict[str, str], prefix: str = "",
             full = " ".join(p for p in ((last, first) if CJK.search(last + first) else (first, last)) if p)
         written_class = norm(cell(cells, "class"))
         klass = by_label.get(written_class.lower(), written_class)
+        key = klass
         if "grade" in columns:  # 5 + A: "5a", or the course's label 5年A組
             key, written_class = grade_class(cell(cells, "grade"), cell(cells, "class"))
             klass = by_label.get(key) or by_label.get(written_class.lower()) or key
@@ -230,7 +231,7 @@ def parse_roster(text: str, classes: dict[str, str], prefix: str = "",
         row = Row(line, norm(cell(cells, "id")), full, klass, role, first_name=first, last_name=last)
         problem = None
         if "id" not in columns:
-            row.raw_id, problem = generated_id(klass, cell(cells, "number"))
+            row.raw_id, problem = generated_id(key, cell(cells, "number"))
         if not problem:
             row.username, problem = check_username(row.raw_id, prefix or ("s" if "id" not in columns else ""))
         if problem:

@@ -57,8 +57,10 @@ def course_classes(course_dir: Path, given: list[str], roster: Path) -> tuple[di
 
 def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = None, prefix: str = "",
                   hub_url: str | None = None, hub_token: str | None = None,
-                  db_url: str | None = None, dry_run: bool = False, log=print) -> list[Outcome]:
-    """Import ``roster`` into the course (and the hub when ``hub_url`` is given)."""
+                  db_url: str | None = None, dry_run: bool = False, log=print,
+                  accounts: bool = False, password_sheet: Path | None = None) -> list[Outcome]:
+    """Import ``roster`` into the course (and the hub when ``hub_url`` is given); with
+    ``accounts`` (as root) first make the students' Unix accounts (autograder.accounts)."""
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
@@ -71,6 +73,11 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
     hub = Hub(hub_url, hub_token) if hub_url else None
     if hub:
         hub.check()
+    account_notes = {}
+    if accounts:  # as root, before working as the course's owner
+        from autograder.accounts import create_accounts, default_sheet
+
+        account_notes = create_accounts(rows, password_sheet or default_sheet(course_dir), dry_run, log)
     import sqlite3  # noqa: F401  (before dropping root: the Python may be root's alone)
 
     use_this_alembic()
@@ -95,6 +102,8 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
     with Gradebook(db_url, course_id) as gradebook:
         for number, row in enumerate(rows, 1):
             outcome = import_row(row, hub, gradebook, course_id, dry_run)
+            if row.username in account_notes:
+                outcome.hub = f"{account_notes[row.username]}; {outcome.hub}"
             outcomes.append(outcome)
             detail = outcome.problem or "; ".join(p for p in (outcome.hub, outcome.gradebook) if p)
             log(f"[{number}/{len(rows)}] line {row.line} {row.username or '?'} {row.name} "

@@ -42,10 +42,14 @@ pytestmark = pytest.mark.slow
 ENV = Path(os.environ.get("MANABU_TEST_ENV", "/opt/manabu-test-env"))
 LESSONS = ENV / "share" / "manabu" / "lessons"  # teacher-only copy (install.sh --lessons DIR)
 TEACHERS_GROUP = "manabu-test-teachers"
-CLASS, CLASS2 = "mtt-c1", "mtt-c2"
-TEACHER, ALICE, BOB, ADMIN = "mtt-teach", "mtt-alice", "mtt-bob", "mtt-admin"
-CROWD = [f"mtt-s{i:02d}" for i in range(1, 31)]
+# Unix names this test makes and removes: MANABU_TEST_USERS=xyz gives another set, so two
+# checkouts can run it on one machine at the same time
+P = os.environ.get("MANABU_TEST_USERS", "mtt")
+CLASS, CLASS2 = f"{P}-c1", f"{P}-c2"
+TEACHER, ALICE, BOB, ADMIN = f"{P}-teach", f"{P}-alice", f"{P}-bob", f"{P}-admin"
+CROWD = [f"{P}-s{i:02d}" for i in range(1, 31)]
 USERS = [TEACHER, ALICE, BOB, ADMIN, *CROWD]
+ROSTER_USERS = [f"{P}-9z-01", f"{P}-9z-02"]  # made by the roster import (--create-accounts)
 GRADERS = [f"grader-{CLASS}", f"grader-{CLASS2}"]
 CLASS_GROUPS = [f"manabu-{CLASS}", f"manabu-{CLASS2}"]
 LESSON = "e01"
@@ -273,7 +277,7 @@ def write_classes(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hub(user_env):
-    for name in USERS + GRADERS:  # left over from an interrupted run
+    for name in USERS + GRADERS + ROSTER_USERS:  # left over from an interrupted run
         remove_user(name)
     for name in USERS:
         run("useradd", "--create-home", "--shell", "/bin/sh", name)
@@ -299,7 +303,7 @@ def hub(user_env):
             except ProcessLookupError:
                 pass
         print("hub log (tail):\n" + hub.log()[-6000:], file=sys.stderr)  # shown when a test failed
-        for name in USERS + GRADERS:
+        for name in USERS + GRADERS + ROSTER_USERS:
             remove_user(name)  # also ends the user servers the hub left running
         for group in CLASS_GROUPS:
             run("groupdel", group, check=False)
@@ -364,8 +368,8 @@ def test_the_roster_token_makes_students_and_never_teachers(hub):
     assert members(hub, f"formgrade-{CLASS}") == {TEACHER}
     assert as_roster(hub, "PATCH", f"/users/{ALICE}", json={"admin": True}).status_code == 403
     assert as_roster(hub, "POST", f"/groups/{TEACHERS_GROUP}", json={}).status_code in (403, 404)
-    assert as_roster(hub, "POST", "/users/mtt-probe", json={}).status_code == 201
-    r = as_roster(hub, "POST", f"/groups/nbgrader-{CLASS}/users", json={"users": ["mtt-probe"]})
+    assert as_roster(hub, "POST", f"/users/{P}-probe", json={}).status_code == 201
+    r = as_roster(hub, "POST", f"/groups/nbgrader-{CLASS}/users", json={"users": [f"{P}-probe"]})
     assert r.status_code == 200, r.text
 
 
@@ -380,8 +384,8 @@ def test_roster_import_as_root_keeps_the_class_working(hub, tmp_path):
     student, and refuses the teacher row (teachers are set in classes.yaml)."""
     course = hub.root / "courses" / CLASS2
     roster = tmp_path / "roster.csv"
-    roster.write_text("id,name,class,role\nmtt-r1,Rin Roster,c2,student\n"
-                      "mtt-r2,Tess Teacher,c2,teacher\n", encoding="utf-8")
+    roster.write_text(f"id,name,class,role\n{P}-r1,Rin Roster,c2,student\n"
+                      f"{P}-r2,Tess Teacher,c2,teacher\n", encoding="utf-8")
     roster.chmod(0o600)  # a class list is personal data: only root reads it
     command = [ENV / "bin" / "manabu", "roster", "import", roster, "--course", course,
                "--class", f"{CLASS2}=c2", "--hub-url", hub.url,
@@ -398,11 +402,41 @@ def test_roster_import_as_root_keeps_the_class_working(hub, tmp_path):
     assert {p: uid for p, (_, uid) in course_files(course).items() if uid != owner} == {}
     groups = {g: members(hub, g)
               for g in (f"nbgrader-{CLASS2}", f"students-{CLASS2}", f"formgrade-{CLASS2}")}
-    assert "mtt-r1" in groups[f"nbgrader-{CLASS2}"] and "mtt-r1" in groups[f"students-{CLASS2}"]
-    assert "mtt-r2" not in groups[f"formgrade-{CLASS2}"]
+    assert f"{P}-r1" in groups[f"nbgrader-{CLASS2}"] and f"{P}-r1" in groups[f"students-{CLASS2}"]
+    assert f"{P}-r2" not in groups[f"formgrade-{CLASS2}"]
     # the grader can still write the gradebook (what `manabu build` does next)
     hub.grader("python", "-c", "import sqlite3; c = sqlite3.connect('gradebook.db'); "
                "c.execute('create table probe (x)'); c.commit()", account=CLASS2)
+
+
+def test_roster_import_makes_accounts_with_a_root_only_password_sheet(hub, tmp_path):
+    """A Japanese export with 学年, 組, 出席番号, 氏名 and no ids: as root, --create-accounts makes
+    each student's Unix account (private home, a password that logs in) and lists the initial
+    passwords on a sheet only root reads; a rerun makes nothing new."""
+    import pamela
+
+    roster = tmp_path / "meibo.csv"
+    roster.write_bytes("学年,組,出席番号,氏名\n9,Z,1,山田 太郎\n9,Z,2,佐藤 花子\n".encode("cp932"))
+    sheet = tmp_path / "passwords.csv"
+    command = [ENV / "bin" / "manabu", "roster", "import", roster, "--course",
+               hub.root / "courses" / CLASS2, "--class", f"{CLASS2}=9年Z組", "--prefix", f"{P}-",
+               "--hub-url", hub.url, "--hub-token-file", hub.state / "roster-token",
+               "--create-accounts", "--password-sheet", sheet]
+    result = run(*command)
+    assert "Made 2 Unix account(s)" in result.stdout, result.stdout
+    assert sheet.stat().st_uid == 0 and sheet.stat().st_mode & 0o077 == 0
+    with sheet.open(encoding="utf-8-sig") as handle:
+        import csv
+
+        passwords = {r["user"]: r["initial password"] for r in csv.DictReader(handle)}
+    assert sorted(passwords) == ROSTER_USERS
+    for name, password in passwords.items():
+        pamela.authenticate(name, password, service="login")  # raises if it does not log in
+        assert Path(f"/home/{name}").stat().st_mode & 0o077 == 0
+    assert not may(ALICE, f"cat '{sheet}'")
+    assert set(ROSTER_USERS) <= members(hub, f"nbgrader-{CLASS2}")
+    again = run(*command[:-1], tmp_path / "again.csv")
+    assert "account exists" in again.stdout and not (tmp_path / "again.csv").exists()
 
 
 def test_homes_are_private(hub):
