@@ -39,8 +39,18 @@ def cmd_build(args) -> int:
     from autograder.build import build_course
 
     report = build_course(Path(args.course), args.lang, args.lessons or None, db_url=args.db)
-    print(f"Next: manabu lab --course {report.course}   (teacher guides: {report.course / 'guides'})")
+    print(next_step(report.course))
     return 0
+
+
+def next_step(course: Path) -> str:
+    """What to do after a build: on the school hub (a class's Formgrader service) release the
+    lessons there; on one's own machine open JupyterLab on the course."""
+    guides = course / "guides"
+    if os.environ.get("JUPYTERHUB_SERVICE_NAME"):
+        return ("Next: in the Formgrader open Manage Assignments and press Release for each "
+                f"lesson (reload the page to see them). Teacher guides: {guides}")
+    return f"Next: manabu lab --course {course}   (teacher guides: {guides})"
 
 
 def cmd_grade(args) -> int:

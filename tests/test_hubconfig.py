@@ -85,3 +85,15 @@ def test_private_homes_script_sets_home_mode_once_and_closes_homes(tmp_path):
     assert {p.name: p.stat().st_mode & 0o777 for p in homes.iterdir()} == {"alice": 0o700,
                                                                           "bob": 0o700}
     os.remove(defs)
+
+
+def test_manabu_build_in_a_class_formgrader_points_to_release_not_lab(monkeypatch, tmp_path):
+    """In the Formgrader's terminal (a hub service) `manabu lab` makes no sense: the next step
+    is Release in the Formgrader."""
+    from autograder.cli import next_step
+
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_NAME", raising=False)
+    assert next_step(tmp_path).startswith("Next: manabu lab --course")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_NAME", "5a")
+    said = next_step(tmp_path)
+    assert "manabu lab" not in said and "Manage Assignments" in said and "Release" in said
