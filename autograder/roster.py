@@ -242,8 +242,11 @@ def parse_roster(text: str, classes: dict[str, str], prefix: str = "",
             row.problems.append("no class")
         elif row.klass not in classes:
             known = ", ".join(classes) or "none"
+            option = (written_class.lower() if CLASS_KEY.fullmatch(written_class.lower())
+                      else f"{key}={written_class}" if CLASS_KEY.fullmatch(key)
+                      else f"NAME={written_class} (NAME: a-z, digits, -)")
             row.problems.append(f"class {written_class!r} is not a class of this course ({known}): "
-                                f"add it with --class {written_class} or import the row into its own course")
+                                f"add it with --class {option} or import the row into its own course")
         if role not in ROLES:
             row.problems.append(f"role {written_role!r} is neither student nor teacher (生徒 / 教員)")
         rows.append(row)

@@ -148,6 +148,7 @@ def test_grade_class_and_number_columns_without_ids(tmp_path):
     assert "no 出席番号" in " ".join(rows[-1].problems)
     rows, _ = read_roster(path, parse_classes(["6a"]))  # another course: the 5th grade is refused
     assert [r.ok for r in rows] == [False, False, True, False, False]
+    assert "add it with --class 5a=5年A組" in rows[0].problems[0]  # a --class that works
 
 
 @pytest.mark.parametrize("kind, data, words", [
