@@ -264,8 +264,10 @@ elif "authenticator_class" not in c.JupyterHub:  # Unix passwords, unless jupyte
     # users added to the hub (admin page, REST API, roster import) get a Unix account, with no
     # password: set one (passwd) before they can log in
     c.LocalAuthenticator.create_system_users = bool(SCHOOL["create_unix_accounts"])
-c.Authenticator.admin_users = set(SCHOOL["admins"])
-c.Authenticator.allowed_users = TEACHERS | STUDENTS | set(SCHOOL["admins"])
+own = {k: set(c.Authenticator[k]) if k in c.Authenticator else set()  # jupyterhub_local.py's
+       for k in ("admin_users", "allowed_users")}
+c.Authenticator.admin_users = own["admin_users"] | set(SCHOOL["admins"])
+c.Authenticator.allowed_users = own["allowed_users"] | TEACHERS | STUDENTS | set(SCHOOL["admins"])
 c.Authenticator.allow_existing_users = True  # users added later through the REST API (roster)
 
 groups = dict(c.JupyterHub.load_groups) if "load_groups" in c.JupyterHub else {}
