@@ -255,6 +255,10 @@ c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.cleanup_servers = False
 c.JupyterHub.cleanup_proxy = False
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+# JupyterHub's periodic service check reads the server of a Formgrader being stopped and logs
+# "'NoneType' object has no attribute 'proto'" during a slow shutdown; it only logs (the hub
+# restarts a Formgrader that dies by itself), so it is off
+c.JupyterHub.service_check_interval = 0
 
 if os.environ.get("MANABU_HUB_AUTH") == "shared-password":  # tests only: one shared password
     c.JupyterHub.authenticator_class = "shared-password"
