@@ -92,9 +92,11 @@ def remove_user(name: str) -> None:
     uid = int(run("id", "-u", name).stdout)
     import psutil
 
-    for proc in psutil.process_iter(["uids"]):  # servers this test started as that user
-        if proc.info["uids"] and proc.info["uids"].real == uid:
-            proc.kill()
+    procs = [p for p in psutil.process_iter(["uids"])  # servers this test started as that user
+             if p.info["uids"] and p.info["uids"].real == uid]
+    for proc in procs:
+        proc.kill()
+    psutil.wait_procs(procs, timeout=10)  # userdel refuses a user who still has processes
     run("userdel", "--remove", name, check=False)
 
 
