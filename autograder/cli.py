@@ -39,8 +39,18 @@ def cmd_build(args) -> int:
     from autograder.build import build_course
 
     report = build_course(Path(args.course), args.lang, args.lessons or None, db_url=args.db)
-    print(f"Next: manabu lab --course {report.course}   (teacher guides: {report.course / 'guides'})")
+    print(next_step(report.course))
     return 0
+
+
+def next_step(course: Path) -> str:
+    """What to do after a build: on the school hub (a class's Formgrader service) release the
+    lessons there; on one's own machine open JupyterLab on the course."""
+    guides = course / "guides"
+    if os.environ.get("JUPYTERHUB_SERVICE_NAME"):
+        return ("Next: in the Formgrader open Manage Assignments and press Release for each "
+                f"lesson (reload the page to see them). Teacher guides: {guides}")
+    return f"Next: manabu lab --course {course}   (teacher guides: {guides})"
 
 
 def cmd_grade(args) -> int:
@@ -65,10 +75,21 @@ def cmd_report(args) -> int:
 
 
 def cmd_roster_import(args) -> int:
+    from autograder.paths import CourseError
     from autograder.roster_import import import_roster
 
+    token = args.hub_token
+    if args.hub_token_file:
+        try:
+            token = Path(args.hub_token_file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise CourseError(f"Cannot read the hub token from {args.hub_token_file} "
+                              f"({err.strerror}). On the school hub it is the roster service's "
+                              "token file (run as root), e.g. /srv/manabu/hub/roster-token.") from None
     outcomes = import_roster(Path(args.roster), Path(args.course), args.classes, args.prefix,
-                             args.hub_url, args.hub_token, args.db, args.dry_run)
+                             args.hub_url, token, args.db, args.dry_run,
+                             accounts=args.create_accounts,
+                             password_sheet=Path(args.password_sheet) if args.password_sheet else None)
     return 1 if any(o.result == "error" for o in outcomes) else 0
 
 
@@ -158,7 +179,14 @@ def parser() -> argparse.ArgumentParser:
                    "(without it only the gradebook is changed)")
     p.add_argument("--hub-token", metavar="TOKEN", help="a hub service token with the scopes "
                    "admin:users and admin:groups (default: $JUPYTERHUB_API_TOKEN)")
-    p.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    p.add_argument("--hub-token-file", metavar="FILE", help="read the token from FILE (keeps it "
+                   "out of the shell's history); on the school hub: /srv/manabu/hub/roster-token")
+    p.add_argument("--create-accounts", action="store_true", help="as root on the school hub: "
+                   "make a Unix account for each new student, with an initial password")
+    p.add_argument("--password-sheet", metavar="FILE", help="where the initial passwords go "
+                   "(root only; default: /root/manabu-passwords-<course>-<time>.csv)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check and print the report; change and write nothing")
     db_arg(p)
     p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
     course_arg(p)

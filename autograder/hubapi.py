@@ -1,6 +1,8 @@
 """A small client for the JupyterHub REST API: users, groups and membership (stdlib only).
 
-The token needs the scopes ``admin:users`` and ``admin:groups`` (see docs/hosting.md).
+The token needs the scopes ``admin:users`` and ``admin:groups``, or ``admin:groups`` filtered to
+the groups it may change (``admin:groups!group=nbgrader-5a``: the school hub's roster service,
+see docs/hosting.md).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Hub:
                               + ", ".join(NEEDED_SCOPES) + ").")
         self.timeout = timeout
         self._groups: dict[str, set[str] | None] = {}  # group -> members (None: no such group)
+        self.scopes: set[str] = set()
 
     def call(self, method: str, path: str, body=None):
         """(HTTP status, decoded JSON or None). 404 is an answer, not an error."""
@@ -81,10 +84,12 @@ class Hub:
             raise CourseError(f"{self.url} does not look like a JupyterHub API (GET /user gave "
                               "nothing). Check --hub-url: give the hub's address, e.g. "
                               "http://127.0.0.1:8000")
-        scopes = set((me or {}).get("scopes") or [])
-        # JupyterHub lists the token's scopes expanded; a filtered one (admin:users!group=x)
-        # does not cover new users, so only the bare scope counts.
-        missing = [s for s in NEEDED_SCOPES if s not in scopes]
+        scopes = self.scopes = set((me or {}).get("scopes") or [])
+        # JupyterHub lists the token's scopes expanded; a filtered admin:users does not cover
+        # new users, so only the bare scope counts. Groups may be filtered (see may_manage).
+        missing = [s for s in NEEDED_SCOPES
+                   if s not in scopes and not (s == "admin:groups" and any(
+                       x.startswith("admin:groups!group=") for x in scopes))]
         if missing:
             raise CourseError(f"The hub token (of {me.get('name')!r}) lacks the scopes "
                               f"{', '.join(missing)}. Give its service a role with the scopes "
@@ -101,6 +106,10 @@ class Hub:
         self.call("DELETE", f"/users/{_q(name)}")
 
     # groups -----------------------------------------------------------------------------------
+    def may_manage(self, group: str) -> bool:
+        """Whether the token may create ``group`` and change its members (after ``check``)."""
+        return "admin:groups" in self.scopes or f"admin:groups!group={group}" in self.scopes
+
     def members(self, group: str) -> set[str] | None:
         """The members of ``group``, or None if there is no such group (cached)."""
         if group not in self._groups:

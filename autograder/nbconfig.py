@@ -131,25 +131,31 @@ def config_language(config, default: str = "en") -> str:
     return lang if lang in LANGUAGES else default
 
 
-def nbgrader_api(course_dir: Path, db_url: str | None = None):
-    """An ``NbGraderAPI`` for the course folder (its gradebook, exchange and pipelines)."""
-    import logging
+def use_this_alembic() -> None:
+    """nbgrader runs `alembic` from PATH to create a gradebook: put the one beside this Python
+    first (another one on PATH may be unreadable, e.g. after dropping root)."""
     import os
     import shutil
     import sys
 
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    # nbgrader runs `alembic` from PATH to create the gradebook: use the one beside this Python.
     bindir = os.path.dirname(sys.executable)
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    rest = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and d != bindir]
+    os.environ["PATH"] = os.pathsep.join([bindir, *rest])
     if shutil.which("alembic") is None:
         from autograder.paths import CourseError
 
         raise CourseError("nbgrader needs the 'alembic' command, which comes with nbgrader. "
                           "Install Manabu with pip into a virtual environment and run it from there.")
+
+
+def nbgrader_api(course_dir: Path, db_url: str | None = None):
+    """An ``NbGraderAPI`` for the course folder (its gradebook, exchange and pipelines)."""
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    use_this_alembic()
     config = load_config(course_dir)
     if db_url:
         config.CourseDirectory.db_url = db_url

@@ -28,6 +28,8 @@ HEADERS = {
     "first_name": {"first name", "given name", "名"},
     "class": {"class", "class name", "homeroom", "クラス", "組", "学級", "学年組", "クラス名"},
     "role": {"role", "type", "役割", "区分", "種別", "立場", "ロール"},
+    "grade": {"学年", "grade", "grade level", "year group"},  # with 組: the class is 学年+組
+    "number": {"出席番号", "番号", "attendance number", "class number"},  # ids when there are none
 }
 ROLES = {
     "student": {"student", "pupil", "learner", "生徒", "児童", "学生", "児童生徒"},
@@ -135,7 +137,8 @@ def read_table(text: str, name: str = "the roster") -> tuple[dict[str, int], lis
         for column, names in HEADERS.items():
             if key in names and column not in columns:
                 columns[column] = index
-    missing = [c for c in ("id", "class") if c not in columns]
+    missing = [c for c in ("id", "class") if c not in columns
+               and not (c == "id" and "number" in columns)]
     if "name" not in columns and not {"last_name", "first_name"} <= set(columns):
         missing.append("name")
     if missing:
@@ -176,6 +179,25 @@ def check_username(raw_id: str, prefix: str) -> tuple[str, str | None]:
                       "use letters a-z, digits, - and _, starting with a letter")
 
 
+def grade_class(grade: str, kumi: str) -> tuple[str, str]:
+    """(class key, label) of a 学年 and a 組 column: 5 + A -> ("5a", "5年A組"), 5 + 1 ->
+    ("5-1", "5年1組")."""
+    g, k = norm(grade).removesuffix("年").strip(), norm(kumi).removesuffix("組").strip()
+    if not (g and k):
+        return "", ""
+    return (f"{g}-{k}" if k.isdigit() else f"{g}{k}").lower(), f"{g}年{k}組"
+
+
+def generated_id(klass: str, number: str) -> tuple[str, str | None]:
+    """(id, problem) when the export has no ids: ``<class key>-<出席番号, two digits>``, to which
+    the prefix (default ``s``) is added: 5年A組 3番 -> s5a-03. It changes when a child changes
+    class: for accounts that last, export the 学籍番号 too."""
+    number = norm(number)
+    if not number.isdigit():
+        return "", "no 出席番号 (attendance number): the id is made from class and number"
+    return f"{klass}-{int(number):02d}", None
+
+
 def parse_roster(text: str, classes: dict[str, str], prefix: str = "",
                  name: str = "the roster") -> list[Row]:
     """Every row of the roster, checked against the course's ``classes`` ({key: label})."""
@@ -198,12 +220,20 @@ def parse_roster(text: str, classes: dict[str, str], prefix: str = "",
             first, last = norm(cell(cells, "first_name")), norm(cell(cells, "last_name"))
             full = " ".join(p for p in ((last, first) if CJK.search(last + first) else (first, last)) if p)
         written_class = norm(cell(cells, "class"))
+        klass = by_label.get(written_class.lower(), written_class)
+        key = klass
+        if "grade" in columns:  # 5 + A: "5a", or the course's label 5年A組
+            key, written_class = grade_class(cell(cells, "grade"), cell(cells, "class"))
+            klass = by_label.get(key) or by_label.get(written_class.lower()) or key
         written_role = norm(cell(cells, "role")).lower()
         role = next((r for r, words in ROLES.items() if written_role in words),
                     "student" if not written_role else written_role)
-        row = Row(line, norm(cell(cells, "id")), full, by_label.get(written_class.lower(), written_class),
-                  role, first_name=first, last_name=last)
-        row.username, problem = check_username(row.raw_id, prefix)
+        row = Row(line, norm(cell(cells, "id")), full, klass, role, first_name=first, last_name=last)
+        problem = None
+        if "id" not in columns:
+            row.raw_id, problem = generated_id(key, cell(cells, "number"))
+        if not problem:
+            row.username, problem = check_username(row.raw_id, prefix or ("s" if "id" not in columns else ""))
         if problem:
             row.problems.append(problem)
         if not full:
@@ -212,8 +242,11 @@ def parse_roster(text: str, classes: dict[str, str], prefix: str = "",
             row.problems.append("no class")
         elif row.klass not in classes:
             known = ", ".join(classes) or "none"
+            option = (written_class.lower() if CLASS_KEY.fullmatch(written_class.lower())
+                      else f"{key}={written_class}" if CLASS_KEY.fullmatch(key)
+                      else f"NAME={written_class} (NAME: a-z, digits, -)")
             row.problems.append(f"class {written_class!r} is not a class of this course ({known}): "
-                                f"add it with --class {written_class} or import the row into its own course")
+                                f"add it with --class {option} or import the row into its own course")
         if role not in ROLES:
             row.problems.append(f"role {written_role!r} is neither student nor teacher (生徒 / 教員)")
         rows.append(row)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.hubapi import Hub, HubError
-from autograder.nbconfig import COURSE_ID, built_course_dir, load_config
+from autograder.nbconfig import COURSE_ID, built_course_dir, load_config, use_this_alembic
+from autograder.owner import act_as_owner
 from autograder.paths import CourseError, write_atomic
 from autograder.roster import Row, parse_classes, read_roster
 
 REPORT = "roster-import.csv"
-DRY_REPORT = "roster-import-dry-run.csv"
 FIELDS = ["line", "id", "user", "name", "class", "role", "result", "hub", "gradebook", "problem"]
 
 
@@ -57,8 +57,10 @@ def course_classes(course_dir: Path, given: list[str], roster: Path) -> tuple[di
 
 def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = None, prefix: str = "",
                   hub_url: str | None = None, hub_token: str | None = None,
-                  db_url: str | None = None, dry_run: bool = False, log=print) -> list[Outcome]:
-    """Import ``roster`` into the course (and the hub when ``hub_url`` is given)."""
+                  db_url: str | None = None, dry_run: bool = False, log=print,
+                  accounts: bool = False, password_sheet: Path | None = None) -> list[Outcome]:
+    """Import ``roster`` into the course (and the hub when ``hub_url`` is given); with
+    ``accounts`` (as root) first make the students' Unix accounts (autograder.accounts)."""
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
@@ -71,6 +73,16 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
     hub = Hub(hub_url, hub_token) if hub_url else None
     if hub:
         hub.check()
+    account_notes = {}
+    if accounts:  # as root, before working as the course's owner
+        from autograder.accounts import create_accounts, default_sheet
+
+        account_notes = create_accounts(rows, password_sheet or default_sheet(course_dir), dry_run, log)
+    import sqlite3  # noqa: F401  (before dropping root: the Python may be root's alone)
+
+    use_this_alembic()
+
+    act_as_owner(course_dir, log)  # the roster and token are read: from here on, the grader's files
     if db_url:  # everything checked: now the course's config may change
         check_db_url(db_url) if dry_run else record_db_url(course_dir, db_url)
     if new_classes and not dry_run:
@@ -84,14 +96,19 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
         f"course {course_id!r} at {course_dir}; gradebook {hide_password(coursedir.db_url)}; "
         f"hub {hub.url if hub else 'none (no --hub-url: gradebook only)'}.")
     outcomes: list[Outcome] = []
-    with Gradebook(coursedir.db_url, course_id) as gradebook:
+    db_url = coursedir.db_url
+    if dry_run and db_url.startswith("sqlite:///") and not Path(db_url[10:]).exists():
+        db_url = "sqlite://"  # no gradebook yet: check against an empty one in memory, make no file
+    with Gradebook(db_url, course_id) as gradebook:
         for number, row in enumerate(rows, 1):
             outcome = import_row(row, hub, gradebook, course_id, dry_run)
+            if row.username in account_notes:
+                outcome.hub = f"{account_notes[row.username]}; {outcome.hub}"
             outcomes.append(outcome)
             detail = outcome.problem or "; ".join(p for p in (outcome.hub, outcome.gradebook) if p)
             log(f"[{number}/{len(rows)}] line {row.line} {row.username or '?'} {row.name} "
                 f"({row.klass}, {row.role}): {outcome.result} - {detail}")
-    report = write_report(course_dir / (DRY_REPORT if dry_run else REPORT), outcomes)
+    report = None if dry_run else write_report(course_dir / REPORT, outcomes)
     log(summary(outcomes, roster, report, dry_run, hub is not None))
     return outcomes
 
@@ -101,6 +118,11 @@ def import_row(row: Row, hub: Hub | None, gradebook, course_id: str, dry_run: bo
     if not row.ok:
         return Outcome(row, "error", "not touched", "not touched", "; ".join(row.problems))
     groups = groups_for(row, course_id)
+    if hub and (refused := [g for g in groups if not hub.may_manage(g)]):
+        return Outcome(row, "error", "not touched", "not touched",
+                       f"the hub token may not change the group(s) {', '.join(refused)}"
+                       + (": on the school hub teachers are set in classes.yaml (restart the hub)"
+                          if row.role == "teacher" else ""))
     undo = []
     hub_notes, created, changed = [], False, False
     try:
@@ -172,7 +194,8 @@ def write_report(path: Path, outcomes: list[Outcome]) -> Path:
     return path
 
 
-def summary(outcomes: list[Outcome], roster: Path, report: Path, dry_run: bool, hub: bool) -> str:
+def summary(outcomes: list[Outcome], roster: Path, report: Path | None, dry_run: bool,
+            hub: bool) -> str:
     count = {}
     for o in outcomes:
         count[o.result] = count.get(o.result, 0) + 1
@@ -187,4 +210,4 @@ def summary(outcomes: list[Outcome], roster: Path, report: Path, dry_run: bool, 
                  "they are).")
     if not hub:
         text += " No --hub-url: hub users and groups were not touched."
-    return text + f" Report: {report}"
+    return text + (f" Report: {report}" if report else " Nothing was written.")

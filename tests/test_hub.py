@@ -42,13 +42,19 @@ pytestmark = pytest.mark.slow
 ENV = Path(os.environ.get("MANABU_TEST_ENV", "/opt/manabu-test-env"))
 LESSONS = ENV / "share" / "manabu" / "lessons"  # teacher-only copy (install.sh --lessons DIR)
 TEACHERS_GROUP = "manabu-test-teachers"
-CLASS, CLASS2 = "mtt-c1", "mtt-c2"
-TEACHER, ALICE, BOB, ADMIN = "mtt-teach", "mtt-alice", "mtt-bob", "mtt-admin"
-CROWD = [f"mtt-s{i:02d}" for i in range(1, 31)]
+# Unix names this test makes and removes: MANABU_TEST_USERS=xyz gives another set, so two
+# checkouts can run it on one machine at the same time
+P = os.environ.get("MANABU_TEST_USERS", "mtt")
+CLASS, CLASS2 = f"{P}-c1", f"{P}-c2"
+TEACHER, ALICE, BOB, ADMIN = f"{P}-teach", f"{P}-alice", f"{P}-bob", f"{P}-admin"
+CROWD = [f"{P}-s{i:02d}" for i in range(1, 31)]
 USERS = [TEACHER, ALICE, BOB, ADMIN, *CROWD]
+ROSTER_USERS = [f"{P}-9z-01", f"{P}-9z-02"]  # made by the roster import (--create-accounts)
 GRADERS = [f"grader-{CLASS}", f"grader-{CLASS2}"]
 CLASS_GROUPS = [f"manabu-{CLASS}", f"manabu-{CLASS2}"]
 LESSON = "e01"
+LOCAL_SERVICE = "school-notices"  # the school's own service (jupyterhub_local.py): it reads
+LOCAL_TOKEN = secrets.token_hex(32)  # the hub's services and groups for these tests
 PASSWORD = secrets.token_hex(8)
 INPUTS = ["deploy/image/install.sh", "pyproject.toml", "course", "autograder", "lessons"]
 MEASURED: dict[str, object] = {}
@@ -86,9 +92,11 @@ def remove_user(name: str) -> None:
     uid = int(run("id", "-u", name).stdout)
     import psutil
 
-    for proc in psutil.process_iter(["uids"]):  # servers this test started as that user
-        if proc.info["uids"] and proc.info["uids"].real == uid:
-            proc.kill()
+    procs = [p for p in psutil.process_iter(["uids"])  # servers this test started as that user
+             if p.info["uids"] and p.info["uids"].real == uid]
+    for proc in procs:
+        proc.kill()
+    psutil.wait_procs(procs, timeout=10)  # userdel refuses a user who still has processes
     run("userdel", "--remove", name, check=False)
 
 
@@ -149,9 +157,44 @@ def test_dockerfile_runs_the_tested_install_script():
 # --- the hub --------------------------------------------------------------------------------
 
 class Hub:
-    def __init__(self, url: str, root: Path, proc: subprocess.Popen):
-        self.url, self.root, self.proc = url, root, proc
+    def __init__(self, url: str, root: Path, command: list, env: dict):
+        self.url, self.root, self.command, self.env = url, root, command, env
         self.tokens: dict[str, str] = {}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> float:
+        """Start the hub (again) and wait until it answers: the seconds it took."""
+        started = time.monotonic()
+        with (self.root / "hub.log").open("a") as log:
+            self.proc = subprocess.Popen(self.command, cwd=self.root, env=self.env,
+                                         stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        while True:
+            assert self.proc.poll() is None, "the hub stopped:\n" + self.log()[-4000:]
+            try:
+                if requests.get(f"{self.url}/hub/api/", timeout=5).ok:
+                    return time.monotonic() - started
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+
+    def stop(self, timeout: float = 60) -> float:
+        """SIGTERM, as systemd stops it: the seconds until the hub process ended."""
+        started = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return time.monotonic() - started
+
+    def log(self) -> str:
+        return (self.root / "hub.log").read_text(errors="replace")
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
 
     @property
     def course(self) -> Path:
@@ -223,12 +266,20 @@ def write_classes(root: Path) -> Path:
     }
     path = root / "classes.yaml"
     path.write_text(json.dumps(classes), encoding="utf-8")  # JSON is YAML
+    # the school's own hub settings beside it: Manabu's services and roles are added to these
+    local = root / "jupyterhub_local.py"
+    local.touch(mode=0o600)  # it may hold secrets: root-only, or the hub does not start
+    local.write_text(
+        f"c.JupyterHub.services = [{{'name': '{LOCAL_SERVICE}', 'api_token': '{LOCAL_TOKEN}'}}]\n"
+        f"c.JupyterHub.load_roles = [{{'name': '{LOCAL_SERVICE}', 'services': ['{LOCAL_SERVICE}'],"
+        " 'scopes': ['list:services', 'read:services', 'read:roles', 'list:groups',"
+        " 'read:groups']}]\n", encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
 def hub(user_env):
-    for name in USERS + GRADERS:  # left over from an interrupted run
+    for name in USERS + GRADERS + ROSTER_USERS:  # left over from an interrupted run
         remove_user(name)
     for name in USERS:
         run("useradd", "--create-home", "--shell", "/bin/sh", name)
@@ -238,41 +289,24 @@ def hub(user_env):
     env = {**os.environ, "MANABU_CLASSES": str(write_classes(root)),
            "MANABU_HUB_AUTH": "shared-password", "MANABU_HUB_PASSWORD": PASSWORD,
            "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
-    log = (root / "hub.log").open("w")
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [VENV_BIN / "jupyterhub", "-f", REPO / "deploy/hub/jupyterhub_config.py", "--ip", "127.0.0.1",
-         "--port", str(port), f"--JupyterHub.hub_bind_url=http://127.0.0.1:{hub_port}",
-         f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"],
-        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    command = [str(VENV_BIN / "jupyterhub"), "-f", str(REPO / "deploy/hub/jupyterhub_config.py"),
+               "--ip", "127.0.0.1", "--port", str(port),
+               f"--JupyterHub.hub_bind_url=http://127.0.0.1:{hub_port}",
+               f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"]
+    hub = Hub(f"http://127.0.0.1:{port}", root, command, env)
     try:
-        while True:
-            assert proc.poll() is None, "the hub stopped:\n" + (root / "hub.log").read_text()[-4000:]
-            try:
-                if requests.get(f"{url}/hub/api/", timeout=5).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        MEASURED["hub_start_seconds"] = round(time.monotonic() - started, 2)
-        yield Hub(url, root, proc)
+        MEASURED["hub_start_seconds"] = round(hub.start(), 2)
+        yield hub
     finally:
-        proc.send_signal(signal.SIGTERM)  # the hub stops the user servers, services and proxy
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        try:  # a proxy the hub restarted and left behind is still in the hub's process group
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        log.close()
-        print("hub log (tail):\n" + (root / "hub.log").read_text(errors="replace")[-6000:],
-              file=sys.stderr)  # shown when a test failed
-        for name in USERS + GRADERS:
-            remove_user(name)
+        if hub.proc:
+            hub.stop()  # the hub stops its services; the proxy and user servers stay (restarts)
+            try:  # the proxy the hub started is still in the hub's process group
+                os.killpg(hub.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        print("hub log (tail):\n" + hub.log()[-6000:], file=sys.stderr)  # shown when a test failed
+        for name in USERS + GRADERS + ROSTER_USERS:
+            remove_user(name)  # also ends the user servers the hub left running
         for group in CLASS_GROUPS:
             run("groupdel", group, check=False)
         shutil.rmtree(root, ignore_errors=True)
@@ -280,6 +314,137 @@ def hub(user_env):
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(MEASURED, indent=2))
         print("hub measurements:", json.dumps(MEASURED), file=sys.stderr)
+
+
+def roster_token(hub: Hub) -> str:
+    """The roster service's token, which the hub made at its first start (root reads it)."""
+    path = hub.state / "roster-token"
+    assert path.stat().st_uid == 0 and path.stat().st_mode & 0o077 == 0, oct(path.stat().st_mode)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def members(hub: Hub, group: str) -> set[str]:
+    r = requests.get(f"{hub.url}/hub/api/groups/{group}", timeout=60,
+                     headers={"Authorization": f"token {LOCAL_TOKEN}"})
+    return set(r.json()["users"]) if r.status_code == 200 else set()
+
+
+def as_roster(hub: Hub, method: str, path: str, **kw) -> requests.Response:
+    return requests.request(method, f"{hub.url}/hub/api{path}", timeout=60,
+                            headers={"Authorization": f"token {roster_token(hub)}"}, **kw)
+
+
+def test_no_file_or_process_a_student_can_read_holds_a_hub_secret(hub):
+    """The roster token, the cookie secret and the school's own service token: not in any file
+    Alice can read where a school's hub keeps things (its folders, the checkout, the
+    environment, /etc, the homes), nor on any command line, nor in the hub's environment. The
+    school's own services and roles (jupyterhub_local.py) are kept beside Manabu's."""
+    secrets_ = [roster_token(hub), (hub.state / "jupyterhub_cookie_secret").read_text().strip(),
+                LOCAL_TOKEN]
+    assert len(secrets_[0]) >= 32
+    places = [hub.root, REPO / "deploy", ENV / "etc", "/etc", "/home"]
+    found = run("sh", "-c", " ".join(["grep -rlsF", *(f"-e {x}" for x in secrets_),
+                                      *(f"'{p}'" for p in places), "; true"]), user=ALICE).stdout
+    assert found == ""
+    import psutil
+
+    for proc in psutil.process_iter(["cmdline"]):
+        line = " ".join(proc.info["cmdline"] or [])
+        assert not any(x in line for x in secrets_), line[:200]
+    assert not may(ALICE, f"cat /proc/{hub.proc.pid}/environ")
+    # the school's own settings were kept next to Manabu's services and roles
+    headers = {"Authorization": f"token {LOCAL_TOKEN}"}
+    services = requests.get(f"{hub.url}/hub/api/services", headers=headers, timeout=60).json()
+    assert set(services) == {LOCAL_SERVICE, CLASS, CLASS2, "manabu-roster"}
+    assert services[LOCAL_SERVICE]["roles"] == [LOCAL_SERVICE]
+    group = requests.get(f"{hub.url}/hub/api/groups/formgrade-{CLASS}", headers=headers,
+                         timeout=60).json()
+    assert set(group["roles"]) == {f"formgrade-{CLASS}", "manabu-teachers"}
+
+
+def test_the_roster_token_makes_students_and_never_teachers(hub):
+    """What a stolen roster token could try: join a class's Formgrader group, make someone an
+    admin. The hub refuses; creating a user and putting it in a class's student groups works."""
+    forged = as_roster(hub, "POST", f"/groups/formgrade-{CLASS}/users", json={"users": [ALICE]})
+    assert forged.status_code in (403, 404), forged.text  # 404: JupyterHub hides what it refuses
+    assert members(hub, f"formgrade-{CLASS}") == {TEACHER}
+    assert as_roster(hub, "PATCH", f"/users/{ALICE}", json={"admin": True}).status_code == 403
+    assert as_roster(hub, "POST", f"/groups/{TEACHERS_GROUP}", json={}).status_code in (403, 404)
+    assert as_roster(hub, "POST", f"/users/{P}-probe", json={}).status_code == 201
+    r = as_roster(hub, "POST", f"/groups/nbgrader-{CLASS}/users", json={"users": [f"{P}-probe"]})
+    assert r.status_code == 200, r.text
+
+
+def course_files(course: Path) -> dict[str, tuple]:
+    return {str(p.relative_to(course)): (p.stat().st_mtime_ns, p.stat().st_uid)
+            for p in [course, *course.rglob("*")]}
+
+
+def test_roster_import_as_root_keeps_the_class_working(hub, tmp_path):
+    """The guide's commands run as root: a dry run writes nothing at all; the import leaves every
+    file of the course to the class's grader (who builds and grades there next), makes the
+    student, and refuses the teacher row (teachers are set in classes.yaml)."""
+    course = hub.root / "courses" / CLASS2
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,name,class,role\n{P}-r1,Rin Roster,c2,student\n"
+                      f"{P}-r2,Tess Teacher,c2,teacher\n", encoding="utf-8")
+    roster.chmod(0o600)  # a class list is personal data: only root reads it
+    command = [ENV / "bin" / "manabu", "roster", "import", roster, "--course", course,
+               "--class", f"{CLASS2}=c2", "--hub-url", hub.url,
+               "--hub-token-file", hub.state / "roster-token"]
+    before = course_files(course)
+    dry = run(*command, "--dry-run", check=False)
+    assert dry.returncode == 1, dry.stdout + dry.stderr  # the teacher row
+    assert course_files(course) == before
+    result = run(*command, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"working as grader-{CLASS2}" in result.stdout
+    assert "classes.yaml" in result.stdout  # why the teacher row was left out
+    owner = int(run("id", "-u", f"grader-{CLASS2}").stdout)
+    assert {p: uid for p, (_, uid) in course_files(course).items() if uid != owner} == {}
+    groups = {g: members(hub, g)
+              for g in (f"nbgrader-{CLASS2}", f"students-{CLASS2}", f"formgrade-{CLASS2}")}
+    assert f"{P}-r1" in groups[f"nbgrader-{CLASS2}"] and f"{P}-r1" in groups[f"students-{CLASS2}"]
+    assert f"{P}-r2" not in groups[f"formgrade-{CLASS2}"]
+    # the grader can still write the gradebook (what `manabu build` does next)
+    hub.grader("python", "-c", "import sqlite3; c = sqlite3.connect('gradebook.db'); "
+               "c.execute('create table probe (x)'); c.commit()", account=CLASS2)
+
+
+def test_roster_import_makes_accounts_with_a_root_only_password_sheet(hub, tmp_path):
+    """A Japanese export with 学年, 組, 出席番号, 氏名 and no ids: as root, --create-accounts makes
+    each student's Unix account (private home, a password that logs in) and lists the initial
+    passwords on a sheet only root reads; a rerun makes nothing new."""
+    import pamela
+
+    roster = tmp_path / "meibo.csv"
+    roster.write_bytes("学年,組,出席番号,氏名\n9,Z,1,山田 太郎\n9,Z,2,佐藤 花子\n".encode("cp932"))
+    sheet = tmp_path / "passwords.csv"
+    command = [ENV / "bin" / "manabu", "roster", "import", roster, "--course",
+               hub.root / "courses" / CLASS2, "--class", f"{CLASS2}=9年Z組", "--prefix", f"{P}-",
+               "--hub-url", hub.url, "--hub-token-file", hub.state / "roster-token",
+               "--create-accounts", "--password-sheet", sheet]
+    result = run(*command)
+    assert "Made 2 Unix account(s)" in result.stdout, result.stdout
+    assert sheet.stat().st_uid == 0 and sheet.stat().st_mode & 0o077 == 0
+    with sheet.open(encoding="utf-8-sig") as handle:
+        import csv
+
+        passwords = {r["user"]: r["initial password"] for r in csv.DictReader(handle)}
+    assert sorted(passwords) == ROSTER_USERS
+    for name, password in passwords.items():
+        pamela.authenticate(name, password, service="login")  # raises if it does not log in
+        assert Path(f"/home/{name}").stat().st_mode & 0o077 == 0
+    assert not may(ALICE, f"cat '{sheet}'")
+    assert set(ROSTER_USERS) <= members(hub, f"nbgrader-{CLASS2}")
+    again = run(*command[:-1], tmp_path / "again.csv")
+    assert "account exists" in again.stdout and not (tmp_path / "again.csv").exists()
+
+
+def test_homes_are_private(hub):
+    assert may(BOB, f"echo my answers > /home/{BOB}/diary.txt")
+    assert not may(ALICE, f"ls /home/{BOB}")
+    assert not may(ALICE, f"cat /home/{BOB}/diary.txt")
 
 
 @pytest.fixture(scope="module")
@@ -607,3 +772,31 @@ def test_a_broken_class_list_stops_the_hub_with_one_clear_line(tmp_path, text, m
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Manabu hub: ") and message in lines[0], lines
+
+
+def test_a_restart_keeps_students_working_and_stops_in_seconds(hub, students):
+    """Last: it restarts the hub, as adding a class does. Alice's server (and its kernel) keeps
+    running; the hub stops in seconds, with no traceback; after the start her server is there."""
+    import psutil
+
+    uid = int(run("id", "-u", ALICE).stdout)
+    server = next(p for p in psutil.process_iter(["uids", "cmdline"])
+                  if p.info["uids"] and p.info["uids"].real == uid
+                  and "jupyterhub-singleuser" in " ".join(p.info["cmdline"] or []))
+    kernel = hub.api("POST", ALICE, f"/user/{ALICE}/api/kernels", json={"name": "python3"}).json()
+    # the teacher left a terminal and a kernel open in the class's Formgrader (`manabu build`)
+    for what, body in (("terminals", None), ("kernels", {"name": "python3"})):
+        r = hub.api("POST", TEACHER, f"/services/{CLASS}/api/{what}", json=body)
+        assert r.status_code in (200, 201), r.text
+    logged = len(hub.log())
+    MEASURED["hub_stop_seconds"] = seconds = round(hub.stop(120), 1)
+    stopping = hub.log()[logged:]
+    assert "Traceback" not in stopping and "proto" not in stopping, stopping[-3000:]
+    assert seconds < 15, stopping[-3000:]
+    assert server.is_running()
+    MEASURED["hub_restart_seconds"] = round(hub.start(), 2)
+    model = hub.api("GET", ALICE, f"/hub/api/users/{ALICE}").json()
+    assert model["servers"][""]["ready"], model
+    assert server.is_running()
+    kernels = hub.api("GET", ALICE, f"/user/{ALICE}/api/kernels").json()
+    assert kernel["id"] in [k["id"] for k in kernels]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -133,6 +134,23 @@ def test_shift_jis_export_with_half_width_kana(tmp_path):
         ("s2001", "山田", "花子", "student", True), ("s2002", "髙橋", "一", "teacher", True)]
 
 
+def test_grade_class_and_number_columns_without_ids(tmp_path):
+    """A typical Japanese export: 学年, 組, 出席番号, 氏名 and no login id. The class is 学年+組
+    (5年A組 and 6年A組 in one file stay apart); ids follow the documented rule
+    s<学年><組>-<出席番号, two digits>."""
+    text = ("学年,組,出席番号,氏名\n５,Ａ,3,山田 太郎\n5,A組,12,佐藤 花子\n6年,A,3,鈴木 一郎\n"
+            "5,1,7,田中 二郎\n5,A,,高橋 三郎\n")
+    path = write(tmp_path, text, "cp932")
+    rows, _ = read_roster(path, parse_classes(["5a", "6a=6年A組", "5-1"]))
+    assert [(r.username, r.klass, r.ok) for r in rows] == [
+        ("s5a-03", "5a", True), ("s5a-12", "5a", True), ("s6a-03", "6a", True),
+        ("s5-1-07", "5-1", True), ("", "5a", False)]
+    assert "no 出席番号" in " ".join(rows[-1].problems)
+    rows, _ = read_roster(path, parse_classes(["6a"]))  # another course: the 5th grade is refused
+    assert [r.ok for r in rows] == [False, False, True, False, False]
+    assert "add it with --class 5a=5年A組" in rows[0].problems[0]  # a --class that works
+
+
 @pytest.mark.parametrize("kind, data, words", [
     ("random bytes", random.Random(7).randbytes(600), "neither UTF-8 nor Shift_JIS"),
     ("latin-1", "id,name,class\nz1,Zoé Müller,5-1\n".encode("latin-1"), "neither UTF-8 nor Shift_JIS"),
@@ -199,16 +217,30 @@ def test_import_into_gradebook_report_and_rerun(tmp_path, course, capsys):
     assert gradebook_students(course) == {u: v[:2] for u, v in STUDENTS.items()}
 
 
-def test_dry_run_changes_nothing(tmp_path, course, capsys):
+def folder_state(folder: Path) -> dict[str, tuple]:
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in [folder, *folder.rglob("*")]}
+
+
+def test_dry_run_changes_and_writes_nothing(tmp_path, course, capsys):
+    """Not the config, not the gradebook, not a report: it prints what it would do."""
     roster = write(tmp_path, MESSY)
-    assert main(["roster", "import", str(roster), "--course", str(course), "--class", "5-1",
-                 "--class", "5-2=5年2組", "--dry-run"]) == 1
-    assert "Dry run, nothing changed" in capsys.readouterr().out
-    assert gradebook_students(course) == {}
-    assert "Manabu.classes" not in (course / "nbgrader_config.py").read_text()
-    results = {(r["user"], r["result"]) for r in report_rows(course, roster_import.DRY_REPORT)
-               if r["result"] != "error"}
+    args = ["roster", "import", str(roster), "--course", str(course), "--class", "5-1",
+            "--class", "5-2=5年2組", "--dry-run"]
+    before = folder_state(course)
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "Dry run, nothing changed" in out and "Nothing was written." in out
+    assert folder_state(course) == before
+    said = [re.match(r"\[\d+/\d+\] line \d+ (\S+) .*\): (would be \w+|unchanged|error) - ", line)
+            for line in out.splitlines() if line.startswith("[")]
+    results = {m.group(1, 2) for m in said if m.group(2) != "error"}
     assert results == {(u, "would be created") for u in STUDENTS} | {("t001", "unchanged")}
+    # a course with no gradebook yet: the dry run makes none
+    (course / "gradebook.db").unlink()
+    before = folder_state(course)
+    assert main(args) == 1
+    assert folder_state(course) == before
 
 
 def test_bad_file_and_no_class_get_one_line_and_exit_2(tmp_path, course, capsys):

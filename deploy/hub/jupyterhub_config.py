@@ -22,6 +22,11 @@ class is an nbgrader course, set up (or repaired) at every start:
 
 Users log in with their Unix password (PAM) by default. MANABU_HUB_AUTH=shared-password with
 MANABU_HUB_PASSWORD is for tests only: everybody shares that one password.
+
+The school's own hub settings (another authenticator, HTTPS, ...) go in ``jupyterhub_local.py``
+beside ``classes.yaml`` (root-only: it may hold secrets). It is read first; Manabu adds its
+services, roles and groups to the school's instead of replacing them. The roster service's token
+(``manabu roster import --hub-token-file``) is made in a root-only file at the first start.
 """
 
 from __future__ import annotations
@@ -38,10 +43,14 @@ from pathlib import Path
 
 import yaml
 
+from autograder.hubconfig import (HubConfigError, make_private, merge_named, read_token,
+                                  roster_service)
+
 c = get_config()  # noqa: F821
 
 HERE = Path(__file__).resolve().parent
 CLASSES_FILE = Path(os.environ.get("MANABU_CLASSES", HERE / "classes.yaml"))
+LOCAL_CONFIG = CLASSES_FILE.parent / "jupyterhub_local.py"
 CLASS_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
 UI_LOCALES = {"ja": "ja_JP", "en": "en"}
@@ -64,7 +73,7 @@ def read_school(path: Path) -> tuple[dict, list[dict]]:
     school = {"language": "ja", "env": "/opt/manabu", "lessons": None,
               "teachers_group": "manabu-teachers", "courses": "/srv/manabu/courses",
               "exchange": "/srv/manabu/exchange", "state": "/srv/manabu/hub", "admins": [],
-              "create_unix_accounts": False,
+              "create_unix_accounts": False, "roster": True, "roster_token_file": None,
               **(data.get("school") or {})}
     if school["language"] not in UI_LOCALES:
         stop(f"{path}: school language must be ja or en, not {school['language']!r}.")
@@ -96,6 +105,10 @@ def read_school(path: Path) -> tuple[dict, list[dict]]:
 
 
 SCHOOL, CLASSES = read_school(CLASSES_FILE)
+if LOCAL_CONFIG.exists():  # the school's own settings first: ours are added to them
+    if LOCAL_CONFIG.stat().st_mode & 0o077:
+        stop(f"{LOCAL_CONFIG} may hold secrets but others can read it: chmod 600 {LOCAL_CONFIG}")
+    load_subconfig(str(LOCAL_CONFIG))  # noqa: F821
 ENV = Path(SCHOOL["env"])
 EXCHANGE = Path(SCHOOL["exchange"])
 COURSES = Path(SCHOOL["courses"])
@@ -223,9 +236,10 @@ if os.geteuid() == 0:
         run("gpasswd", "--add", teacher, SCHOOL["teachers_group"])
     for person in sorted(TEACHERS | STUDENTS):
         try:
-            pwd.getpwnam(person)
+            account = pwd.getpwnam(person)
         except KeyError:
             continue
+        make_private(Path(account.pw_dir), account.pw_uid)  # classmates read no work in progress
         sync_class_groups(person, {k["id"] for k in CLASSES
                                    if person in k["teachers"] or person in k["students"]})
 else:
@@ -236,26 +250,37 @@ else:
 
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
-c.JupyterHub.cleanup_servers = True
+# a restart (a class added) leaves students' servers and kernels running; the proxy keeps
+# routing to them until the hub is back (systemd: KillMode=process, see docs/hosting.md)
+c.JupyterHub.cleanup_servers = False
+c.JupyterHub.cleanup_proxy = False
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+# JupyterHub's periodic service check reads the server of a Formgrader being stopped and logs
+# "'NoneType' object has no attribute 'proto'" during a slow shutdown; it only logs (the hub
+# restarts a Formgrader that dies by itself), so it is off
+c.JupyterHub.service_check_interval = 0
 
 if os.environ.get("MANABU_HUB_AUTH") == "shared-password":  # tests only: one shared password
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = os.environ["MANABU_HUB_PASSWORD"]
-else:  # Unix passwords; see docs/hosting.md for Google or Microsoft school accounts
+elif "authenticator_class" not in c.JupyterHub:  # Unix passwords, unless jupyterhub_local.py
     c.JupyterHub.authenticator_class = "pam"
     # users added to the hub (admin page, REST API, roster import) get a Unix account, with no
     # password: set one (passwd) before they can log in
     c.LocalAuthenticator.create_system_users = bool(SCHOOL["create_unix_accounts"])
-c.Authenticator.admin_users = set(SCHOOL["admins"])
-c.Authenticator.allowed_users = TEACHERS | STUDENTS | set(SCHOOL["admins"])
+own = {k: set(c.Authenticator[k]) if k in c.Authenticator else set()  # jupyterhub_local.py's
+       for k in ("admin_users", "allowed_users")}
+c.Authenticator.admin_users = own["admin_users"] | set(SCHOOL["admins"])
+c.Authenticator.allowed_users = own["allowed_users"] | TEACHERS | STUDENTS | set(SCHOOL["admins"])
 c.Authenticator.allow_existing_users = True  # users added later through the REST API (roster)
 
-c.JupyterHub.load_groups = {}
+groups = dict(c.JupyterHub.load_groups) if "load_groups" in c.JupyterHub else {}
 for k in CLASSES:
-    c.JupyterHub.load_groups[f"nbgrader-{k['id']}"] = {"users": k["students"]}
-    c.JupyterHub.load_groups[f"formgrade-{k['id']}"] = {"users": k["teachers"]}
+    groups[f"nbgrader-{k['id']}"] = {"users": k["students"]}
+    groups[f"formgrade-{k['id']}"] = {"users": k["teachers"]}
+c.JupyterHub.load_groups = groups
 
-c.JupyterHub.load_roles = [
+roles = [
     # a user's server may read its user's groups: nbgrader lists the user's courses from them
     # and teachers' Course List finds each class's Formgrader among the services
     {"name": "server", "scopes": ["users:activity!user", "access:servers!server",
@@ -291,6 +316,7 @@ def pre_spawn(spawner) -> None:
         return  # the spawner says what is missing
     sync_class_groups(name, {g.name.split("-", 1)[1] for g in spawner.user.groups
                              if g.name.startswith(("nbgrader-", "formgrade-"))})
+    make_private(Path(account.pw_dir), account.pw_uid)
     write_default_settings(Path(account.pw_dir), account.pw_uid, account.pw_gid,
                            SCHOOL["language"])
 
@@ -311,13 +337,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-c.JupyterHub.services = []
+services = []
 # teachers' Course List looks each class's service up (their servers' tokens may do what they may)
-c.JupyterHub.load_roles.append({"name": "manabu-teachers", "scopes": ["list:services", "read:services"],
-                                "groups": [f"formgrade-{k['id']}" for k in CLASSES]})
+roles.append({"name": "manabu-teachers", "scopes": ["list:services", "read:services"],
+              "groups": [f"formgrade-{k['id']}" for k in CLASSES]})
 for k in CLASSES:
     course = COURSES / k["id"]
-    c.JupyterHub.services.append({
+    services.append({
         "name": k["id"],
         "display": True,
         "url": f"http://127.0.0.1:{free_port()}",
@@ -330,7 +356,22 @@ for k in CLASSES:
                         "JUPYTERHUB_DEFAULT_URL": "/lab?formgrader=true"},
         "oauth_no_confirm": True,
     })
-    c.JupyterHub.load_roles += [
-        {"name": f"formgrade-{k['id']}", "groups": [f"formgrade-{k['id']}"],
-         "scopes": [f"access:services!service={k['id']}"]},
-    ]
+    roles.append({"name": f"formgrade-{k['id']}", "groups": [f"formgrade-{k['id']}"],
+                  "scopes": [f"access:services!service={k['id']}"]})
+
+# `manabu roster import` (root, on this server): its token in a root-only file, or given by the
+# service manager; it may make students, never teachers (those are set in classes.yaml)
+if SCHOOL["roster"]:
+    token_file = Path(SCHOOL["roster_token_file"] or STATE / "roster-token")
+    try:
+        service, role = roster_service(read_token(token_file, "MANABU_ROSTER_TOKEN"),
+                                       [k["id"] for k in CLASSES])
+    except (HubConfigError, OSError) as err:
+        stop(str(err))
+    services.append(service)
+    roles.append(role)
+
+c.JupyterHub.services = merge_named(c.JupyterHub.services if "services" in c.JupyterHub else [],
+                                    services)
+c.JupyterHub.load_roles = merge_named(
+    c.JupyterHub.load_roles if "load_roles" in c.JupyterHub else [], roles)

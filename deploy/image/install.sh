@@ -7,7 +7,7 @@
 # Safe to run again: an existing venv is reused and brought up to date.
 #
 #   deploy/image/install.sh [--python PY] [--prefix DIR] [--source REPO_OR_WHEEL]
-#                           [--lessons remove|keep|DIR] [--lessons-group GROUP]
+#                           [--lessons remove|keep|DIR] [--lessons-group GROUP] [--private-homes]
 #
 #   --python   the Python to build the venv from (default: python3). On a hub use a system
 #              Python every user can run, e.g. /usr/bin/python3, never one under /root.
@@ -18,6 +18,8 @@
 #                keep    a teacher-only image: lessons stay inside the package
 #                DIR     move them to DIR, readable only by --lessons-group (one shared server);
 #                        set MANABU_LESSONS=DIR for the teachers (the hub config does).
+#   --private-homes  a shared school server: every home in /home becomes 0700, and accounts
+#              made later too (HOME_MODE 0700 in /etc/login.defs; deploy/image/private-homes.sh)
 set -euo pipefail
 
 PYTHON=python3
@@ -25,6 +27,7 @@ PREFIX=/opt/manabu
 SOURCE="$(cd "$(dirname "$0")/../.." && pwd)"
 LESSONS=remove
 LESSONS_GROUP=""
+PRIVATE_HOMES=no
 
 die() { echo "install.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -34,7 +37,8 @@ while [ $# -gt 0 ]; do
     --source) SOURCE="${2:?--source needs a value}"; shift 2 ;;
     --lessons) LESSONS="${2:?--lessons needs a value}"; shift 2 ;;
     --lessons-group) LESSONS_GROUP="${2:?--lessons-group needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --private-homes) PRIVATE_HOMES=yes; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
@@ -146,6 +150,10 @@ if os.environ.get("JUPYTERHUB_API_TOKEN") and not os.environ.get("JUPYTERHUB_SER
     # (teachers). Not for a class's Formgrader service: it is no hub user, and serves one course.
     c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"
 PY
+
+if [ "$PRIVATE_HOMES" = yes ]; then
+  bash "$(dirname "$0")/private-homes.sh"
+fi
 
 step 6 "check"
 "$PREFIX/bin/python" - <<'PY'
