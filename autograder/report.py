@@ -258,9 +258,12 @@ def lesson_reports(course_dir: Path, lessons: list[str] | None, lang: str) -> li
     known = sorted({r.lesson for r in rows})
     for lesson in lessons or []:
         if lesson not in known:
+            from course.catalog import did_you_mean
+
+            hint = did_you_mean(lesson, known)  # a mistyped id: no advice to grade it
             raise CourseError(f"grades.csv has no grades for lesson {lesson!r} (it has: "
-                              f"{', '.join(known)}). Grade it first: manabu grade {lesson} "
-                              f"--course {course_dir}")
+                              f"{', '.join(known)}). " + (hint or f"Grade it first: manabu grade "
+                                                          f"{lesson} --course {course_dir}"))
     reports = []
     for lesson in lessons or known:
         title, names = exercise_names(course_dir / "source" / lesson / f"{lesson}.ipynb")
