@@ -12,7 +12,7 @@ from autograder.config_upgrade import upgrade_config
 from autograder.guide import guide_html
 from autograder.lessonfile import read_notebook, split_teacher_notes
 from autograder.nbconfig import course_language, nbgrader_api, write_config
-from autograder.paths import CourseError, usable_course_dir, write_atomic
+from autograder.paths import CourseError, nearest_course, usable_course_dir, write_atomic
 from autograder.preview import keep_release_work, preview_folder, refresh_preview, snapshot
 from autograder.release_guard import record_release, recorded
 from autograder.startpage import write_start_page
@@ -43,6 +43,10 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
         prepared.append((lesson, *split_teacher_notes(nb)))
 
     created = not course_dir.exists()
+    near = nearest_course(course_dir, close_only=True) if created else None
+    if near:  # a typo in --course would otherwise quietly start a second course
+        log(f"Making a new course in {course_dir}. (A course with a similar name is {near}: "
+            f"to build into it, use --course {near}.)")
     report = BuildReport(course_dir, lang)
     try:
         course_dir.mkdir(parents=True, exist_ok=True)

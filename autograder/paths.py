@@ -69,19 +69,17 @@ def course_folders_near(course_dir: Path) -> list[Path]:
     return found
 
 
-def nearest_course(course_dir: Path) -> Path | None:
+def nearest_course(course_dir: Path, close_only: bool = False) -> Path | None:
     """The existing course folder a mistyped ``course_dir`` most likely meant (difflib on the
-    path), or None if there is none near."""
+    folder name; else the only course folder near, unless ``close_only``), or None."""
     import difflib
 
-    folders = course_folders_near(course_dir)
-    if not folders:
-        return None
-    names = {str(folder): folder for folder in folders}
-    close = difflib.get_close_matches(str(course_dir), list(names), n=1, cutoff=0.6)
-    if close:
-        return names[close[0]]
-    return folders[0] if len(folders) == 1 else None
+    folders = [f for f in course_folders_near(course_dir) if f != course_dir]
+    ratio = {f: difflib.SequenceMatcher(None, course_dir.name, f.name).ratio() for f in folders}
+    best = max(folders, key=ratio.get, default=None)
+    if best is not None and ratio[best] >= (0.75 if close_only else 0.6):
+        return best
+    return folders[0] if len(folders) == 1 and not close_only else None
 
 
 def missing_lesson(course_dir: Path, lesson_id: str) -> str:

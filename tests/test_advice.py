@@ -72,6 +72,14 @@ def test_a_mistyped_course_path_names_the_nearest_course(course, capsys):
     assert f"use --course {course}" in capsys.readouterr().err
 
 
+def test_building_at_a_mistyped_path_names_the_course_it_resembles(course, capsys):
+    typo = course.parent / "cuorse"
+    assert main(["build", "--course", str(typo), "--lang", "en", "e01"]) == 0
+    assert f"A course with a similar name is {course}" in capsys.readouterr().out
+    assert main(["build", "--course", str(course.parent / "other"), "--lang", "en", "e01"]) == 0
+    assert "similar name" not in capsys.readouterr().out
+
+
 def test_a_path_far_from_any_course_gets_no_guess(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the current folder is searched too
     assert main(["grade", "e03", "--course", str(tmp_path / "nothing" / "here")]) == 2
