@@ -180,3 +180,12 @@ def test_an_older_course_config_gets_the_release_check(course):
     assert "release_guard.CheckedReleaseAssignment" in text and "MarkUngradedAnswers" in text
     work_in(course / "release" / LESSON / f"{LESSON}.ipynb")
     assert not nbgrader_api(course).release_assignment(LESSON)["success"]
+
+
+def test_make_lab_on_a_course_built_before_previews_makes_them(course):
+    from autograder.build import refresh_course
+
+    shutil.rmtree(course / "preview")
+    (course / "start.ipynb").unlink()
+    refresh_course(course, "en")  # what `manabu lab` does for a course that is built already
+    assert (course / student_link(course)).is_file()
