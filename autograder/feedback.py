@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-MARK_UNGRADED = "autograder.feedback.MarkUngradedAnswers"
-
 
 def feedback_words(lang: str) -> dict[str, str]:
     """The feedback page's words in ``lang`` (keys as the template names them)."""

@@ -22,8 +22,6 @@ from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignme
 from autograder.paths import write_atomic
 
 IGNORED = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")  # what nbgrader skips
-RELEASE_GUARD = "autograder.release_guard.CheckedReleaseAssignment"
-RECORD_HOOK = "autograder.release_guard.record_generated"
 
 
 def manifest_path(course_dir: Path, lesson_id: str) -> Path:
