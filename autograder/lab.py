@@ -9,13 +9,14 @@ import socket
 import sys
 from pathlib import Path
 
-from autograder.build import build_course, refresh_course
 from autograder.paths import CourseError, usable_course_dir
-from autograder.startpage import START_PAGE
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
     """The ``jupyter lab`` command line for a built course folder."""
+    # imports nbformat (slow): not before the port check
+    from autograder.startpage import START_PAGE
+
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
            f"--LabApp.default_url=/lab/tree/{START_PAGE}"]
@@ -97,6 +98,8 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
     course_dir = usable_course_dir(course_dir)
     if port_busy(port):  # before the build and JupyterLab's start, which take seconds
         raise PortBusy(port_advice(port, course_dir))
+    from autograder.build import build_course, refresh_course  # nbformat, nbgrader: slow imports
+
     if rebuild or not (course_dir / "release").is_dir():
         build_course(course_dir, lang)
     else:

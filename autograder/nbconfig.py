@@ -90,7 +90,7 @@ c.HTMLExporter.extra_template_basedirs = _manabu_templates.feedback_template_dir
     ("c.ExchangeFactory.release_assignment", """
 # Release only the student version the build made: a release/<id>/ somebody worked in (answers,
 # outputs) is refused. Generate (Formgrader or nbgrader) records what it made.
-c.ExchangeFactory.release_assignment = "autograder.release_guard.CheckedReleaseAssignment"
+c.ExchangeFactory.release_assignment = "autograder.exchange.CheckedReleaseAssignment"
 c.GenerateAssignment.post_convert_hook = "autograder.release_guard.record_generated"
 """),
 )

@@ -2,11 +2,12 @@
 
 The build (``manabu build``, or nbgrader's Generate in the Formgrader) records a fingerprint of
 ``release/<id>/`` in ``.manabu/release-<id>.json``. Releasing (Formgrader, ``nbgrader
-release_assignment``) goes through :class:`CheckedReleaseAssignment`, which refuses a release
+release_assignment``) goes through :class:`autograder.exchange.CheckedReleaseAssignment`, which
+asks :func:`refusal` and refuses a release
 folder that no longer matches: somebody worked in it (typed answers, ran cells), so handing it
 out could give the class the answers. The course's ``nbgrader_config.py`` names both hooks::
 
-    c.ExchangeFactory.release_assignment = "autograder.release_guard.CheckedReleaseAssignment"
+    c.ExchangeFactory.release_assignment = "autograder.exchange.CheckedReleaseAssignment"
     c.GenerateAssignment.post_convert_hook = "autograder.release_guard.record_generated"
 """
 
@@ -16,8 +17,6 @@ import fnmatch
 import hashlib
 import json
 from pathlib import Path
-
-from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 
 from autograder.paths import write_atomic
 
@@ -104,17 +103,6 @@ def refusal(course_dir: Path, lesson_id: str) -> str | None:
                 f"{', '.join(changes[:5])} changed (somebody worked in it). Releasing it could "
                 f"hand out answers, so it was not released. {rebuild}")
     return None
-
-
-class CheckedReleaseAssignment(ExchangeReleaseAssignment):
-    """nbgrader's ``release_assignment`` that refuses a release folder somebody changed after
-    the build (see :func:`refusal`); otherwise exactly nbgrader's."""
-
-    def init_src(self):
-        super().init_src()
-        why = refusal(Path(self.coursedir.root), self.coursedir.assignment_id)
-        if why:
-            self.fail(why)
 
 
 def record_generated(assignment: str, student: str, notebooks: list[str]) -> None:

@@ -174,10 +174,10 @@ def test_an_older_course_config_gets_the_release_check(course):
     text = text.replace('    "autograder.feedback.MarkUngradedAnswers",  # "your teacher will read '
                         'this", not a zero\n', "")
     config.write_text(text, encoding="utf-8")
-    assert "release_guard" not in text and "MarkUngraded" not in text
+    assert "CheckedReleaseAssignment" not in text and "MarkUngraded" not in text
     build_course(course, "en", [LESSON], log=lambda *a: None)
     text = config.read_text(encoding="utf-8")
-    assert "release_guard.CheckedReleaseAssignment" in text and "MarkUngradedAnswers" in text
+    assert "exchange.CheckedReleaseAssignment" in text and "MarkUngradedAnswers" in text
     work_in(course / "release" / LESSON / f"{LESSON}.ipynb")
     assert not nbgrader_api(course).release_assignment(LESSON)["success"]
 
