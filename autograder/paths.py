@@ -70,16 +70,34 @@ def course_folders_near(course_dir: Path) -> list[Path]:
 
 
 def nearest_course(course_dir: Path, close_only: bool = False) -> Path | None:
-    """The existing course folder a mistyped ``course_dir`` most likely meant (difflib on the
-    folder name; else the only course folder near, unless ``close_only``), or None."""
+    """The existing course folder a mistyped ``course_dir`` most likely meant, or None: the only
+    course inside it, else the most similar folder name (difflib), else the only course folder
+    near. ``close_only`` asks for a very similar name and nothing else."""
     import difflib
 
     folders = [f for f in course_folders_near(course_dir) if f != course_dir]
+    inside = [f for f in folders if f.parent == course_dir]
+    if len(inside) == 1 and not close_only:  # --course named the folder around a course
+        return inside[0]
     ratio = {f: difflib.SequenceMatcher(None, course_dir.name, f.name).ratio() for f in folders}
     best = max(folders, key=ratio.get, default=None)
     if best is not None and ratio[best] >= (0.75 if close_only else 0.6):
         return best
     return folders[0] if len(folders) == 1 and not close_only else None
+
+
+def mistyped_lesson_hint(course_dir: Path, lesson_id: str, known: list[str]) -> str:
+    """"Did you mean e03? " when ``lesson_id`` is neither a lesson of the catalog nor built in
+    the course (a typo) and resembles one of ``known``; else ""."""
+    from course.catalog import LessonError, did_you_mean, lesson_folders
+
+    try:
+        catalog = list(lesson_folders())
+    except LessonError:
+        catalog = []
+    if lesson_id in catalog or (course_dir / "source" / lesson_id).is_dir():
+        return ""
+    return did_you_mean(lesson_id, known) or did_you_mean(lesson_id, catalog)
 
 
 def missing_lesson(course_dir: Path, lesson_id: str) -> str:

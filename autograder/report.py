@@ -258,9 +258,9 @@ def lesson_reports(course_dir: Path, lessons: list[str] | None, lang: str) -> li
     known = sorted({r.lesson for r in rows})
     for lesson in lessons or []:
         if lesson not in known:
-            from course.catalog import did_you_mean
+            from autograder.paths import mistyped_lesson_hint
 
-            hint = did_you_mean(lesson, known)  # a mistyped id: no advice to grade it
+            hint = mistyped_lesson_hint(course_dir, lesson, known)  # no advice to grade a typo
             raise CourseError(f"grades.csv has no grades for lesson {lesson!r} (it has: "
                               f"{', '.join(known)}). " + (hint or f"Grade it first: manabu grade "
                                                           f"{lesson} --course {course_dir}"))
