@@ -8,10 +8,13 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.config_upgrade import upgrade_config
 from autograder.guide import guide_html
 from autograder.lessonfile import read_notebook, split_teacher_notes
 from autograder.nbconfig import course_language, nbgrader_api, write_config
-from autograder.paths import CourseError, usable_course_dir, write_atomic
+from autograder.paths import CourseError, nearest_course, usable_course_dir, write_atomic
+from autograder.preview import keep_release_work, preview_folder, refresh_preview, snapshot
+from autograder.release_guard import record_release, recorded
 from autograder.startpage import write_start_page
 from course.catalog import LANGUAGES, Lesson, LessonError, find_lesson, load_catalog
 
@@ -40,11 +43,16 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
         prepared.append((lesson, *split_teacher_notes(nb)))
 
     created = not course_dir.exists()
+    near = nearest_course(course_dir, close_only=True) if created else None
+    if near:  # a typo in --course would otherwise quietly start a second course
+        log(f"Making a new course in {course_dir}. (A course with a similar name is {near}: "
+            f"to build into it, use --course {near}.)")
     report = BuildReport(course_dir, lang)
     try:
         course_dir.mkdir(parents=True, exist_ok=True)
         (course_dir / "exchange").mkdir(exist_ok=True)
         write_config(course_dir, lang)
+        upgrade_config(course_dir)  # hooks a config from an older Manabu lacks
         if db_url:  # checked, then recorded in nbgrader_config.py for every later command
             from autograder.gradebook_db import record_db_url
 
@@ -52,7 +60,7 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
         api = nbgrader_api(course_dir)
         for number, (lesson, student_nb, notes) in enumerate(prepared, 1):
             log(f"[{number}/{len(prepared)}] {lesson.id}  {lesson.title}")
-            build_lesson(api, course_dir, lesson, student_nb, notes)
+            build_lesson(api, course_dir, lesson, student_nb, notes, log)
             report.lessons.append(lesson)
         write_start_page(course_dir, load_catalog(lang), lang)
     except BaseException:
@@ -61,6 +69,18 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
         raise
     log(f"Built {len(report.lessons)} lesson(s) in {course_dir} ({lang}).")
     return report
+
+
+def refresh_course(course_dir: Path, lang: str) -> None:
+    """For a course that is built already (``make lab``): add the config hooks an older Manabu did
+    not write, make the missing preview copies and write the start page again."""
+    lang = course_language(course_dir, lang)
+    upgrade_config(course_dir)
+    release = course_dir / "release"
+    for folder in sorted(release.iterdir()) if release.is_dir() else []:
+        if folder.is_dir() and not preview_folder(course_dir, folder.name).exists():
+            refresh_preview(course_dir, folder.name, recorded(course_dir, folder.name), log=print)
+    write_start_page(course_dir, load_catalog(lang), lang)
 
 
 def nbgrader_error(result: dict) -> str:
@@ -72,14 +92,25 @@ def nbgrader_error(result: dict) -> str:
     return (telling or lines or ["unknown error"])[-1][:300]
 
 
-def build_lesson(api, course_dir: Path, lesson: Lesson, nb, notes: list) -> None:
-    """source/<id>/<id>.ipynb, then nbgrader's release/<id>/, then guides/<id>.html."""
+def build_lesson(api, course_dir: Path, lesson: Lesson, nb, notes: list, log=print) -> None:
+    """source/<id>/<id>.ipynb, then nbgrader's release/<id>/ (recorded, so only it is released;
+    work found in the old one is saved first), the preview copy, then guides/<id>.html.
+    Nothing under submitted/, autograded/ or feedback/ is touched."""
     source = course_dir / "source" / lesson.id
     release = course_dir / "release" / lesson.id
+    built_before, old = recorded(course_dir, lesson.id), snapshot(release)
+    if built_before is not None:  # save work done in release/ before nbgrader replaces it
+        keep_release_work(course_dir, lesson.id, old, built_before, log)
     write_atomic(source / f"{lesson.id}.ipynb", nbformat.writes(nb))
     result = api.generate_assignment(lesson.id, force=True, create=True)
     if not result.get("success"):
+        if built_before is None:
+            keep_release_work(course_dir, lesson.id, old, {}, log)
         shutil.rmtree(release, ignore_errors=True)
         raise LessonError(f"nbgrader could not make the student version of {lesson.id}: "
                           f"{nbgrader_error(result)} (teacher version: {source / (lesson.id + '.ipynb')})")
+    record_release(course_dir, lesson.id)
+    if built_before is None:  # built by an older Manabu: keep what differs from the new version
+        keep_release_work(course_dir, lesson.id, old, recorded(course_dir, lesson.id) or {}, log)
+    refresh_preview(course_dir, lesson.id, built_before, log)
     write_atomic(course_dir / "guides" / f"{lesson.id}.html", guide_html(lesson, nb, notes))

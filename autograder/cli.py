@@ -53,6 +53,16 @@ def next_step(course: Path) -> str:
     return f"Next: manabu lab --course {course}   (teacher guides: {guides})"
 
 
+def cmd_preview(args) -> int:
+    from autograder.nbconfig import built_course_dir
+    from autograder.preview import make_preview
+
+    course = built_course_dir(Path(args.course))
+    for lesson_id in args.lessons:
+        make_preview(course, lesson_id, fresh=args.fresh)
+    return 0
+
+
 def cmd_grade(args) -> int:
     from autograder.grade import Options, grade_lesson
 
@@ -137,6 +147,13 @@ def parser() -> argparse.ArgumentParser:
     lang_arg(p)
     p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
     db_arg(p)
+    p = add("preview", cmd_preview, "Your own copy of a lesson's student version, to try it as a "
+            "student (preview/<id>/<id>.ipynb; the start page links to it). What you write there "
+            "is never released.")
+    p.add_argument("lessons", nargs="+", metavar="LESSON", help="lesson ids, e.g. e03")
+    course_arg(p, DEFAULT_COURSE)
+    p.add_argument("--fresh", action="store_true",
+                   help="start again from the student version (your changed copy is kept beside it)")
     p = add("grade", cmd_grade, "Autograde every submission of a lesson, make feedback and grades.csv.")
     p.add_argument("lesson", metavar="LESSON", help="the lesson id, e.g. e03")
     course_arg(p)

@@ -16,6 +16,9 @@ course's (both are, by ``deploy/image/install.sh`` and ``deploy/hub/jupyterhub_c
 
     c.ExchangeFactory.submit = "autograder.exchange.PrivateSubmit"
     c.ExchangeFactory.collect = "autograder.exchange.OwnerCheckedCollect"
+
+:class:`CheckedReleaseAssignment` is in every course's config (``manabu build`` writes it): only
+the student version the build made is released (see :mod:`autograder.release_guard`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import shutil
 from pathlib import Path
 
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 from nbgrader.exchange.default.submit import ExchangeSubmit
 
 DIR_MODE = 0o2770   # owner and the grader group (inherited from inbound's setgid); nobody else
@@ -130,3 +134,17 @@ def owner_name(path: str) -> str:
         return pwd.getpwuid(os.stat(path).st_uid).pw_name
     except KeyError:
         return f"uid {os.stat(path).st_uid}"
+
+
+class CheckedReleaseAssignment(ExchangeReleaseAssignment):
+    """``nbgrader release_assignment`` (and the Formgrader's *Release*) that refuses a release
+    folder somebody changed after the build: it could hold a teacher's answers
+    (:func:`autograder.release_guard.refusal` says why and what to do). Otherwise nbgrader's."""
+
+    def init_src(self):
+        from autograder.release_guard import refusal
+
+        super().init_src()
+        why = refusal(Path(self.coursedir.root), self.coursedir.assignment_id)
+        if why:
+            self.fail(why)

@@ -37,7 +37,7 @@ from autograder.nbconfig import (
     course_language,
     nbgrader_api,
 )
-from autograder.paths import CourseError, write_atomic
+from autograder.paths import CourseError, missing_lesson, write_atomic
 from course.i18n import translator
 
 CSV_NAME = "grades.csv"
@@ -499,8 +499,7 @@ class Ledger:
 def check_course(course_dir: Path, lesson_id: str) -> Path:
     course_dir = built_course_dir(course_dir)
     if not (course_dir / "source" / lesson_id).is_dir():
-        raise CourseError(f"Lesson {lesson_id!r} is not built in {course_dir}. "
-                          f"Build it first: manabu build --course {course_dir} {lesson_id}")
+        raise CourseError(missing_lesson(course_dir, lesson_id))
     return course_dir
 
 

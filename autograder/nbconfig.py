@@ -62,6 +62,7 @@ c.ClearSolutions.text_stub = {text_stub!r}
 # Feedback never shows hidden tests (nbgrader shows them by default).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "autograder.feedback.MarkUngradedAnswers",  # "your teacher will read this", not a zero
     "autograder.nbgrader_plugins.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
@@ -77,7 +78,22 @@ c.SandboxExecute.cell_timeout = 30       # seconds per cell
 c.SandboxExecute.notebook_timeout = 120  # seconds for the whole notebook
 c.SandboxExecute.memory_mb = 1024
 c.Manabu.lang = {lang!r}  # the course language (en or ja)
-'''
+{manabu_hooks}'''
+
+# Lines `manabu build` also adds to a course config written by an older Manabu (key, line block).
+HOOKS = (
+    ("c.HTMLExporter.extra_template_basedirs", """
+# Feedback in the course language, from Manabu's copy of nbgrader's feedback template
+import autograder.templates as _manabu_templates  # noqa: E402
+c.HTMLExporter.extra_template_basedirs = _manabu_templates.feedback_template_dirs()
+"""),
+    ("c.ExchangeFactory.release_assignment", """
+# Release only the student version the build made: a release/<id>/ somebody worked in (answers,
+# outputs) is refused. Generate (Formgrader or nbgrader) records what it made.
+c.ExchangeFactory.release_assignment = "autograder.exchange.CheckedReleaseAssignment"
+c.GenerateAssignment.post_convert_hook = "autograder.release_guard.record_generated"
+"""),
+)
 
 
 def write_config(course_dir: Path, lang: str) -> Path:
@@ -89,7 +105,9 @@ def write_config(course_dir: Path, lang: str) -> Path:
                                         exchange=str(course_dir / "exchange"), code_stub=code_stub,
                                         text_stub=text_stub, lang=lang,
                                         autograde=_py_list(AUTOGRADE_PIPELINE),
-                                        sanitize=_py_list(SANITIZE_PIPELINE)), encoding="utf-8")
+                                        sanitize=_py_list(SANITIZE_PIPELINE),
+                                        manabu_hooks="".join(block for _key, block in HOOKS)),
+                        encoding="utf-8")
     return path
 
 
@@ -100,12 +118,14 @@ def _py_list(names) -> str:
 def built_course_dir(course_dir: Path) -> Path:
     """``course_dir`` checked (see ``usable_course_dir``) and holding a built course; else a
     :class:`CourseError` that says to build it first."""
-    from autograder.paths import CourseError, usable_course_dir
+    from autograder.paths import CourseError, nearest_course, usable_course_dir
 
     course_dir = usable_course_dir(course_dir, must_exist=True)
     if not (course_dir / CONFIG_NAME).exists():
-        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). "
-                          f"Build it first: manabu build --course {course_dir}")
+        near = nearest_course(course_dir)
+        hint = f"The nearest course folder is {near}: use --course {near}. " if near else ""
+        raise CourseError(f"{course_dir} is not a Manabu course (no {CONFIG_NAME}). {hint}"
+                          f"To make a course there: manabu build --course {course_dir}")
     return course_dir
 
 

@@ -260,9 +260,12 @@ def lesson_reports(course_dir: Path, lessons: list[str] | None, lang: str) -> li
     known = sorted({r.lesson for r in rows})
     for lesson in lessons or []:
         if lesson not in known:
+            from autograder.paths import mistyped_lesson_hint
+
+            hint = mistyped_lesson_hint(course_dir, lesson, known)  # no advice to grade a typo
             raise CourseError(f"grades.csv has no grades for lesson {lesson!r} (it has: "
-                              f"{', '.join(known)}). Grade it first: manabu grade {lesson} "
-                              f"--course {course_dir}")
+                              f"{', '.join(known)}). " + (hint or f"Grade it first: manabu grade "
+                                                          f"{lesson} --course {course_dir}"))
     reports = []
     for lesson in lessons or known:
         title, names = exercise_names(course_dir / "source" / lesson / f"{lesson}.ipynb")

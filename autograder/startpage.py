@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.paths import write_atomic
+from autograder.preview import PREVIEW_DIR
 from course.catalog import Lesson
 from course.i18n import translator
 
@@ -19,9 +20,13 @@ def start_page(lessons: list[Lesson], lang: str, built: set[str]) -> nbformat.No
     bands = {"elementary": _("Elementary school (grades 3–6, 45 minutes)"),
              "junior_high": _("Junior high school (grades 7–9, 50 minutes)")}
     lines = ["# " + _("Manabu: learn how AI works"), "",
-             _("Pick a lesson. Students: open the student version. Teachers: the teacher "
-               "version has the answers; the guide has the plan and notes."), "",
-             _("To assign a lesson as homework, use the Formgrader (nbgrader menu)."), ""]
+             _("Pick a lesson. Students, and teachers who try a lesson: open the student "
+               "version. It is your own copy: what you write there never reaches the class. "
+               "Teachers: the teacher version has the answers; the guide has the plan and "
+               "notes."), "",
+             _("To assign a lesson as homework, use the Formgrader (nbgrader menu): it hands out "
+               "the clean student version made from the lesson text. To start your own copy "
+               "again: {command}").format(command="`manabu preview <id> --fresh`"), ""]
     for band, heading in bands.items():
         rows = [lesson for lesson in lessons if lesson.band == band]
         if not rows:
@@ -31,7 +36,7 @@ def start_page(lessons: list[Lesson], lang: str, built: set[str]) -> nbformat.No
                   f"{_('teacher version')} | {_('guide')} |", "|---|---|---|---|---|---|"]
         for lesson in rows:
             if lesson.id in built:
-                links = (f"[{_('open')}](release/{lesson.id}/{lesson.id}.ipynb) | "
+                links = (f"[{_('open')}]({PREVIEW_DIR}/{lesson.id}/{lesson.id}.ipynb) | "
                          f"[{_('open')}](source/{lesson.id}/{lesson.id}.ipynb) | "
                          f"[{_('guide')}](guides/{lesson.id}.html)")
             else:

@@ -135,13 +135,36 @@ def lesson_folders(root: Path | None = None) -> dict[str, Path]:
     return folders
 
 
+def closest_ids(wanted: str, ids) -> list[str]:
+    """The ids in ``ids`` a mistyped ``wanted`` most likely meant, best first: the same id
+    written another way (``e3``, ``E03``, ``e-3`` → ``e03``), else two characters swapped, else
+    the most similar (difflib)."""
+    import difflib
+
+    ids = list(ids)
+    match = re.fullmatch(r"\s*([ejEJ])\s*[-_ ]?\s*0*(\d{1,2})\s*", str(wanted))
+    if match:
+        same = f"{match.group(1).lower()}{int(match.group(2)):02d}"
+        if same in ids:
+            return [same]
+    wanted = str(wanted).strip().lower()
+    swapped = [i for i in ids if sorted(i) == sorted(wanted)]  # e30 → e03
+    return swapped or difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
+
+
+def did_you_mean(wanted: str, ids) -> str:
+    """"Did you mean e03? " (or "e03 or j03?"), or "" when nothing is close."""
+    close = closest_ids(wanted, ids)
+    return f"Did you mean {' or '.join(close)}? " if close else ""
+
+
 def find_lesson(lesson_id: str, lang: str = "en", root: Path | None = None) -> Lesson:
     """The catalog entry of ``lesson_id``; a clear :class:`LessonError` if there is none."""
     folders = lesson_folders(root)
     if lesson_id not in folders:
         known = ", ".join(folders) or "none"
-        raise LessonError(f"There is no lesson {lesson_id!r}. Lessons: {known}. "
-                          "Run 'manabu lessons' to see them all.")
+        raise LessonError(f"There is no lesson {lesson_id!r}. {did_you_mean(lesson_id, folders)}"
+                          f"Lessons: {known}. Run 'manabu lessons' to see them all.")
     return read_entry(folders[lesson_id], lang)
 
 

@@ -113,7 +113,9 @@ def test_start_page_lists_lessons_with_links(lab, browser):
     try:
         page.goto(f"{base}/?reset&token={TOKEN}")  # `/` goes to the start page
         page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
-        link = page.locator(".jp-RenderedMarkdown a[href*='release/e03/e03.ipynb']")
+        # the student version opens the teacher's own copy, never nbgrader's release folder
+        assert page.locator(".jp-RenderedMarkdown a[href*='release/']").count() == 0
+        link = page.locator(".jp-RenderedMarkdown a[href*='preview/e03/e03.ipynb']")
         link.first.wait_for(timeout=60_000)
         text = page.locator(".jp-RenderedMarkdown").first.inner_text()
         assert "Elementary school" in text and "Draw, and the computer guesses" in text

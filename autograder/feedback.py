@@ -1,0 +1,64 @@
+"""Feedback a child can read: in the course language, and no zero for a written answer the
+teacher has not read yet.
+
+nbgrader scores an ungraded written answer 0, so feedback released before the teacher graded it
+said "Score: 0.0 / 2.0". :class:`MarkUngradedAnswers` (after ``GetGrades`` in the course's
+``GenerateFeedback.preprocessors``) marks those answers, and Manabu's copy of nbgrader's feedback
+template (``templates/feedback/``, found first through ``HTMLExporter.extra_template_basedirs``,
+see :func:`autograder.templates.feedback_template_dirs`)
+says "your teacher will read this" for them, and every other word in the course language.
+"""
+
+from __future__ import annotations
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+
+def feedback_words(lang: str) -> dict[str, str]:
+    """The feedback page's words in ``lang`` (keys as the template names them)."""
+    from course.i18n import translator
+
+    _ = translator(lang)
+    return {
+        "score": _("Score"),
+        "score_so_far": _("Score so far"),
+        "teacher_will_read": _("Your teacher will read this."),
+        "teacher_will_read_all": _("Your teacher will read your written answers."),
+        "test_cell": _("Answer check"),
+        "check": _("Answer check"),
+        "code_answer": _("Your code"),
+        "written_answer": _("Your written answer"),
+        "task": _("Task"),
+        "your_answer": _("Your answer"),
+        "your_task": _("Your task"),
+        "comment": _("Your teacher's comment"),
+        "comments": _("Your teacher's comment"),
+        "late_penalty": _("Handed in late"),
+        "top": _("Top"),
+    }
+
+
+class MarkUngradedAnswers(NbGraderPreprocessor):
+    """Mark each graded cell that waits for the teacher (``metadata.manabu.pending``) and put the
+    course language's words and the points still to be graded in ``resources["manabu"]``."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        from autograder.nbconfig import config_language
+
+        info = resources["nbgrader"]
+        pending_points = 0.0
+        with Gradebook(info["db_url"]) as gradebook:
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if not (meta.get("grade") or meta.get("task")) or not meta.get("grade_id"):
+                    continue
+                grade = gradebook.find_grade(meta["grade_id"], info["notebook"],
+                                             info["assignment"], info["student"])
+                if grade.manual_score is None and grade.needs_manual_grade:
+                    cell.metadata.setdefault("manabu", {})["pending"] = True
+                    pending_points += float(grade.max_score or 0)
+        resources["manabu"] = {"words": feedback_words(config_language(self.config)),
+                               "pending_points": pending_points}
+        return nb, resources
