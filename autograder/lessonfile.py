@@ -168,7 +168,8 @@ def unjudgeable_names(nb) -> list[str]:
     answer cell binds. Grading runs tests in a clean process (the judge) with the setup cell's
     names; every other name is asked of the student's notebook, as plain data. A name bound only
     by an explore cell (a list, a trained robot) would then come from the student, who could
-    change it: bind it in the setup cell or in the test instead."""
+    change it: bind it in the setup cell or in the test instead. An answer may not use a
+    built-in name (``sum``, ``max``): tests read those as Python's own."""
     import builtins
 
     setup, answers, problems = set(), set(), []
@@ -180,6 +181,9 @@ def unjudgeable_names(nb) -> list[str]:
                            if not line.lstrip().startswith(("%", "!")))
         if meta.get("solution"):
             answers |= names_bound(source)
+            # the judge reads built-in names as Python's own, never the student's
+            problems += [f"{meta.get('grade_id')}: {name} (a built-in name)"
+                         for name in sorted(names_bound(source) & set(dir(builtins)))]
         elif meta.get("grade"):
             free = names_read(source) - names_bound(source) - setup - answers - set(dir(builtins))
             problems += [f"{meta.get('grade_id')}: {name}" for name in sorted(free)]

@@ -125,3 +125,12 @@ def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "j09-ex2-check":
             cell.source = cell.source.replace('judged = GridRobot(mode="learn")', "")
     assert unjudgeable_names(nb) == ["j09-ex2-check: judged"]
+
+
+def test_the_name_rule_notices_an_answer_that_shadows_a_builtin():
+    from autograder.lessonfile import unjudgeable_names
+
+    nb = notebook("j05", "en")
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "j05-ex1")
+    answer.source += "\n\ndef max(values):\n    return 0"
+    assert unjudgeable_names(nb) == ["j05-ex1: max (a built-in name)"]
