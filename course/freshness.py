@@ -1,15 +1,18 @@
-"""Which names a check may trust: a name whose cell last ran with an error is stale.
+"""Which names a check may trust: a value left from before a cell's failed run is stale.
 
 A child writes ``answer_vote = five``, gets an error, and runs the check: the kernel still
 holds the old ``answer_vote``, and the check would judge that. :class:`AnswerTracker` listens
 to IPython's ``pre_run_cell`` / ``post_run_cell`` events: it notes which names each cell
-assigns (at its top level: ``x = ...``, ``def f``, ``import m``) and, when the cell fails,
-marks those names stale until a cell assigning them runs without error.
-:func:`course.check` asks :func:`stale_name` before it judges, and says "run that cell again".
+assigns (at its top level: ``x = ...``, ``def f``, ``import m``) and, when the run fails,
+marks stale those of them the run did not bind anew, until a cell assigning them runs
+without error. :func:`course.check` asks :func:`stale_name` before it judges, and says
+"run that cell again".
 
-The kernel sees runs, not edits: a cell changed but not run again is invisible here (the
-JupyterLab extension can tell the kernel later). In ``manabu grade`` the same tracker runs,
-so a check never gives points for a value left from a failed answer cell.
+A value the failed run did bind (``answer = 5`` and then an error further down) is the
+cell's current answer, not a stale one, so it is judged; ``manabu grade`` runs every cell
+once, so there it only matters when an earlier cell bound the same name. The kernel sees
+runs, not edits: a cell changed but not run again is invisible here (the JupyterLab
+extension can tell the kernel later).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class AnswerTracker:
         self.assigned: set[str] = set()   # by the cell that is running
         self.used: set[str] = set()       # read by the cell that is running
         self.source = ""                  # the running cell, as Python (after the transformers)
+        self.before: dict[str, object] = {}  # the values of ``assigned`` before this run
 
     def pre_run_cell(self, info) -> None:
         try:
@@ -83,10 +87,15 @@ class AnswerTracker:
             self.assigned, used = set(), set()
         self.used = used - self.assigned  # what this cell assigns comes from this run
         self.stale -= self.assigned
+        ns = self.shell.user_ns
+        self.before = {name: ns[name] for name in self.assigned if name in ns}
 
     def post_run_cell(self, result) -> None:
         if result is None or not result.success:
-            self.stale |= self.assigned
+            ns = self.shell.user_ns
+            self.stale |= {name for name, value in self.before.items()
+                           if ns.get(name, _MISSING) is value}  # not bound anew by this run
+        self.before = {}  # hold no student objects between runs
 
     def stale_name(self) -> str | None:
         """A name the running cell reads whose cell last failed, else None."""
@@ -94,6 +103,7 @@ class AnswerTracker:
         return found[0] if found else None
 
 
+_MISSING = object()
 _trackers: dict[int, AnswerTracker] = {}
 
 

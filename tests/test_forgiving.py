@@ -149,6 +149,13 @@ def test_a_check_never_judges_a_value_left_from_a_failed_run(shell, capsys):
     assert capsys.readouterr().out.strip().startswith("✎ You wrote a digit.")
 
 
+def test_a_value_the_failed_run_did_bind_is_judged(shell):
+    # not stale: it is what the cell says now (the error further down is shown on its own)
+    assert run(shell, "answer_vote = 5") == ""
+    assert "'prnt'" in run(shell, "answer_vote = 7\nprnt(answer_vote)")
+    assert run(shell, CHECK) == "" and shell.user_ns["answer_vote"] == 7
+
+
 def test_a_failing_check_cell_does_not_lock_itself(shell):
     # the test cell assigns a helper name and fails; run again with a right answer, it passes
     assert run(shell, "answer_k = 99") == ""
