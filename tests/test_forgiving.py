@@ -181,3 +181,24 @@ def test_japanese_messages_use_kanji_a_third_grader_reads():
                              if any(k not in allowed for k in m.group())
                              and not READING.match(text, m.end())]
     assert problems == []
+
+
+def test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line(tmp_path):
+    """The same in a real ipykernel (what JupyterLab runs), in Japanese."""
+    import nbformat
+
+    from autograder.execute import run_notebook
+
+    sources = ["from course import start_lesson, check\nstart_lesson('e03', 'ja')",
+               "answer_vote = ５\nanswer_why = ”ｂ”\nprint(answer_vote + 1, answer_why)",
+               "answer_why = b",
+               "check(answer_why in ('a', 'b'), 'a か b', ok='1つ選べたね。')",
+               "def mse(a, b):\n    raise NotImplementedError()\n\nmse([1], [2])"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb, stats = run_notebook(nb, tmp_path)
+    outputs = [c.outputs for c in nb.cells]
+    assert [o.text for o in outputs[1]] == ["6 b\n"]
+    for index, says in ((2, '"b"'), (3, "もう一度実行"), (4, "mse() は、まだ書かれていない")):
+        (error,) = outputs[index]
+        assert len(error.traceback) == 1 and says in error.traceback[0], error.traceback
+    assert len(stats.errors) == 3
