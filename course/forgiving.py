@@ -24,11 +24,13 @@ The rules, in the order a teacher would expect them:
    made half-width, because the child meant the answer ``"b"`` when typing ``"ｂ"``: a check
    comparing with ``"b"`` then gives the point. Any Japanese character in the string keeps
    all of it as typed.
-4. Comments stay as typed. Pure-ASCII cells are returned unchanged at once.
+4. Comments stay as typed, and so do cell magics (``%%html`` ...). Pure-ASCII cells are
+   returned unchanged at once.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 DOUBLE_QUOTES = '"＂“”„‟〝〞〟″'
@@ -120,7 +122,7 @@ def _string(text: str, i: int, strict: bool, out: list[str]) -> int:
 
 def _compiles(source: str) -> bool:
     try:
-        compile(source, "<cell>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+        compile(source, "<cell>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
     return True
@@ -134,7 +136,7 @@ def normalize_source(text: str) -> str:
     >>> normalize_source('answer = 「ねこ」  # ＡＩ')
     'answer = "ねこ"  # ＡＩ'
     """
-    if text.isascii():
+    if text.isascii() or text.lstrip().startswith("%%"):  # a cell magic's body is not Python
         return text
     strict = _scan(text, strict=True)
     if _compiles(strict):
