@@ -3,8 +3,8 @@
 Children leave the IME on. Python then rejects ``answer = ６４``, ``answer = ”ｂ”`` and a
 full-width space with an English ``SyntaxError``. :func:`normalize_source` rewrites a cell
 before IPython compiles it; :func:`course.start_lesson` registers it as an IPython input
-transformer, so the same rules apply in JupyterLab's kernel and when ``manabu grade`` runs
-the notebook (its shell runs the lesson's setup cell too).
+transformer (:func:`course.lesson.forgiving_input`), so the same rules apply in JupyterLab's
+kernel and when ``manabu grade`` runs the notebook (its shell runs the setup cell too).
 
 The rules, in the order a teacher would expect them:
 
@@ -144,13 +144,3 @@ def normalize_source(text: str) -> str:
     loose = _scan(text, strict=False)
     return loose if _compiles(loose) else strict
 
-
-def forgiving_input(lines: list[str]) -> list[str]:
-    """IPython input transformer (``shell.input_transformers_cleanup``) for :func:`normalize_source`.
-
-    Never raises: a cell it cannot read is passed on as typed, for Python to explain.
-    """
-    try:
-        return normalize_source("".join(lines)).splitlines(keepends=True)
-    except Exception:  # a bug here must not stop a child's cell
-        return lines

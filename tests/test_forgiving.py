@@ -11,6 +11,7 @@ import pytest
 
 from course.forgiving import normalize_source
 from course.i18n import set_language
+from course.lesson import only_ime_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ])
 def test_ime_input_is_read_as_half_width(typed, meant):
     assert normalize_source(typed) == meant
+    assert only_ime_changes(typed, meant)  # the transformer's guard lets it through
 
 
 @pytest.mark.parametrize(("typed", "read"), [
@@ -115,6 +117,16 @@ def test_every_child_error_is_one_friendly_line(shell, cell, says):
     shown = run(shell, cell)
     assert says in shown
     assert len(shown.splitlines()) == 1 and "Traceback" not in shown and "File " not in shown
+
+
+def test_a_student_cell_cannot_make_the_transformer_rewrite_a_test_cell(shell, monkeypatch):
+    import course.forgiving
+
+    monkeypatch.setattr(course.forgiving, "_scan", course.forgiving._scan)  # put back afterwards
+    # same length, so only the guard in course.lesson stops it: ASCII is never changed
+    run(shell, "import course.forgiving\n"
+               "course.forgiving._scan = lambda text, strict: text.replace('check(', '#heck(')")
+    assert "✘ Not yet: もう一度" in run(shell, "check(False, 'もう一度')")
 
 
 def test_friendly_lines_speak_japanese_in_a_japanese_lesson(shell):
