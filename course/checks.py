@@ -52,6 +52,11 @@ def check(condition: object, message: str, ok: str | None = None) -> None:
     except Exception:  # e.g. comparing a whole array: treat as "not yet", never crash
         passed = False
     if not passed:
+        stub = freshness.stub_name()  # a function with only ... in it: say that, not the hint
+        if stub:
+            raise CheckFailed(_("{function}() is not written yet: its body is only ... or pass. "
+                                "Write the code, run that cell, then run this one again."
+                                ).format(function=stub))
         raise CheckFailed(message)
     if ok:
         print(ok_line(ok))

@@ -18,7 +18,9 @@ extension can tell the kernel later).
 from __future__ import annotations
 
 import ast
+import dis
 import re
+import types
 
 ASSIGNED_LINE = re.compile(r"^(?:(?:async\s+)?def|class)\s+(\w+)|^([^\W\d][\w\s,]*?)\s*(?<![=!<>])=(?!=)",
                            re.MULTILINE)
@@ -102,6 +104,21 @@ class AnswerTracker:
         found = sorted(self.used & self.stale)
         return found[0] if found else None
 
+    def stub_name(self) -> str | None:
+        """A function the running cell reads whose body is still only ``...`` or ``pass``."""
+        ns = self.shell.user_ns
+        found = sorted(n for n in self.used if is_stub(ns.get(n)))
+        return found[0] if found else None
+
+
+def is_stub(value) -> bool:
+    """True for a function whose body does nothing (``...``, ``pass`` or only a docstring)."""
+    if not isinstance(value, types.FunctionType):
+        return False
+    steps = [(i.opname, i.argval) for i in dis.get_instructions(value)
+             if i.opname not in ("RESUME", "NOP", "CACHE")]
+    return steps in ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
+
 
 _MISSING = object()
 _trackers: dict[int, AnswerTracker] = {}
@@ -136,4 +153,13 @@ def stale_name() -> str | None:
         tracker = current_tracker()
         return tracker.stale_name() if tracker else None
     except Exception:  # a check must never crash because of this helper
+        return None
+
+
+def stub_name() -> str | None:
+    """A function the running cell reads that is not written yet, else None. Never raises."""
+    try:
+        tracker = current_tracker()
+        return tracker.stub_name() if tracker else None
+    except Exception:
         return None

@@ -168,6 +168,13 @@ def test_a_value_the_failed_run_did_bind_is_judged(shell):
     assert run(shell, CHECK) == "" and shell.user_ns["answer_vote"] == 7
 
 
+def test_a_check_on_an_unwritten_function_says_it_is_not_written(shell):
+    assert run(shell, 'def mse(a, b):\n    """The mean squared error."""\n    ...') == ""
+    assert "mse() is not written yet" in run(shell, "check(mse([1], [2]) == 1, 'Square it.')")
+    assert run(shell, "def mse(a, b):\n    return 1") == ""
+    assert "Square it" in run(shell, "check(mse([1], [2]) == 2, 'Square it.')")  # written: judged
+
+
 def test_a_failing_check_cell_does_not_lock_itself(shell):
     # the test cell assigns a helper name and fails; run again with a right answer, it passes
     assert run(shell, "answer_k = 99") == ""
