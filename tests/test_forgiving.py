@@ -221,3 +221,20 @@ def test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line(tmp_path):
         (error,) = outputs[index]
         assert len(error.traceback) == 1 and says in error.traceback[0], error.traceback
     assert len(stats.errors) == 3
+
+
+@pytest.mark.parametrize("lesson_id", ["e01", "j05"])
+def test_a_blank_student_version_run_top_to_bottom_shows_no_traceback(lesson_id, tmp_path):
+    """What a child sees before writing anything: each error is one friendly line, in Japanese."""
+    from autograder.build import build_course
+    from autograder.execute import run_notebook
+    from autograder.submissions import read_versions
+
+    build_course(tmp_path / "course", "ja", [lesson_id], log=lambda *a: None)
+    _teacher, student = read_versions(tmp_path / "course", lesson_id)
+    nb, stats = run_notebook(student, tmp_path)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and len(errors) == len(stats.errors)
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(o.traceback)) for o in errors]
+    assert all(len(line.splitlines()) == 1 and line[0] in "⚠✘" for line in lines), lines
+    assert all(re.search(r"[ぁ-ん]", line) for line in lines), lines
