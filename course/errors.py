@@ -55,6 +55,14 @@ def _syntax(value: SyntaxError) -> str:
     if any(w in msg for w in ("never closed", "unmatched", "does not match", "incomplete input")):
         return _("Line {line}: a bracket is not closed, or there is one too many. Count the "
                  "( [ {{ and ) ] }}.").format(line=line)
+    text, at = value.text or "", (value.offset or 0) - 1
+    stuck = 0 < at < len(text) and text[at - 1].isdigit() and text[at].isalpha()
+    if "decimal literal" in msg or (stuck and msg.startswith("invalid syntax")):
+        return _("Line {line}: a number has letters stuck to it. Write only the digits, "
+                 "like 3.").format(line=line)
+    if "forgot a comma" in msg:
+        return _("Line {line}: a comma (,) is missing between two things. Put one in.").format(
+            line=line)
     if "unexpected indent" in msg:
         return _("Line {line} starts with spaces it should not have. Delete the spaces at the "
                  "start of the line.").format(line=line)
@@ -92,8 +100,22 @@ def _quote_example(name: str, source: str) -> str | None:
     return None
 
 
+def _compared(name: str, source: str) -> bool:
+    """True if ``source`` has a line ``name == ...``: == typed for =."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, ast.Expr) and isinstance(node.value, ast.Compare)
+               and isinstance(node.value.left, ast.Name) and node.value.left.id == name
+               and isinstance(node.value.ops[0], ast.Eq) for node in tree.body)
+
+
 def _name_error(value: NameError, source: str, names) -> str:
     name = getattr(value, "name", None) or (re.findall(r"'([^']+)'", str(value)) or ["?"])[0]
+    if _compared(name, source):
+        return _("To give {name} a value, use one = sign: {name} = ... (== only compares)."
+                 ).format(name=name)
     example = _quote_example(name, source)
     if example:
         return _("Python does not know '{name}'. If it is a word or a letter, put it in "

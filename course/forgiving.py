@@ -9,7 +9,8 @@ kernel and when ``manabu grade`` runs the notebook (its shell runs the setup cel
 The rules, in the order a teacher would expect them:
 
 1. **Code** (outside strings and comments): full-width ASCII (U+FF01–FF5E) becomes its
-   half-width form, the ideographic space U+3000 a space, ``、`` ``。`` become ``,`` ``.``,
+   half-width form, the ideographic space U+3000 a space, ``、`` ``。`` become ``,`` ``.``
+   (a ``。`` that ends a line is a full stop and becomes a space),
    ``×`` ``÷`` become ``*`` ``/``, the minus-like ``−`` ``‐`` ``–`` become ``-``, and so does
    ``ー`` where no word can start with it (``x = ー3``). None of these characters is valid
    Python outside a string, so this can only turn an error into working code.
@@ -77,6 +78,9 @@ def _scan(text: str, strict: bool) -> str:
             end = n if end < 0 else end
             out.append("#" + text[i + 1:end])
             i = end
+        elif ch == "。" and not text[i + 1:].split("\n", 1)[0].strip():
+            out.append(" ")  # a sentence's full stop at the end of a line, not a decimal point
+            i += 1
         elif ch in DOUBLE_QUOTES or ch in SINGLE_QUOTES or ch in BRACKETS:
             i = _string(text, i, strict, out)
         else:

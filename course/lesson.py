@@ -23,7 +23,8 @@ def only_ime_changes(before: str, after: str) -> bool:
         code = ord(typed)
         if 0xFF01 <= code <= 0xFF5E and ord(read) == code - 0xFEE0:
             continue
-        if (typed in IME_QUOTES and read in "\"'") or IME_SIGNS.get(typed) == read:
+        if (typed in IME_QUOTES and read in "\"'") or IME_SIGNS.get(typed) == read or (
+                typed == "。" and read == " "):
             continue
         return False
     return True

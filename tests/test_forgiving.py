@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("x = [１、２、３]", "x = [1,2,3]"),
     ("x = １。５ × ２", "x = 1.5 * 2"),
     ("x = ー3", "x = -3"),
+    ('answer = "b"。\nx = 5。', 'answer = "b" \nx = 5 '),    # a full stop ends the line
     ('d = {”温度計”：\u3000”感じる”}', 'd = {"温度計": "感じる"}'),
 ])
 def test_ime_input_is_read_as_half_width(typed, meant):
@@ -99,7 +100,10 @@ def test_running_the_setup_cell_again_adds_nothing_twice(shell):
     ("answer = ”ｂ", "a quote is missing"),
     ("x = [1, 2", "a bracket is not closed"),
     ("if True:\nx = 1", "Line 2 needs 4 spaces"),
-    ("print('a' 'b' 1)", "Python cannot read line 1"),
+    ("x = = 1", "Python cannot read line 1"),
+    ("answer_list = [1 2]", "a comma (,) is missing"),
+    ("answer_k = 3つ", "a number has letters stuck to it"),
+    ("answer_k == 3", "use one = sign: answer_k = ..."),
     ("def mse(a, b):\n    raise NotImplementedError()\n\nmse([1], [2])", "mse() is not written yet"),
     ("def mse(a, b):\n    ...\n\nmse([1], [2]) + 1", "Does your function end with return"),
     ("answer_k = '3'\nanswer_k + 1", "wrong kind of value here (text, number)"),
