@@ -60,6 +60,14 @@ def _syntax(value: SyntaxError) -> str:
     if "decimal literal" in msg or (stuck and msg.startswith("invalid syntax")):
         return _("Line {line}: a number has letters stuck to it. Write only the digits, "
                  "like 3.").format(line=line)
+    if msg == "expected ':'":
+        return _("Line {line}: a colon (:) is missing at the end of the line (after def, if or "
+                 "for).").format(line=line)
+    if msg.startswith("invalid syntax") and text.rstrip().endswith("="):
+        return _("Line {line}: write your answer after the = sign.").format(line=line)
+    if msg.startswith("invalid syntax") and re.match(r"\s*[^\W\d]\w* +\w+ *=[^=]", text):
+        return _("Line {line}: a name cannot have a space in it. Use _ instead, like "
+                 "answer_why.").format(line=line)
     if "forgot a comma" in msg:
         return _("Line {line}: a comma (,) is missing between two things. Put one in.").format(
             line=line)
