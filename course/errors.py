@@ -47,8 +47,8 @@ def _syntax(value: SyntaxError) -> str:
     if char:
         shown = char.group(1) or chr(int(char.group(2), 16))
         shown = _("full-width space") if shown == "\u3000" else shown
-        return _("Line {line}: Python cannot read 「{char}」. Switch the keyboard to half-width "
-                 "input and type it again.").format(line=line, char=shown)
+        return _("Line {line}: Python cannot read the character {char}. Switch the keyboard to "
+                 "half-width input and type it again.").format(line=line, char=shown)
     if "unterminated" in msg or "EOL while" in msg or "EOF while" in msg:
         return _("Line {line}: a quote is missing. Put a quote before and after the text, "
                  'like "b".').format(line=line)

@@ -96,7 +96,7 @@ def test_running_the_setup_cell_again_adds_nothing_twice(shell):
     ("answer_sort = {thermometer: 'senses'}", '"thermometer"'),
     ("answer_k", "'answer_k' is not there yet"),
     ("answer_vote = 5\nanswer_vote + answr_vote", "Did you mean 'answer_vote'?"),
-    ("x = 1 → 2", "Python cannot read 「→」. Switch the keyboard to half-width"),
+    ("x = 1 → 2", "Python cannot read the character →. Switch the keyboard to half-width"),
     ("answer = ”ｂ", "a quote is missing"),
     ("x = [1, 2", "a bracket is not closed"),
     ("if True:\nx = 1", "Line 2 needs 4 spaces"),
