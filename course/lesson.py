@@ -2,11 +2,58 @@
 
 from __future__ import annotations
 
+from course.forgiving import normalize_source
 from course.i18n import _, get_language, set_language
+
+# What an IME character may become (full-width ASCII is checked by arithmetic). Kept here, not
+# taken from course.forgiving: see forgiving_input.
+IME_QUOTES = "＂“”„‟〝〞〟″＇‘’‚‛′「」『』"
+IME_SIGNS = {"\u3000": " ", "、": ",", "。": ".", "×": "*", "÷": "/", "−": "-", "‐": "-",
+             "–": "-", "ー": "-"}
+
+
+def only_ime_changes(before: str, after: str) -> bool:
+    """True if ``after`` differs from ``before`` only where an IME character became the
+    half-width character it means (ASCII and Japanese text untouched)."""
+    if len(before) != len(after):
+        return False
+    for typed, read in zip(before, after, strict=True):
+        if typed == read:
+            continue
+        code = ord(typed)
+        if 0xFF01 <= code <= 0xFF5E and ord(read) == code - 0xFEE0:
+            continue
+        if (typed in IME_QUOTES and read in "\"'") or IME_SIGNS.get(typed) == read or (
+                typed == "。" and read == " "):
+            continue
+        return False
+    return True
+
+
+def forgiving_input(lines: list[str]) -> list[str]:
+    """IPython input transformer: the cell as :func:`course.forgiving.normalize_source` reads it.
+
+    Never raises: a cell it cannot read is passed on as typed, for Python to explain. It lives
+    here, and checks :func:`only_ime_changes`, because test cells pass through it too: the
+    grader puts this module back before every test cell, so a student cell that tampers with
+    ``course.forgiving`` still cannot make it rewrite a test.
+    """
+    text = "".join(lines)
+    try:
+        read = normalize_source(text)
+    except Exception:  # a bug there must not stop a child's cell
+        return lines
+    return read.splitlines(keepends=True) if only_ime_changes(text, read) else lines
 
 
 def start_lesson(lesson_id: str, lang: str = "en") -> None:
-    """Set the language and friendly error messages for lesson ``lesson_id``."""
+    """Set the language for lesson ``lesson_id`` and make the kernel forgiving.
+
+    In IPython (JupyterLab's kernel, and the shell ``manabu grade`` runs the notebook in):
+    IME input is read as half-width (:mod:`course.forgiving`), errors show as one friendly
+    line (:mod:`course.checks`), and checks refuse values from failed runs
+    (:mod:`course.freshness`). Running it again adds nothing twice.
+    """
     set_language(lang)
     try:
         from IPython import get_ipython
@@ -16,7 +63,11 @@ def start_lesson(lesson_id: str, lang: str = "en") -> None:
         shell = get_ipython()
     if shell is not None:
         from course.checks import install_friendly_errors
+        from course.freshness import install_tracker
 
+        if forgiving_input not in shell.input_transformers_cleanup:
+            shell.input_transformers_cleanup.append(forgiving_input)
         install_friendly_errors(shell)
+        install_tracker(shell)
     print("✔ " + _("Ready! Lesson {lesson} ({lang}). Now run the next cell.").format(
         lesson=lesson_id, lang=get_language()))

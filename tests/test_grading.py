@@ -116,3 +116,42 @@ def test_grades_csv_has_a_row_per_submission(graded):
         rows = list(csv.DictReader(handle))
     assert set(rows[0]) >= {"student", "lesson", "score", "max_score", "status", "needs_manual"}
     assert len(rows) == sum(len(r) for _t, r in results.values())
+
+
+def ime_typed(source: str) -> str:
+    """``source`` as a child types it with the Japanese IME on: full-width letters, digits, signs
+    and spaces, and ” for every double quote."""
+    return "".join("”" if ch == '"' else "\u3000" if ch == " " else
+                   chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in source)
+
+
+IME_LESSONS = ["e01", "e03"]  # built in a course of their own, whatever MANABU_TEST_LESSONS says
+
+
+@pytest.fixture(scope="module", params=["en", "ja"])
+def ime_graded(request, tmp_path_factory):
+    """e01 and e03 graded for a student who typed every answer with the IME on."""
+    from autograder.build import build_course
+
+    course = tmp_path_factory.mktemp(f"ime-{request.param}")
+    build_course(course, request.param, IME_LESSONS, log=lambda *a: None)
+    results = {}
+    for lesson_id in IME_LESSONS:
+        teacher, student = read_versions(course, lesson_id)
+        right = answer_cells(teacher)
+        code = {c.metadata.nbgrader["grade_id"] for c in teacher.cells
+                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+        typed = {gid: ime_typed(text) if gid in code else text for gid, text in right.items()}
+        assert all(typed[gid] != right[gid] and not typed[gid].isascii() for gid in code)
+        submit(course, "ime", lesson_id, nbformat.writes(fill_answers(student, typed)))
+        rows = {row.student: row for row in grade_lesson(lesson_id, course, log=lambda *a: None)}
+        results[lesson_id] = (teacher, rows)
+    return results
+
+
+@pytest.mark.parametrize("lesson_id", IME_LESSONS)
+def test_answers_typed_with_the_ime_on_get_every_point(ime_graded, lesson_id):
+    teacher, rows = ime_graded[lesson_id]
+    assert rows["ime"].status == "ok"
+    assert rows["ime"].score == sum(autograded_points(teacher).values())
+

@@ -10,6 +10,7 @@ from helpers import wrong_answers
 from autograder.execute import run_notebook
 from autograder.lessonfile import graded_cells, read_notebook, split_teacher_notes, timing_plan
 from course.catalog import lesson_folders, read_entry
+from course.checks import OK_MARK
 
 LESSONS = lesson_ids()
 
@@ -94,7 +95,7 @@ def test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel(lesson_id, lang, t
               if o.get("output_type") == "error"]
     assert errors == []
     texts = "".join(o.get("text", "") for c in nb.cells[:lesson_cells] for o in c.get("outputs", []))
-    assert "✔" in texts  # the visible checks said so
+    assert OK_MARK in texts  # the visible checks said so
     widgets = [o for c in nb.cells for o in c.get("outputs", [])
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets, "the explore widgets were displayed"
