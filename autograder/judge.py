@@ -66,13 +66,17 @@ class NotAnAnswer:
 class StudentFunction:
     """A function the student wrote: calling it runs it in the sandbox, with data only."""
 
-    def __init__(self, judge: Judge, name: str):
-        self._judge, self.__name__ = judge, name
+    def __init__(self, judge: Judge, name: str, stub: bool = False):
+        self._judge, self.__name__, self._stub = judge, name, stub
 
     def __repr__(self) -> str:
         return f"<the student's function {self.__name__}>"
 
     def __call__(self, *args, **kwargs):
+        if self._stub:  # its body is only ... or pass: say so, not the test's hint
+            raise CheckFailed(_("{function}() is not written yet: its body is only ... or pass. "
+                                "Write the code, run that cell, then run this one again."
+                                ).format(function=self.__name__))
         return self._judge.call(self.__name__, args, kwargs)
 
 
@@ -126,7 +130,7 @@ class Judge:
         if reply.get("missing"):
             raise KeyError(name)  # Python then raises NameError: "'name' is not there yet"
         if reply.get("function") is True:
-            return StudentFunction(self, name)
+            return StudentFunction(self, name, stub=reply.get("stub") is True)
         return self._value(reply, name)
 
     def call(self, name: str, args: tuple, kwargs: dict):

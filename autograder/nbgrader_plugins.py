@@ -53,7 +53,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
             cell.source = without_region(cell.source, BEGIN_HIDDEN, END_HIDDEN)
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and output.get("ename") != "CheckFailed":
+                trace = output.get("traceback") or []
+                if output.get("output_type") == "error" and output.get("ename") != "CheckFailed" \
+                        and len(trace) != 1:  # the judge's one friendly line quotes no code
                     output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
         return cell, resources
 

@@ -203,7 +203,9 @@ class Runner:
         if value is Ellipsis:
             return {"kind": "..."}
         if allow_function and callable(value) and not isinstance(value, type):
-            return {"function": True}
+            from course.freshness import is_stub
+
+            return {"function": True, "stub": bool(is_stub(value))}
         try:
             return {"value": encode(value)}
         except NotData as err:

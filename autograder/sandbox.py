@@ -651,7 +651,8 @@ class _Run:
         if reply.get("event") != "value":
             self._sandbox_failed(ChannelError("garbage", "not a value"), position)
             return {"gone": True}
-        return {key: reply[key] for key in ("missing", "function", "value", "kind", "timeout",
+        return {key: reply[key] for key in ("missing", "function", "stub", "value", "kind",
+                                             "timeout",
                                              "raised", "message", "changed", "printed")
                 if key in reply}
 

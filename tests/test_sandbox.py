@@ -372,3 +372,12 @@ def test_lesson_texts_are_hidden_wherever_they_are_installed(workdir, monkeypatc
         assert text(report.cells[1]).strip() == "[]"
     finally:
         shutil.rmtree(lessons)
+
+
+def test_an_unwritten_function_is_named_not_judged(workdir):
+    report = run_cells(cells(("setup", SETUP),
+                             ("answer", "def mse(a, b):\n    \"\"\"The mean squared error.\"\"\"\n    ..."),
+                             ("test", "check(mse([1], [2]) == 1.0, 'Square each mistake.')")),
+                       workdir, FAST)
+    assert not report.cells[2].ok and "mse() is not written yet" in text(report.cells[2])
+    assert "Square each mistake" not in text(report.cells[2])
