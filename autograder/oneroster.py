@@ -318,7 +318,7 @@ def pick_users(data, prefix, remembered, rows, _) -> dict[str, dict]:
         local = record.get("username").split("@")[0]
         username, problem = check_username(local, prefix) if local else ("", None)
         if problem:
-            record.problems.append(problem)
+            record.problems.append(username_problem(local, problem, _))
         if record.problems:
             rows.append(bad_record(record))
             users.pop(record.sid, None)  # a bad row now is not replaced by an older one
@@ -334,6 +334,17 @@ def pick_users(data, prefix, remembered, rows, _) -> dict[str, dict]:
             "role": before.get("role", "student"),
             "keep": {"sourcedId": record.sid, "name": full, "first": first, "last": last, "kana": kana}}
     return users
+
+
+def username_problem(name: str, problem: str, _) -> str:
+    """check_username's problem, in the teacher's language."""
+    if "too long" in problem:
+        return _("username {name!r} is too long for a user name (at most 32 characters)").format(name=name)
+    if "starts with a digit" in problem:
+        return _("username {name!r} starts with a digit, which a Unix user name cannot: import with "
+                 "--prefix s").format(name=name)
+    return _("username {name!r} has characters a user name cannot have: use letters a-z, digits, "
+             "- and _, starting with a letter").format(name=name)
 
 
 def enrollment_rows(data, classes, users, refused, _) -> list[Row]:

@@ -359,7 +359,8 @@ def test_problems_in_the_teachers_language(tmp_path, course):
 
     roster = read_oneroster(make_zip(tmp_path / "r.zip", BULK), {}, "", {}, translator("ja"))
     problems = " ".join(p for r in roster.rows for p in r.problems)
-    assert "users.csv にありません" in problems and "文部科学省の学年コード" in problems
+    assert "ユーザー 'u404' が users.csv にありません" in problems and "文部科学省の学年コード" in problems
+    assert "数字で始まっていて" in problems and "は教科のクラス" in " ".join(r.skip for r in roster.rows)
     with pytest.raises(CourseError, match="OneRoster 1.2 日本プロファイル"):
         read_oneroster(make_zip(tmp_path / "v.zip", BULK, version="1.1"), {}, "", {}, translator("ja"))
 
