@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.paths import CourseError
-from autograder.roster import CJK, CLASS_KEY, Row, check_duplicates, check_username, norm
+from autograder.roster import (
+    CJK,
+    CLASS_KEY,
+    Row,
+    check_duplicates,
+    check_username,
+    decode_roster,
+    norm,
+)
 
 VERSION = "1.2_JP"
 MODES = ("bulk", "delta", "absent")
@@ -43,6 +51,15 @@ REQUIRED = {
     "enrollments": ["schoolSourcedId"],
 }
 FILES = list(NEEDED) + ["demographics"]
+COLUMNS = {c.lower(): c for c in (
+    "sourcedId status dateLastModified name type identifier parentSourcedId title startDate endDate "
+    "schoolYear schoolYearSourcedId courseCode grades orgSourcedId subjects subjectCodes "
+    "courseSourcedId classCode classType location schoolSourcedId termSourcedIds periods "
+    "enabledUser username userIds givenName familyName middleName email primaryOrgSourcedId "
+    "userSourcedId roleType role beginDate endDate classSourcedId primary propertyName value "
+    "metadata.jp.kanaGivenName metadata.jp.kanaFamilyName metadata.jp.kanaMiddleName "
+    "metadata.jp.homeClass metadata.jp.ShussekiNo metadata.jp.PublicFlg metadata.jp.specialNeeds"
+).split()}
 # MEXT grade codes of the Japan Profile: 幼稚園 E1-E3, 小学校 P1-P6, 中学校 J1-J3, 高校 H1-H3
 GRADES = {f"E{n}" for n in range(1, 4)} | {f"P{n}" for n in range(1, 7)} | \
          {f"J{n}" for n in range(1, 4)} | {f"H{n}" for n in range(1, 4)}
@@ -58,7 +75,8 @@ class Record:
     problems: list[str] = field(default_factory=list)
 
     def get(self, column: str) -> str:
-        return norm(self.cells.get(column, ""))
+        value = norm(self.cells.get(column, ""))
+        return "" if value == "NULL" else value  # Japanese exports write NULL for "none"
 
     @property
     def sid(self) -> str:
@@ -78,36 +96,54 @@ class Roster:
     modes: dict[str, str]
 
 
+def manifest_folder(names: list[str]) -> str | None:
+    """The folder of the zip's manifest.csv ("" at the top, "roster/" when the school zipped a
+    folder), or None when there is none."""
+    found = [n for n in names if n.rsplit("/", 1)[-1] == "manifest.csv" and "__MACOSX" not in n]
+    return min(found, key=len)[:-len("manifest.csv")] if found else None
+
+
 def is_oneroster(path: Path) -> bool:
-    """Whether ``path`` is a zip with a manifest.csv at its top."""
+    """Whether ``path`` is a zip with a manifest.csv."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return "manifest.csv" in archive.namelist()
+            return manifest_folder(archive.namelist()) is not None
     except (OSError, zipfile.BadZipFile):
         return False
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text with or without BOM (OneRoster files are UTF-8)."""
-    return data.decode("utf-8-sig")
+class Files:
+    """The CSV files of the zip's manifest folder, by name."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.folder = manifest_folder(archive.namelist()) or ""
+        self.names = {n[len(self.folder):] for n in archive.namelist() if n.startswith(self.folder)}
+
+    def text(self, name: str) -> str:
+        """UTF-8 with or without BOM, as OneRoster says (Shift_JIS from an older tool is read too)."""
+        return decode_roster(self.archive.read(self.folder + name), name)[0]
 
 
 def table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """(header, [(line, {column: cell})]) of a CSV file; blank lines skipped."""
-    lines = list(csv.reader(io.StringIO(text)))
-    if not lines:
-        return [], []
-    header = [h.strip() for h in lines[0]]
-    rows = [(number, dict(zip(header, cells, strict=False))) for number, cells in enumerate(lines[1:], start=2)
-            if any(c.strip() for c in cells)]
+    """(header, [(line, {column: cell})]) of a CSV file; blank lines skipped; a header written
+    in another case (SourcedId) or with spaces is read as the OneRoster column."""
+    reader = csv.reader(io.StringIO(text))
+    header = [COLUMNS.get(h.strip().lower(), h.strip()) for h in next(reader, [])]
+    rows, end = [], reader.line_num
+    for cells in reader:
+        start, end = end + 1, reader.line_num  # a quoted cell may span lines
+        if any(c.strip() for c in cells):
+            rows.append((start, dict(zip(header, cells, strict=False))))
     return header, rows
 
 
-def read_manifest(archive: zipfile.ZipFile, name: str, _) -> tuple[dict[str, str], list[Row]]:
+def read_manifest(files: Files, name: str, _) -> tuple[dict[str, str], list[Row]]:
     """({file: mode}, problem rows) from manifest.csv; a wrong version refuses the whole zip."""
-    header, rows = table(decode(archive.read("manifest.csv")))
-    props = {norm(r.get("propertyName", "")): (line, norm(r.get("value", ""))) for line, r in rows}
-    if [h for h in header[:2]] != ["propertyName", "value"]:
+    header, rows = table(files.text("manifest.csv"))
+    props = {norm(r.get("propertyName", "")).lower(): (line, norm(r.get("value", "")))
+             for line, r in rows}
+    if [h.lower() for h in header[:2]] != ["propertyname", "value"]:
         raise CourseError(_("{name}: manifest.csv must have the columns propertyName,value (it has: "
                             "{found}). Export the roster again as OneRoster 1.2 CSV (Japan Profile).")
                           .format(name=name, found=",".join(header) or "nothing"))
@@ -118,15 +154,14 @@ def read_manifest(archive: zipfile.ZipFile, name: str, _) -> tuple[dict[str, str
                             "that format (学習eポータル: OneRoster 1.2 JP).")
                           .format(name=name, version=version or "(none)", expected=VERSION))
     modes, problems = {}, []
-    present = set(archive.namelist())
     for file in FILES:
-        line, mode = props.get(f"file.{file}", (0, "absent"))
+        line, mode = props.get(f"file.{file}".lower(), (0, "absent"))
         mode = mode.lower() or "absent"
         if mode not in MODES:
             problems.append(problem_row("manifest.csv", line, _("file.{file} is {mode!r}: it must be "
                                         "bulk, delta or absent").format(file=file, mode=mode)))
             mode = "absent"
-        if mode != "absent" and f"{file}.csv" not in present:
+        if mode != "absent" and f"{file}.csv" not in files.names:
             problems.append(problem_row("manifest.csv", line, _("the manifest says {file}.csv is "
                                         "there ({mode}), but the zip has no {file}.csv: export the "
                                         "roster again").format(file=file, mode=mode)))
@@ -142,12 +177,12 @@ def problem_row(file: str, line: int, problem: str, raw_id: str = "") -> Row:
     return row
 
 
-def read_file(archive, file: str, _) -> tuple[list[Record], list[Row]]:
+def read_file(files: Files, file: str, _) -> tuple[list[Record], list[Row]]:
     """The records of ``file``.csv, each checked for its required values, status and duplicates."""
     name = f"{file}.csv"
     try:
-        header, rows = table(decode(archive.read(name)))
-    except UnicodeDecodeError:
+        header, rows = table(files.text(name))
+    except CourseError:
         return [], [problem_row(name, 1, _("{name} is not UTF-8 text: export it again as UTF-8")
                                 .format(name=name))]
     problems = []
@@ -197,9 +232,13 @@ def class_key(record: Record, taken: set[str]) -> str:
     title = norm(record.get("title"))
     grades = split_list(record.get("grades"))
     match = KUMI.search(title)
+    only_kumi = re.fullmatch(r"(\w+?)\s*組", title)
+    year_kumi = (match.group(1), match.group(2).lower()) if match else None
+    if not match and only_kumi and len(grades) == 1 and grades[0][1:].isdigit():
+        year_kumi = (grades[0][1:], only_kumi.group(1).lower())  # P5 + 1組: 5年1組
     key = ""
-    if match:
-        year, kumi = match.group(1), match.group(2).lower()
+    if year_kumi:
+        year, kumi = year_kumi
         prefix = "j" if grades and grades[0].startswith("J") else ""
         key = f"{prefix}{year}-{kumi}" if kumi.isdigit() else f"{prefix}{year}{kumi}"
     if not CLASS_KEY.fullmatch(key):
@@ -223,7 +262,7 @@ def display_name(user: Record) -> tuple[str, str, str]:
 def shusseki(record: Record) -> str:
     for column, value in record.cells.items():
         if column.lower().removeprefix("metadata.jp.") == "shussekino":
-            return norm(value)
+            return "" if norm(value) == "NULL" else norm(value)
     return ""
 
 
@@ -238,14 +277,15 @@ def read_oneroster(path: Path, known: dict[str, str], prefix: str, remembered: d
     except (OSError, zipfile.BadZipFile) as err:
         raise CourseError(_("Cannot read {name} as a zip file ({err}).").format(name=name, err=err)) from None
     with archive:
-        if "manifest.csv" not in archive.namelist():
+        if manifest_folder(archive.namelist()) is None:
             raise CourseError(_("{name} has no manifest.csv: it is not a OneRoster CSV zip.").format(name=name))
-        modes, rows = read_manifest(archive, name, _)
+        files = Files(archive)
+        modes, rows = read_manifest(files, name, _)
         data, refused = {}, set()
         for file in NEEDED:
             data[file] = []
             if modes[file] != "absent":
-                data[file], problems = read_file(archive, file, _)
+                data[file], problems = read_file(files, file, _)
                 rows += problems
                 if any(p.line == 1 for p in problems) and not data[file]:
                     refused.add(file)
@@ -350,6 +390,10 @@ def username_problem(name: str, problem: str, _) -> str:
 def enrollment_rows(data, classes, users, refused, _) -> list[Row]:
     """One row per enrollment (and per student known only by their homeClass)."""
     bad_users = {r.sid for r in data["users"] if r.problems}
+    roles: dict[str, set[str]] = {}
+    for record in data["roles"]:
+        if not record.problems and not record.deleted:
+            roles.setdefault(record.get("userSourcedId"), set()).add(record.get("role").lower())
     bad_classes = {r.sid for r in data["classes"] if r.problems}
     out, enrolled = [], {}
     for record in data["enrollments"]:
@@ -383,7 +427,9 @@ def enrollment_rows(data, classes, users, refused, _) -> list[Row]:
         record = user["record"]
         if home not in classes:
             record.problems.append(_("homeClass {sid!r} is not in classes.csv").format(sid=home))
-        out.append(person_row(record, user, classes.get(home), "student", _))
+        said = roles.get(sid, set())  # a teacher's homeClass is the class they lead
+        role = "teacher" if "teacher" in said and "student" not in said else "student"
+        out.append(person_row(record, user, classes.get(home), role, _))
     return out
 
 

@@ -408,3 +408,33 @@ def test_export_without_a_oneroster_import_says_what_to_do(course, tmp_path, cap
     assert main(["roster", "export-results", "--course", str(course), "--out",
                  str(tmp_path / "x.zip")]) == 2
     assert "Import the school's OneRoster zip first" in capsys.readouterr().err
+
+
+def test_a_messy_school_export_still_goes_in(tmp_path):
+    """Files in a folder of the zip, a header in another case, NULL for none, a teacher known
+    only by homeClass, a class written "1組" with its grade code, a multi-line quoted cell."""
+    from autograder.oneroster import read_oneroster
+    from course.i18n import translator
+
+    files = {
+        "classes": [klass("c1", "1組", grades="P6"),
+                    'c2,active,,"6年\r\n2組",P6,crs-hr,,homeroom,,org1,as2026,,,,'],
+        "users": [user("u1", "s2001", "一", "青木", grades="P6", home="c1").replace(",,,,,,", ",NULL,,,,,", 1),
+                  user("t1", "t100", "先生", "石井", grades="NULL", home="c1"),
+                  user("u2", "s2002", "二", "井上", grades="P6")],
+        "roles": [f"rt,active,{T},t1,primary,teacher,,,org1,"],
+        "enrollments": [enrol("e1", "c2", "u2", number="NULL")],
+    }
+    heads = {"users": HEAD["users"].replace("sourcedId", "SourcedId").replace("username", " UserName")}
+    inner = make_zip(tmp_path / "inner.zip", files, heads=heads)
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(inner) as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            dst.writestr("2026-04-01 名簿/" + name, src.read(name))
+    roster = read_oneroster(path, {}, "", {}, translator("en"))
+    assert [(r.file, r.line, r.username, r.klass, r.role, r.problems) for r in roster.rows] == [
+        ("enrollments.csv", 2, "s2002", "6-2", "student", []),
+        ("users.csv", 2, "s2001", "6-1", "student", []),
+        ("users.csv", 3, "t100", "6-1", "teacher", []),
+    ]
+    assert roster.classes["6-2"]["title"] == "6年 2組"
