@@ -142,13 +142,14 @@ def import_row(row: Row, hub: Hub | None, gradebook, course_id: str, dry_run: bo
     if row.skip:
         return Outcome(row, "skipped", "not touched", "not touched", row.skip)
     groups = groups_for(row, course_id)
-    if row.remove:
-        return remove_row(row, hub, groups[:1], dry_run)
-    if hub and (refused := [g for g in groups if not hub.may_manage(g)]):
+    if hub and (refused := [g for g in (groups[:1] if row.remove else groups)
+                            if not hub.may_manage(g)]):
         return Outcome(row, "error", "not touched", "not touched",
                        f"the hub token may not change the group(s) {', '.join(refused)}"
                        + (": on the school hub teachers are set in classes.yaml (restart the hub)"
                           if row.role == "teacher" else ""))
+    if row.remove:
+        return remove_row(row, hub, groups[:1], dry_run)
     undo = []
     hub_notes, created, changed = [], False, False
     try:

@@ -438,3 +438,16 @@ def test_a_messy_school_export_still_goes_in(tmp_path):
         ("users.csv", 3, "t100", "6-1", "teacher", []),
     ]
     assert roster.classes["6-2"]["title"] == "6年 2組"
+
+
+def test_class_option_takes_one_class_of_a_school_wide_zip(tmp_path, course, capsys):
+    """On the school hub a course is one class: the zip's other classes are left out on purpose,
+    not errors."""
+    roster = make_zip(tmp_path / "roster.zip", BULK)
+    main(["roster", "import", str(roster), "--course", str(course), "--class", "5-2=5年2組"])
+    rows = report(course)
+    assert rows[("enrollments.csv", 2)]["result"] == "skipped"  # s1001 of 5-1
+    assert "not one of the classes given with --class" in rows[("enrollments.csv", 2)]["problem"]
+    assert rows[("enrollments.csv", 3)]["result"] == "created"  # s1002 of 5-2
+    assert set(gradebook_students(course)) == {"s1002", "s1003"}
+    assert "c.Manabu.classes = {'5-2': '5年2組'}" in (course / "nbgrader_config.py").read_text()
