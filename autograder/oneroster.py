@@ -293,7 +293,7 @@ def read_oneroster(path: Path, known: dict[str, str], prefix: str, remembered: d
         rows += [bad_record(r) for r in data[file] if r.problems]
     classes = pick_classes(data, modes, known, remembered, only, rows, _)
     users = pick_users(data, prefix, remembered, rows, _)
-    rows += enrollment_rows(data, classes, users, refused, _)
+    rows += enrollment_rows(data, classes, users, refused, _, modes["users"] == "delta")
     check_duplicates([r for r in rows if r.ok and not r.skip and not r.remove])
     return Roster(rows, {c["key"]: c["keep"] for c in classes.values() if c.get("key")},
                   {u["username"]: u["keep"] for u in users.values() if u.get("username")}, modes)
@@ -387,8 +387,9 @@ def username_problem(name: str, problem: str, _) -> str:
              "- and _, starting with a letter").format(name=name)
 
 
-def enrollment_rows(data, classes, users, refused, _) -> list[Row]:
-    """One row per enrollment (and per student known only by their homeClass)."""
+def enrollment_rows(data, classes, users, refused, _, delta_users: bool = False) -> list[Row]:
+    """One row per enrollment (and per student known only by their homeClass, and per class an
+    earlier import put a deleted or changed user in)."""
     bad_users = {r.sid for r in data["users"] if r.problems}
     roles: dict[str, set[str]] = {}
     for record in data["roles"]:
@@ -413,8 +414,10 @@ def enrollment_rows(data, classes, users, refused, _) -> list[Row]:
             enrolled[(usid, csid)] = klass["key"]
         out.append(row)
     by_key = {c["key"]: c for c in classes.values()}
-    for sid, user in users.items():  # deleted: out of every class an earlier import put them in
-        if user.get("deleted") and "record" in user:
+    # a deleted user leaves every class an earlier import put them in; a user changed in a delta
+    # users.csv (a new name) is updated in those classes
+    for sid, user in users.items():
+        if "record" in user and (user.get("deleted") or delta_users):
             done = {k for (u, c), k in enrolled.items() if u == sid}
             for key in user["was_in"]:
                 if key in by_key and key not in done:

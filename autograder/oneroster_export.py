@@ -120,6 +120,7 @@ def export_results(course_dir: Path, out: Path, lessons: list[str] | None = None
     partial.replace(out)
     log(f"Wrote {out}: {len(items)} line item(s) (lesson x class), {len(results)} result(s).")
     if left_out:
-        log(f"Left out {len(left_out)} student(s) who came from no OneRoster roster of this course "
-            f"(no sourcedId): {', '.join(sorted(left_out))}.")
+        log(f"Left out {len(left_out)} student(s) in no class of this course's OneRoster roster "
+            f"(not imported from a OneRoster zip, or taken out of their class): "
+            f"{', '.join(sorted(left_out))}.")
     return out

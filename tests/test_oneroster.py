@@ -296,7 +296,8 @@ def test_delta_removes_enrollments_and_keeps_work(tmp_path, course, hub, capsys)
     main(base[:2] + [str(make_zip(tmp_path / "bulk.zip", BULK))] + base[2:])
     delta = {
         "users": [user("u20", "s1020", "二十", "森", home="cls-5-1"),
-                  user("u3", "s1003", "三郎", "鈴木", status="tobedeleted")],
+                  user("u3", "s1003", "三郎", "鈴木", status="tobedeleted"),
+                  user("u9", "s1009", "久", "加藤")],                    # 4 a new name
         "enrollments": [enrol("e2", "cls-5-2", "u2", status="tobedeleted"),   # 2 u2 leaves 5-2
                         enrol("e20", "cls-5-1", "u20", number="20"),           # 3 new student
                         enrol("e21", "cls-5-2", "u1", "teacher"),              # 4 known from before
@@ -311,6 +312,8 @@ def test_delta_removes_enrollments_and_keeps_work(tmp_path, course, hub, capsys)
     assert rows[("enrollments.csv", 3)]["result"] == "created"
     assert "cls-9-9" in rows[("enrollments.csv", 5)]["problem"]
     assert rows[("users.csv", 3)]["result"] == "removed"   # u3 deleted: out of its homeClass
+    assert rows[("users.csv", 4)]["result"] == "updated"
+    assert gradebook_students(course)["s1009"] == ("久", "加藤")
     assert "s1002" not in hub.groups["students-5-2"] and "s1003" not in hub.groups["students-5-2"]
     assert "s1020" in hub.groups["students-5-1"]
     # their work and gradebook entries stay
