@@ -289,6 +289,7 @@ def read_oneroster(path: Path, known: dict[str, str], prefix: str, remembered: d
                 rows += problems
                 if any(p.line == 1 for p in problems) and not data[file]:
                     refused.add(file)
+    check_references(data, modes, _)
     for file in ("orgs", "academicSessions", "courses", "roles"):  # checked, not imported
         rows += [bad_record(r) for r in data[file] if r.problems]
     classes = pick_classes(data, modes, known, remembered, only, rows, _)
@@ -297,6 +298,19 @@ def read_oneroster(path: Path, known: dict[str, str], prefix: str, remembered: d
     check_duplicates([r for r in rows if r.ok and not r.skip and not r.remove])
     return Roster(rows, {c["key"]: c["keep"] for c in classes.values() if c.get("key")},
                   {u["username"]: u["keep"] for u in users.values() if u.get("username")}, modes)
+
+
+def check_references(data, modes, _) -> None:
+    """A role of a user who is not in users.csv, or a role or enrollment at a school that is not
+    in orgs.csv (checked against bulk files only: a delta names only what changed)."""
+    sids = {f: {r.sid for r in data[f]} for f in ("users", "orgs") if modes[f] == "bulk"}
+    for file, column, target in (("roles", "userSourcedId", "users"), ("roles", "orgSourcedId", "orgs"),
+                                 ("enrollments", "schoolSourcedId", "orgs")):
+        for record in data[file]:
+            value = record.get(column)
+            if target in sids and value and value not in sids[target]:
+                record.problems.append(_("{column} {value!r} is not in {file}.csv").format(
+                    column=column, value=value, file=target))
 
 
 def bad_record(record: Record, raw_id: str = "") -> Row:

@@ -95,6 +95,7 @@ BULK = {
         f"r9a,active,{T},u9,primary,student,,,org1,",
         f"r9b,active,{T},u9,secondary,teacher,,,org1,",
         f"r99,active,{T},u2,primary,,,,org1,",                    # 6 no role
+        f"r7,active,{T},u77,primary,student,,,org1,",             # 7 a user not in users.csv
     ],
     "enrollments": [
         enrol("e1", "cls-5-1", "u1", number="1"),            # 2 ok
@@ -115,6 +116,7 @@ BULK = {
         enrol("e16", "cls-5-3", "u2"),                       # 17 class left out (grade)
         enrol("e17", "cls-5-1", "u12", role=""),             # 18 no role
         enrol("e18", "cls-5-1", "u2", status="retired"),     # 19 unknown status
+        enrol("e19", "cls-5-1", "u13").replace(",org1,", ",org7,"),  # 20 school not in orgs.csv
     ],
     "demographics": [f"u1,active,{T},2016-05-01,male,,,,,,,,,,,"],
 }
@@ -130,6 +132,7 @@ EXPECTED_ERRORS = {  # (file, line) -> words of its reason
     ("users.csv", 10): "no givenName",
     ("users.csv", 15): "homeClass 'cls-404' is not in classes.csv",
     ("roles.csv", 6): "no role",
+    ("roles.csv", 7): "userSourcedId 'u77' is not in users.csv",
     ("enrollments.csv", 6): "user 'u5' was left out",
     ("enrollments.csv", 7): "user 'u6' was left out",
     ("enrollments.csv", 8): "user 'u7' was left out",
@@ -141,6 +144,7 @@ EXPECTED_ERRORS = {  # (file, line) -> words of its reason
     ("enrollments.csv", 17): "class 'cls-5-3' was left out",
     ("enrollments.csv", 18): "no role",
     ("enrollments.csv", 19): "status 'retired' is neither active nor tobedeleted",
+    ("enrollments.csv", 20): "schoolSourcedId 'org7' is not in orgs.csv",
 }
 SKIPPED = {("enrollments.csv", 10), ("enrollments.csv", 13)}
 STUDENTS = {"s1001": ("太郎", "山田"), "s1002": ("花子", "佐藤"), "s1003": ("三郎", "鈴木"),
