@@ -118,11 +118,13 @@ class Files:
     def __init__(self, archive: zipfile.ZipFile):
         self.archive = archive
         self.folder = manifest_folder(archive.namelist()) or ""
-        self.names = {n[len(self.folder):] for n in archive.namelist() if n.startswith(self.folder)}
+        # by lower-case name: a tool that writes Users.csv is understood
+        self.names = {n[len(self.folder):].lower(): n for n in archive.namelist()
+                      if n.startswith(self.folder)}
 
     def text(self, name: str) -> str:
         """UTF-8 with or without BOM, as OneRoster says (Shift_JIS from an older tool is read too)."""
-        return decode_roster(self.archive.read(self.folder + name), name)[0]
+        return decode_roster(self.archive.read(self.names[name.lower()]), name)[0]
 
 
 def table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -148,7 +150,7 @@ def read_manifest(files: Files, name: str, _) -> tuple[dict[str, str], list[Row]
                             "{found}). Export the roster again as OneRoster 1.2 CSV (Japan Profile).")
                           .format(name=name, found=",".join(header) or "nothing"))
     version = props.get("oneroster.version", (0, ""))[1]
-    if version != VERSION:
+    if version.upper() != VERSION.upper():
         raise CourseError(_("{name}: manifest.csv says oneroster.version {version!r}, but Manabu reads "
                             "OneRoster 1.2 Japan Profile ({expected}). Export the roster again in "
                             "that format (学習eポータル: OneRoster 1.2 JP).")
@@ -161,7 +163,7 @@ def read_manifest(files: Files, name: str, _) -> tuple[dict[str, str], list[Row]
             problems.append(problem_row("manifest.csv", line, _("file.{file} is {mode!r}: it must be "
                                         "bulk, delta or absent").format(file=file, mode=mode)))
             mode = "absent"
-        if mode != "absent" and f"{file}.csv" not in files.names:
+        if mode != "absent" and f"{file}.csv".lower() not in files.names:
             problems.append(problem_row("manifest.csv", line, _("the manifest says {file}.csv is "
                                         "there ({mode}), but the zip has no {file}.csv: export the "
                                         "roster again").format(file=file, mode=mode)))
@@ -369,7 +371,9 @@ def pick_users(data, prefix, remembered, rows, _) -> dict[str, dict]:
                                    "first": old.get("first", ""), "last": old.get("last", ""),
                                    "keep": old, "deleted": False}
     for record in data["users"]:
-        local = record.get("username").split("@")[0]
+        # the part before @ of a mail-like name; a dot (taro.yamada) cannot be in a user name of
+        # the hub's groups and Unix accounts here, so it becomes "-"
+        local = record.get("username").split("@")[0].replace(".", "-")
         username, problem = check_username(local, prefix) if local else ("", None)
         if problem:
             record.problems.append(username_problem(local, problem, _))
@@ -437,8 +441,13 @@ def enrollment_rows(data, classes, users, refused, _, delta_users: bool = False)
                 if key in by_key and key not in done:
                     out.append(person_row(user["record"], user, by_key[key], user["role"], _))
                     enrolled[(sid, by_key[key]["keep"]["sourcedId"])] = key
+    placed = {u for u, _c in enrolled}
     for sid, user in users.items():  # a student's homeClass without an enrollment there
         home = user.get("home")
+        if "record" in user and not home and sid not in placed and not user.get("deleted"):
+            row = person_row(user["record"], user, None, user.get("role", "student"), _)
+            row.skip = row.skip or _("in no class: no enrollment and no homeClass")
+            out.append(row)
         if not home or (sid, home) in enrolled or "record" not in user:
             continue
         record = user["record"]

@@ -419,7 +419,8 @@ def test_export_without_a_oneroster_import_says_what_to_do(course, tmp_path, cap
 
 def test_a_messy_school_export_still_goes_in(tmp_path):
     """Files in a folder of the zip, a header in another case, NULL for none, a teacher known
-    only by homeClass, a class written "1組" with its grade code, a multi-line quoted cell."""
+    only by homeClass, a class written "1組" with its grade code, a multi-line quoted cell, a
+    mail address as username, a user in no class (reported, not an error)."""
     from autograder.oneroster import read_oneroster
     from course.i18n import translator
 
@@ -428,7 +429,8 @@ def test_a_messy_school_export_still_goes_in(tmp_path):
                     'c2,active,,"6年\r\n2組",P6,crs-hr,,homeroom,,org1,as2026,,,,'],
         "users": [user("u1", "s2001", "一", "青木", grades="P6", home="c1").replace(",,,,,,", ",NULL,,,,,", 1),
                   user("t1", "t100", "先生", "石井", grades="NULL", home="c1"),
-                  user("u2", "s2002", "二", "井上", grades="P6")],
+                  user("u2", "jiro.inoue@sho.ed.jp", "二", "井上", grades="P6"),
+                  user("u3", "s2003", "三", "上田", grades="P6")],   # in no class
         "roles": [f"rt,active,{T},t1,primary,teacher,,,org1,"],
         "enrollments": [enrol("e1", "c2", "u2", number="NULL")],
     }
@@ -440,10 +442,12 @@ def test_a_messy_school_export_still_goes_in(tmp_path):
             dst.writestr("2026-04-01 名簿/" + name, src.read(name))
     roster = read_oneroster(path, {}, "", {}, translator("en"))
     assert [(r.file, r.line, r.username, r.klass, r.role, r.problems) for r in roster.rows] == [
-        ("enrollments.csv", 2, "s2002", "6-2", "student", []),
+        ("enrollments.csv", 2, "jiro-inoue", "6-2", "student", []),
         ("users.csv", 2, "s2001", "6-1", "student", []),
         ("users.csv", 3, "t100", "6-1", "teacher", []),
+        ("users.csv", 5, "s2003", "", "student", []),
     ]
+    assert roster.rows[-1].skip == "in no class: no enrollment and no homeClass"
     assert roster.classes["6-2"]["title"] == "6年 2組"
 
 
