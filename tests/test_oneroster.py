@@ -1,7 +1,8 @@
 """OneRoster 1.2 CSV, Japan Profile: ``manabu roster import`` of a school's zip (bulk, then delta)
 with every kind of bad row, each reported with its file, line and reason, every good row in; a
 dry run that writes nothing; a rerun that changes nothing; tobedeleted that takes people out of
-their class and keeps their work; and ``manabu roster export-results`` read back."""
+their class and keeps their work (in memory and through a real JupyterHub); and ``manabu roster
+export-results`` read back."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_roster import TOKEN, hub, hub_state  # noqa: F401  (hub: the real JupyterHub fixture)
 
 from autograder import roster_import
 from autograder.cli import main
@@ -234,7 +236,7 @@ class FakeHub:
 
 
 @pytest.fixture
-def hub(monkeypatch):
+def fake_hub(monkeypatch):
     FakeHub.users, FakeHub.groups = set(), {}
     monkeypatch.setattr(roster_import, "Hub", FakeHub)
     return FakeHub
@@ -257,13 +259,13 @@ def folder_state(folder: Path) -> dict[str, tuple]:
             for p in [folder, *folder.rglob("*")]}
 
 
-def test_bulk_zip_every_bad_row_reported_every_good_row_in(tmp_path, course, hub, capsys):
+def test_bulk_zip_every_bad_row_reported_every_good_row_in(tmp_path, course, fake_hub, capsys):
     roster = make_zip(tmp_path / "roster.zip", BULK)
     args = ["roster", "import", str(roster), "--course", str(course), "--hub-url", "http://hub"]
     # dry run first: nothing written, not even the classes
     before = folder_state(course)
     assert main(args + ["--dry-run"]) == 1
-    assert folder_state(course) == before and hub.users == set()
+    assert folder_state(course) == before and fake_hub.users == set()
     assert "Dry run, nothing changed" in capsys.readouterr().out
 
     assert main(args) == 1  # 1: some rows had problems
@@ -276,8 +278,8 @@ def test_bulk_zip_every_bad_row_reported_every_good_row_in(tmp_path, course, hub
         assert words in errors[key], (key, errors[key])
     assert {key for key, r in rows.items() if r["result"] == "skipped"} == SKIPPED
     assert gradebook_students(course) == STUDENTS
-    assert {g: m for g, m in hub.groups.items()} == GROUPS
-    assert hub.users == set(STUDENTS) | {"t001"}
+    assert {g: m for g, m in fake_hub.groups.items()} == GROUPS
+    assert fake_hub.users == set(STUDENTS) | {"t001"}
     config = (course / "nbgrader_config.py").read_text()
     assert "c.Manabu.classes = {'5-1': '5年1組', '5-2': '5年2組'}" in config
     ids = json.loads((course / roster_import.IDS).read_text(encoding="utf-8"))
@@ -288,14 +290,14 @@ def test_bulk_zip_every_bad_row_reported_every_good_row_in(tmp_path, course, hub
     assert ids["users"]["t001"]["classes"] == ["5-1", "5-2"]
 
     # rerun: nothing changes
-    state = (set(hub.users), {g: set(m) for g, m in hub.groups.items()})
+    state = (set(fake_hub.users), {g: set(m) for g, m in fake_hub.groups.items()})
     assert main(args) == 1
     assert {r["result"] for r in report(course).values()} == {"unchanged", "error", "skipped"}
-    assert (hub.users, hub.groups) == state
+    assert (fake_hub.users, fake_hub.groups) == state
     assert gradebook_students(course) == STUDENTS
 
 
-def test_delta_removes_enrollments_and_keeps_work(tmp_path, course, hub, capsys):
+def test_delta_removes_enrollments_and_keeps_work(tmp_path, course, fake_hub, capsys):
     base = ["roster", "import", "--course", str(course), "--hub-url", "http://hub"]
     main(base[:2] + [str(make_zip(tmp_path / "bulk.zip", BULK))] + base[2:])
     delta = {
@@ -318,11 +320,11 @@ def test_delta_removes_enrollments_and_keeps_work(tmp_path, course, hub, capsys)
     assert rows[("users.csv", 3)]["result"] == "removed"   # u3 deleted: out of its homeClass
     assert rows[("users.csv", 4)]["result"] == "updated"
     assert gradebook_students(course)["s1009"] == ("久", "加藤")
-    assert "s1002" not in hub.groups["students-5-2"] and "s1003" not in hub.groups["students-5-2"]
-    assert "s1020" in hub.groups["students-5-1"]
+    assert "s1002" not in fake_hub.groups["students-5-2"] and "s1003" not in fake_hub.groups["students-5-2"]
+    assert "s1020" in fake_hub.groups["students-5-1"]
     # their work and gradebook entries stay
     assert {"s1002", "s1003", "s1020"} <= set(gradebook_students(course))
-    assert "s1002" in hub.users
+    assert "s1002" in fake_hub.users
     ids = json.loads((course / roster_import.IDS).read_text(encoding="utf-8"))
     assert ids["users"]["s1002"]["classes"] == [] and ids["users"]["s1020"]["classes"] == ["5-1"]
     # the same delta again: nothing more to do
@@ -378,7 +380,7 @@ def read_zip(path: Path) -> dict[str, list[dict]]:
                 for name in archive.namelist()}
 
 
-def test_export_results_read_back(tmp_path, course, hub, capsys):
+def test_export_results_read_back(tmp_path, course, capsys):
     main(["roster", "import", str(make_zip(tmp_path / "bulk.zip", BULK)), "--course", str(course)])
     (course / "grades.csv").write_text(
         "student,lesson,score,max_score,status,needs_manual\n"
@@ -462,3 +464,18 @@ def test_class_option_takes_one_class_of_a_school_wide_zip(tmp_path, course, cap
     assert rows[("enrollments.csv", 3)]["result"] == "created"  # s1002 of 5-2
     assert set(gradebook_students(course)) == {"s1002", "s1003"}
     assert "c.Manabu.classes = {'5-2': '5年2組'}" in (course / "nbgrader_config.py").read_text()
+
+
+def test_real_hub_bulk_then_delta(tmp_path, course, hub, capsys):  # noqa: F811
+    """The same zips through a real JupyterHub's API (test_roster's hub)."""
+    args = ["roster", "import", "--course", str(course), "--hub-url", hub, "--hub-token", TOKEN]
+    assert main(args[:2] + [str(make_zip(tmp_path / "bulk.zip", BULK))] + args[2:]) == 1
+    users, groups = hub_state(hub)
+    assert set(STUDENTS) | {"t001"} <= users
+    assert {g: groups[g] for g in GROUPS} == GROUPS
+    delta = {"enrollments": [enrol("e2", "cls-5-2", "u2", status="tobedeleted")]}
+    assert main(args[:2] + [str(make_zip(tmp_path / "delta.zip", delta, {"enrollments": "delta"}))]
+                + args[2:]) == 0
+    users, groups = hub_state(hub)
+    assert groups["students-5-2"] == {"s1003"} and "s1002" in users
+    assert "s1002" in groups["nbgrader-manabu"] and "s1002" in gradebook_students(course)
