@@ -23,7 +23,6 @@ from autograder.roster import (
     CJK,
     CLASS_KEY,
     Row,
-    check_duplicates,
     check_username,
     decode_roster,
     norm,
@@ -297,9 +296,34 @@ def read_oneroster(path: Path, known: dict[str, str], prefix: str, remembered: d
     classes = pick_classes(data, modes, known, remembered, only, rows, _)
     users = pick_users(data, prefix, remembered, rows, _)
     rows += enrollment_rows(data, classes, users, refused, _, modes["users"] == "delta")
-    check_duplicates([r for r in rows if r.ok and not r.skip and not r.remove])
+    check_people([r for r in rows if r.ok and not r.skip and not r.remove], _)
     return Roster(rows, {c["key"]: c["keep"] for c in classes.values() if c.get("key")},
                   {u["username"]: u["keep"] for u in users.values() if u.get("username")}, modes)
+
+
+def check_people(rows: list[Row], _) -> None:
+    """One user name, one person; in one course a person is a student or a teacher, and a
+    student is in one class. Rows that disagree are all refused: only the school knows which is
+    right (a teacher of several classes is fine; an exact repeat is harmless)."""
+    by_user: dict[str, list[Row]] = {}
+    for row in rows:
+        by_user.setdefault(row.username, []).append(row)
+    for user, group in by_user.items():
+        where = ", ".join(f"{r.file} {r.line}" for r in group)
+        roles = {r.role for r in group}
+        if len({r.raw_id for r in group}) > 1:
+            problem = _("user name {user} is given to several users ({where}): give each their "
+                        "own username")
+        elif len(roles) > 1:
+            problem = _("{user} is a student and a teacher ({where}): in one course a person has "
+                        "one role; keep one")
+        elif roles == {"student"} and len({r.klass for r in group}) > 1:
+            problem = _("{user} is a student of several classes ({where}): a student is in one "
+                        "class of a course; keep one")
+        else:
+            continue
+        for row in group:
+            row.problems.append(problem.format(user=user, where=where))
 
 
 def check_references(data, modes, _) -> None:

@@ -90,6 +90,10 @@ BULK = {
         user("u11", "s1011", "十一", "吉田"),                      # 13
         user("u12", "s1012", "十二", "山口"),                      # 14
         user("u13", "s1013", "十三", "松本", home="cls-404"),      # 15 homeClass not in classes.csv
+        user("u14", "s1014", "十四", "林"),                        # 16 student and teacher
+        user("u15", "s1015", "十五", "森"),                        # 17 student of two classes
+        user("u16", "S1017", "十六", "森"),                        # 18 the same user name ...
+        user("u17", "s1017", "十七", "森"),                        # 19 ... as this one
     ],
     "roles": [
         f"r1,active,{T},u1,primary,student,,,org1,",
@@ -119,6 +123,12 @@ BULK = {
         enrol("e17", "cls-5-1", "u12", role=""),             # 18 no role
         enrol("e18", "cls-5-1", "u2", status="retired"),     # 19 unknown status
         enrol("e19", "cls-5-1", "u13").replace(",org1,", ",org7,"),  # 20 school not in orgs.csv
+        enrol("e20", "cls-5-1", "u14"),                      # 21 student ...
+        enrol("e21", "cls-5-2", "u14", "teacher"),           # 22 ... and teacher
+        enrol("e22", "cls-5-1", "u15"),                      # 23 5-1 ...
+        enrol("e23", "cls-5-2", "u15"),                      # 24 ... and 5-2
+        enrol("e24", "cls-5-1", "u16"),                      # 25 u16 and u17 are both s1017
+        enrol("e25", "cls-5-1", "u17"),                      # 26
     ],
     "demographics": [f"u1,active,{T},2016-05-01,male,,,,,,,,,,,"],
 }
@@ -147,6 +157,13 @@ EXPECTED_ERRORS = {  # (file, line) -> words of its reason
     ("enrollments.csv", 18): "no role",
     ("enrollments.csv", 19): "status 'retired' is neither active nor tobedeleted",
     ("enrollments.csv", 20): "schoolSourcedId 'org7' is not in orgs.csv",
+    ("enrollments.csv", 21): "s1014 is a student and a teacher (enrollments.csv 21, enrollments.csv 22)",
+    ("enrollments.csv", 22): "s1014 is a student and a teacher",
+    ("enrollments.csv", 23): "s1015 is a student of several classes",
+    ("enrollments.csv", 24): "s1015 is a student of several classes",
+    ("enrollments.csv", 25): "user name s1017 is given to several users (enrollments.csv 25, "
+                             "enrollments.csv 26)",
+    ("enrollments.csv", 26): "user name s1017 is given to several users",
 }
 SKIPPED = {("enrollments.csv", 10), ("enrollments.csv", 13)}
 STUDENTS = {"s1001": ("太郎", "山田"), "s1002": ("花子", "佐藤"), "s1003": ("三郎", "鈴木"),
@@ -462,7 +479,7 @@ def test_class_option_takes_one_class_of_a_school_wide_zip(tmp_path, course, cap
     assert rows[("enrollments.csv", 2)]["result"] == "skipped"  # s1001 of 5-1
     assert "not one of the classes given with --class" in rows[("enrollments.csv", 2)]["problem"]
     assert rows[("enrollments.csv", 3)]["result"] == "created"  # s1002 of 5-2
-    assert set(gradebook_students(course)) == {"s1002", "s1003"}
+    assert set(gradebook_students(course)) == {"s1002", "s1003", "s1015"}  # 5-1 is not here
     assert "c.Manabu.classes = {'5-2': '5年2組'}" in (course / "nbgrader_config.py").read_text()
 
 
