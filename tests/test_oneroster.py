@@ -416,6 +416,14 @@ def test_export_results_read_back(tmp_path, course, capsys):
     props = {r["propertyName"]: r["value"] for r in files["manifest.csv"]}
     assert props["oneroster.version"] == "1.2" and props["file.results"] == "bulk"
     assert props["file.users"] == "absent"
+    assert list(files["lineItems.csv"][0]) == [
+        "sourcedId", "status", "dateLastModified", "title", "description", "assignDate", "dueDate",
+        "classSourcedId", "categorySourcedId", "gradingPeriodSourcedId", "resultValueMin",
+        "resultValueMax"]
+    assert list(files["results.csv"][0]) == [
+        "sourcedId", "status", "dateLastModified", "lineItemSourcedId", "studentSourcedId",
+        "scoreStatus", "score", "scoreDate", "comment"]
+    assert all("e03" in r["sourcedId"] for r in files["lineItems.csv"])  # --lesson e03 only
     items = {r["classSourcedId"]: r for r in files["lineItems.csv"]}
     assert set(items) == {"cls-5-1", "cls-5-2"}
     assert items["cls-5-1"]["resultValueMax"] == "10" and items["cls-5-1"]["categorySourcedId"] == \
