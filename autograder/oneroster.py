@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from autograder.paths import CourseError
@@ -45,7 +46,6 @@ REQUIRED = {
     "academicSessions": ["title", "type", "startDate", "endDate", "schoolYear"],
     "courses": ["title", "orgSourcedId"],
     "classes": ["courseSourcedId", "classType", "schoolSourcedId", "termSourcedIds"],
-    "users": ["enabledUser"],
     "roles": ["roleType", "orgSourcedId"],
     "enrollments": ["schoolSourcedId"],
 }
@@ -62,6 +62,7 @@ COLUMNS = {c.lower(): c for c in (
 # MEXT grade codes of the Japan Profile: 幼稚園 E1-E3, 小学校 P1-P6, 中学校 J1-J3, 高校 H1-H3
 GRADES = {f"E{n}" for n in range(1, 4)} | {f"P{n}" for n in range(1, 7)} | \
          {f"J{n}" for n in range(1, 4)} | {f"H{n}" for n in range(1, 4)}
+DATES = ("dateLastModified", "startDate", "endDate", "beginDate")
 KUMI = re.compile(r"(\d+)\s*年\s*(\w+?)\s*組")
 
 
@@ -206,6 +207,14 @@ def read_file(files: Files, file: str, _) -> tuple[list[Record], list[Row]]:
         if status not in ("", "active", "tobedeleted"):
             record.problems.append(_("status {status!r} is neither active nor tobedeleted")
                                    .format(status=record.get("status")))
+        for column in DATES:
+            if record.get(column) and not is_date(record.get(column)):
+                record.problems.append(_("{column} {value!r} is not a date (2026-04-01 or "
+                                         "2026-04-01T09:00:00Z)").format(column=column,
+                                                                         value=record.get(column)))
+        if record.get("enabledUser").lower() not in ("", "true", "false"):
+            record.problems.append(_("enabledUser {value!r} is neither true nor false").format(
+                value=record.get("enabledUser")))
         bad = [g for g in split_list(record.get("grades")) if g not in GRADES]
         if bad:
             record.problems.append(_("grade {grades} is not a MEXT grade code (P1-P6, J1-J3, H1-H3, "
@@ -221,6 +230,15 @@ def read_file(files: Files, file: str, _) -> tuple[list[Record], list[Row]]:
                 record.problems.append(_("sourcedId {sid!r} is on lines {lines}: keep one line and "
                                          "import again").format(sid=sid, lines=lines))
     return records, problems
+
+
+def is_date(value: str) -> bool:
+    """An ISO 8601 date or date and time, as OneRoster writes them."""
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def split_list(value: str) -> list[str]:

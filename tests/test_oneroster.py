@@ -94,6 +94,7 @@ BULK = {
         user("u15", "s1015", "十五", "森"),                        # 17 student of two classes
         user("u16", "S1017", "十六", "森"),                        # 18 the same user name ...
         user("u17", "s1017", "十七", "森"),                        # 19 ... as this one
+        user("u18", "s1018", "十八", "森", enabled="yes"),          # 20 enabledUser not a boolean
     ],
     "roles": [
         f"r1,active,{T},u1,primary,student,,,org1,",
@@ -102,6 +103,7 @@ BULK = {
         f"r9b,active,{T},u9,secondary,teacher,,,org1,",
         f"r99,active,{T},u2,primary,,,,org1,",                    # 6 no role
         f"r7,active,{T},u77,primary,student,,,org1,",             # 7 a user not in users.csv
+        "r8,active,2026/04/01,u2,primary,student,,,org1,",       # 8 not an ISO date
     ],
     "enrollments": [
         enrol("e1", "cls-5-1", "u1", number="1"),            # 2 ok
@@ -145,6 +147,8 @@ EXPECTED_ERRORS = {  # (file, line) -> words of its reason
     ("users.csv", 15): "homeClass 'cls-404' is not in classes.csv",
     ("roles.csv", 6): "no role",
     ("roles.csv", 7): "userSourcedId 'u77' is not in users.csv",
+    ("roles.csv", 8): "dateLastModified '2026/04/01' is not a date",
+    ("users.csv", 20): "enabledUser 'yes' is neither true nor false",
     ("enrollments.csv", 6): "user 'u5' was left out",
     ("enrollments.csv", 7): "user 'u6' was left out",
     ("enrollments.csv", 8): "user 'u7' was left out",
