@@ -16,7 +16,8 @@ from pathlib import Path
 
 from autograder.hubapi import Hub, HubError
 from autograder.nbconfig import COURSE_ID, built_course_dir, load_config, use_this_alembic
-from autograder.oneroster import VERSION, is_oneroster, read_oneroster
+from autograder.oneroster import read_oneroster
+from autograder.oneroster_csv import VERSION, is_oneroster
 from autograder.owner import act_as_owner
 from autograder.paths import CourseError, write_atomic
 from autograder.roster import Row, parse_classes, read_roster
