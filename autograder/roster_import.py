@@ -127,8 +127,9 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
             outcomes.append(outcome)
             detail = outcome.problem or "; ".join(p for p in (outcome.hub, outcome.gradebook) if p)
             where = f"{row.file} line {row.line}" if row.file else f"line {row.line}"
-            log(f"[{number}/{len(rows)}] {where} {row.username or '?'} {row.name} "
-                f"({row.klass}, {row.role}): {outcome.result} - {detail}")
+            who = f"{row.username or row.raw_id or '?'} {row.name}".rstrip()
+            about = f" ({row.klass}, {row.role})" if row.klass or row.role or not row.file else ""
+            log(f"[{number}/{len(rows)}] {where} {who}{about}: {outcome.result} - {detail}")
     report = None if dry_run else write_report(course_dir / REPORT, outcomes)
     if oneroster and not dry_run:
         remember(course_dir, oneroster, outcomes)
