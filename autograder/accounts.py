@@ -41,7 +41,7 @@ def create_accounts(rows, sheet: Path, dry_run: bool, log=print) -> dict[str, st
     notes, made = {}, []
     try:
         for row in rows:
-            if not row.ok or row.role != "student" or row.username in notes:
+            if not row.ok or row.skip or row.remove or row.role != "student" or row.username in notes:
                 continue
             try:
                 pwd.getpwnam(row.username)

@@ -103,6 +103,13 @@ def cmd_roster_import(args) -> int:
     return 1 if any(o.result == "error" for o in outcomes) else 0
 
 
+def cmd_roster_export(args) -> int:
+    from autograder.oneroster_export import export_results
+
+    export_results(Path(args.course), Path(args.out), args.lessons or None)
+    return 0
+
+
 def cmd_demo(args) -> int:
     from autograder.demo import run_demo
 
@@ -181,11 +188,13 @@ def parser() -> argparse.ArgumentParser:
                    help="where to write the HTML (default: DIR/reports/class-report.html)")
     p = add("roster", None, "Class lists: make hub users, groups and gradebook students.")
     roster_sub = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
-    text = ("Import a school's class list (CSV: id, name, class, role; UTF-8 or Shift_JIS) into "
-            "the course's gradebook and, with --hub-url, JupyterHub users and groups.")
+    text = ("Import a school's class list (CSV: id, name, class, role; UTF-8 or Shift_JIS; or a "
+            "OneRoster 1.2 CSV zip, Japan Profile) into the course's gradebook and, with --hub-url, "
+            "JupyterHub users and groups.")
     p = roster_sub.add_parser("import", help=text, description=text)
     p.set_defaults(func=cmd_roster_import)
-    p.add_argument("roster", metavar="ROSTER.csv", help="the class list")
+    p.add_argument("roster", metavar="ROSTER.csv|ROSTER.zip",
+                   help="the class list, or a OneRoster 1.2 JP zip (bulk or delta)")
     course_arg(p)
     p.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME[=LABEL]",
                    help="a class of this course (repeat for more; recorded in the course); "
@@ -205,6 +214,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="check and print the report; change and write nothing")
     db_arg(p)
+    text = ("Write the course's grades (grades.csv) as a OneRoster 1.2 gradebook CSV zip "
+            "(manifest, categories, lineItems, results) for the 学習eポータル or LMS that sent "
+            "the OneRoster roster.")
+    p = roster_sub.add_parser("export-results", help=text, description=text)
+    p.set_defaults(func=cmd_roster_export)
+    course_arg(p)
+    p.add_argument("--lesson", dest="lessons", action="extend", nargs="+", metavar="ID",
+                   help="lessons to export (default: every lesson in grades.csv)")
+    p.add_argument("--out", required=True, metavar="FILE.zip", help="the zip to write")
     p = add("demo", cmd_demo, "Run the whole teacher cycle on a simulated class of four students.")
     course_arg(p)
     lang_arg(p)

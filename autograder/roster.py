@@ -55,6 +55,9 @@ class Row:
     first_name: str = ""
     last_name: str = ""
     problems: list[str] = field(default_factory=list)
+    file: str = ""               # the file of a zip (OneRoster) the row comes from
+    skip: str = ""               # why a good row is left out on purpose (not an error)
+    remove: bool = False         # OneRoster tobedeleted: take the person out of the class
 
     @property
     def ok(self) -> bool:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.hubapi import Hub, HubError
 from autograder.nbconfig import COURSE_ID, built_course_dir, load_config, use_this_alembic
+from autograder.oneroster import read_oneroster
+from autograder.oneroster_csv import VERSION, is_oneroster
 from autograder.owner import act_as_owner
 from autograder.paths import CourseError, write_atomic
 from autograder.roster import Row, parse_classes, read_roster
 
 REPORT = "roster-import.csv"
-FIELDS = ["line", "id", "user", "name", "class", "role", "result", "hub", "gradebook", "problem"]
+IDS = "oneroster-ids.json"  # OneRoster sourcedIds of the classes and people imported
+FIELDS = ["file", "line", "id", "user", "name", "class", "role", "result", "hub", "gradebook", "problem"]
 
 
 @dataclass
@@ -68,8 +72,24 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
     from autograder.gradebook_db import check_db_url, hide_password, record_db_url
 
     roster, course_dir = Path(roster), built_course_dir(course_dir)
-    known, new_classes = course_classes(course_dir, classes or [], roster)
-    rows, encoding = read_roster(roster, known, prefix)
+    oneroster = None
+    if is_oneroster(roster):  # a OneRoster 1.2 JP zip names its own classes
+        from autograder.nbconfig import course_language
+        from course.i18n import translator
+
+        recorded = load_config(course_dir).Manabu.get("classes") or {}
+        recorded = {k: k for k in recorded} if isinstance(recorded, (list, tuple)) else dict(recorded)
+        given = parse_classes(classes or [])
+        oneroster = read_oneroster(roster, {**recorded, **given}, prefix, remembered(course_dir),
+                                   translator(course_language(course_dir)), list(given) or None)
+        rows, encoding = oneroster.rows, f"OneRoster {VERSION}"
+        used = {r.klass for r in rows if r.ok and not r.skip and not r.remove}
+        known = {**recorded, **{k: c["title"] for k, c in oneroster.classes.items()
+                                if k in used and k not in recorded}}
+        new_classes = known != recorded
+    else:
+        known, new_classes = course_classes(course_dir, classes or [], roster)
+        rows, encoding = read_roster(roster, known, prefix)
     hub = Hub(hub_url, hub_token) if hub_url else None
     if hub:
         hub.check()
@@ -106,9 +126,13 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
                 outcome.hub = f"{account_notes[row.username]}; {outcome.hub}"
             outcomes.append(outcome)
             detail = outcome.problem or "; ".join(p for p in (outcome.hub, outcome.gradebook) if p)
-            log(f"[{number}/{len(rows)}] line {row.line} {row.username or '?'} {row.name} "
-                f"({row.klass}, {row.role}): {outcome.result} - {detail}")
+            where = f"{row.file} line {row.line}" if row.file else f"line {row.line}"
+            who = f"{row.username or row.raw_id or '?'} {row.name}".rstrip()
+            about = f" ({row.klass}, {row.role})" if row.klass or row.role or not row.file else ""
+            log(f"[{number}/{len(rows)}] {where} {who}{about}: {outcome.result} - {detail}")
     report = None if dry_run else write_report(course_dir / REPORT, outcomes)
+    if oneroster and not dry_run:
+        remember(course_dir, oneroster, outcomes)
     log(summary(outcomes, roster, report, dry_run, hub is not None))
     return outcomes
 
@@ -117,12 +141,17 @@ def import_row(row: Row, hub: Hub | None, gradebook, course_id: str, dry_run: bo
     """One row, all or nothing."""
     if not row.ok:
         return Outcome(row, "error", "not touched", "not touched", "; ".join(row.problems))
+    if row.skip:
+        return Outcome(row, "skipped", "not touched", "not touched", row.skip)
     groups = groups_for(row, course_id)
-    if hub and (refused := [g for g in groups if not hub.may_manage(g)]):
+    if hub and (refused := [g for g in (groups[:1] if row.remove else groups)
+                            if not hub.may_manage(g)]):
         return Outcome(row, "error", "not touched", "not touched",
                        f"the hub token may not change the group(s) {', '.join(refused)}"
                        + (": on the school hub teachers are set in classes.yaml (restart the hub)"
                           if row.role == "teacher" else ""))
+    if row.remove:
+        return remove_row(row, hub, groups[:1], dry_run)
     undo = []
     hub_notes, created, changed = [], False, False
     try:
@@ -164,6 +193,55 @@ def import_row(row: Row, hub: Hub | None, gradebook, course_id: str, dry_run: bo
     return Outcome(row, result, "; ".join(hub_notes) if hub else "no hub", gb_note)
 
 
+def remove_row(row: Row, hub: Hub | None, groups: list[str], dry_run: bool) -> Outcome:
+    """OneRoster tobedeleted: out of the class's group. The hub user, the gradebook student and
+    every submission stay (a child's work is never deleted by a roster)."""
+    kept = "kept (work and grades stay)" if row.role == "student" else "teacher: not a gradebook student"
+    if not hub:
+        return Outcome(row, "unchanged", "no hub", kept)
+    try:
+        leave = [g for g in groups if row.username in (hub.members(g) or set())]
+        if not dry_run:
+            for group in leave:
+                hub.remove_member(group, row.username)
+    except HubError as err:
+        return Outcome(row, "error", "not changed", kept, f"hub: {err}"[:300])
+    if not leave:
+        return Outcome(row, "unchanged", "not in " + ", ".join(groups), kept)
+    return Outcome(row, ("would be " if dry_run else "") + "removed",
+                   "; ".join(f"-{g}" for g in leave), kept)
+
+
+def remembered(course_dir: Path) -> dict:
+    """The OneRoster sourcedIds an earlier import stored ({} when none)."""
+    path = course_dir / IDS
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise CourseError(f"{path} cannot be read ({err}): move it away and import the whole "
+                          "roster (bulk) again.") from None
+
+
+def remember(course_dir: Path, roster, outcomes: list[Outcome]) -> None:
+    """Store the sourcedIds of the classes and people that went in, for delta files and for
+    ``manabu roster export-results``."""
+    stored = remembered(course_dir)
+    classes, users = stored.setdefault("classes", {}), stored.setdefault("users", {})
+    for o in outcomes:
+        row = o.row
+        if o.result in ("error", "skipped") or not row.username or row.klass not in roster.classes:
+            continue
+        classes[row.klass] = roster.classes[row.klass]
+        user = users.setdefault(row.username, {})
+        user.update(roster.users.get(row.username, {}))
+        member = set(user.get("classes", []))
+        member = member - {row.klass} if row.remove else member | {row.klass}
+        user["classes"], user["role"] = sorted(member), row.role
+    write_atomic(course_dir / IDS, json.dumps(stored, ensure_ascii=False, indent=1, sort_keys=True))
+
+
 def gradebook_student(gradebook, row: Row, dry_run: bool) -> tuple[str, bool, bool]:
     """(note, created, changed) for the row's nbgrader student."""
     from nbgrader.api import MissingEntry
@@ -188,7 +266,7 @@ def write_report(path: Path, outcomes: list[Outcome]) -> Path:
     writer.writerow(FIELDS)
     for o in outcomes:
         r = o.row
-        writer.writerow([r.line, r.raw_id, r.username, r.name, r.klass, r.role, o.result, o.hub,
+        writer.writerow([r.file, r.line, r.raw_id, r.username, r.name, r.klass, r.role, o.result, o.hub,
                          o.gradebook, o.problem])
     write_atomic(path, "\ufeff" + out.getvalue())  # BOM: Excel opens Japanese UTF-8 correctly
     return path
@@ -200,7 +278,8 @@ def summary(outcomes: list[Outcome], roster: Path, report: Path | None, dry_run:
     for o in outcomes:
         count[o.result] = count.get(o.result, 0) + 1
     bad = count.pop("error", 0)
-    good = len(outcomes) - bad
+    skipped = count.pop("skipped", 0)
+    good = len(outcomes) - bad - skipped
     parts = ", ".join(f"{n} {result}" for result, n in sorted(count.items()))
     text = (f"{'Dry run, nothing changed: ' if dry_run else ''}{good} of {len(outcomes)} rows "
             f"{'can go' if dry_run else 'are'} in ({parts or 'none'}).")
@@ -208,6 +287,9 @@ def summary(outcomes: list[Outcome], roster: Path, report: Path | None, dry_run:
         text += (f" {bad} row(s) with problems {'would be' if dry_run else 'were'} left out: fix "
                  f"them in {roster.name} and run the same command again (rows already in stay as "
                  "they are).")
+    if skipped:
+        text += (f" {skipped} row(s) left out on purpose (other classes or roles: see the "
+                 "report).")
     if not hub:
         text += " No --hub-url: hub users and groups were not touched."
     return text + (f" Report: {report}" if report else " Nothing was written.")
