@@ -84,6 +84,12 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_deadline(args) -> int:
+    from autograder.deadline_cli import run_deadline
+
+    return run_deadline(args)
+
+
 def cmd_roster_import(args) -> int:
     from autograder.paths import CourseError
     from autograder.roster_import import import_roster
@@ -179,6 +185,9 @@ def parser() -> argparse.ArgumentParser:
                    help="lessons to report on (default: every lesson in grades.csv)")
     p.add_argument("--out", metavar="FILE",
                    help="where to write the HTML (default: DIR/reports/class-report.html)")
+    from autograder.deadline_cli import add_deadline_parser
+
+    add_deadline_parser(sub, cmd_deadline, course_arg)
     p = add("roster", None, "Class lists: make hub users, groups and gradebook students.")
     roster_sub = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
     text = ("Import a school's class list (CSV: id, name, class, role; UTF-8 or Shift_JIS) into "

@@ -37,6 +37,7 @@ class Row:
     kind: str          # "ok", one of PROBLEM_KINDS, or OTHER
     reason: str        # the grader's words for the teacher ("" when ok)
     needs_manual: bool
+    late: bool | None = None  # None: no late column (grades.csv from before deadlines)
 
     @property
     def graded(self) -> bool:
@@ -141,8 +142,10 @@ def read_grades(course_dir: Path) -> list[Row]:
                                   f"{raw['max_score']!r} is not a number. Fix the line, or make the "
                                   f"file again: manabu grade {raw['lesson']} --course {course_dir}") from None
             kind, reason = parse_status(raw["status"] or "")
+            late = (raw.get("late") or "").strip().lower()
             rows.append(Row(raw["student"], raw["lesson"], score, max_score, kind, reason,
-                            (raw["needs_manual"] or "").strip().lower() in ("yes", "true", "1")))
+                            (raw["needs_manual"] or "").strip().lower() in ("yes", "true", "1"),
+                            late in ("yes", "true", "1") if late else None))
     if not rows:
         raise CourseError(f"No grades yet: {path} has no rows. {first_step}")
     return rows
