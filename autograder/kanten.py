@@ -100,6 +100,7 @@ class StudentKanten:
     earned: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KANTEN, 0.0))
     possible: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KANTEN, 0.0))
     pending: list[str] = field(default_factory=list)     # "e03-reflect": written, not yet graded
+    pending_names: list[str] = field(default_factory=list)  # the same, as the lesson names them
     left_out: list[str] = field(default_factory=list)    # lessons whose submission was not graded
 
     def percent(self, kanten: str) -> float | None:
@@ -159,7 +160,10 @@ def kanten_table(course_dir: Path, rows, lessons: list[str], limits: Thresholds,
 def _add_lesson(gb, course_dir: Path, lesson: str, rows, students, table: KantenTable, _) -> None:
     from nbgrader.api import MissingEntry
 
+    from autograder.report import exercise_names, readable_name
+
     marks = source_kanten(course_dir, lesson)
+    _title, names = exercise_names(course_dir / "source" / lesson / f"{lesson}.ipynb")
     try:
         assignment = gb.find_assignment(lesson)
     except MissingEntry:
@@ -190,6 +194,7 @@ def _add_lesson(gb, course_dir: Path, lesson: str, rows, students, table: Kanten
                     continue
                 if grade.manual_score is None and grade.auto_score is None:
                     entry.pending.append(grade.name)  # the teacher has not graded it: not a 0
+                    entry.pending_names.append(f"{lesson} {readable_name(grade.name, names, _)}")
                     continue
                 points = float(grade.max_score)
                 entry.earned[kanten] += min(float(grade.score), points)

@@ -15,12 +15,13 @@ td.pending{color:#6b2f57}
 
 
 def kanten_section(table: KantenTable, command: str, _) -> str:
-    """The section: thresholds, the table, what was left out, and what to do next."""
+    """The part across lessons, after them (a div: each <section> of the page is one lesson):
+    thresholds, the table, what was left out, and what to do next."""
     from autograder.report_html import next_line, say
 
     labels = kanten_labels(_)
     limits = table.thresholds
-    parts = [f"<section id='kanten'><h2>{escape(_('Results by 観点 (A/B/C)'))}</h2>",
+    parts = [f"<div id='kanten' class='overview'><h2>{escape(_('Results by 観点 (A/B/C)'))}</h2>",
              "<p class='note'>" + say(_("Lessons {lessons}. A: {a:g} % or more of the points of that "
                                         "観点, B: {b:g} % or more, else C. Written answers you have "
                                         "not graded yet are left out (marked *), never counted as 0."),
@@ -28,7 +29,7 @@ def kanten_section(table: KantenTable, command: str, _) -> str:
     for template, values in table.notes:
         parts.append(f"<p class='note'>{say(template, **values)}</p>")
     if not table.students:
-        return "".join(parts) + "</section>"
+        return "".join(parts) + "</div>"
     parts.append(f"<table><tr><th>{escape(_('student'))}</th>"
                  + "".join(f"<th>{escape(labels[k])}</th>" for k in KANTEN)
                  + f"<th>{escape(_('not yet graded (not counted)'))}</th></tr>")
@@ -41,7 +42,7 @@ def kanten_section(table: KantenTable, command: str, _) -> str:
             letter, percent = cell_text(entry, kanten, limits)
             shown = f"<b>{letter}</b>" + (f" ({percent}%)" if percent != "–" else "")
             cells.append(f"<td class='kanten kanten-{letter}'>{shown}</td>")
-        pending = " ".join(entry.pending)
+        pending = " / ".join(entry.pending_names)
         left = (" " + escape(_("(not graded: {lessons})").format(lessons=", ".join(entry.left_out)))
                 if entry.left_out else "")
         waiting += bool(entry.pending)
@@ -53,4 +54,4 @@ def kanten_section(table: KantenTable, command: str, _) -> str:
                        "Formgrader, then make this report again."), n=waiting)
     else:
         advice = say(_("Copy the table into your 通知表 tool with the CSV: {command}"), command=command)
-    return "".join(parts) + next_line(advice, _) + "</section>"
+    return "".join(parts) + next_line(advice, _) + "</div>"

@@ -304,5 +304,5 @@ def report_html(reports: list[LessonReport], course_dir: Path, lang: str, kanten
                                command=f"manabu report --course {course_dir}") + "</footer>")
     command = f"manabu report --course {course_dir} --kanten-csv FILE"
     overview = kanten_section(kanten, command, _) if kanten is not None else ""
-    return (head + nav + overview + "".join(lesson_section(r, _) for r in reports) + footer
+    return (head + nav + "".join(lesson_section(r, _) for r in reports) + overview + footer
             + "</body></html>")
