@@ -180,10 +180,41 @@ def class_students(course_dir: Path) -> list[str]:
     return sorted(names)
 
 
+def inbound_times(course_dir: Path, lesson: str) -> dict[str, dt.datetime]:
+    """{student: latest submission time (aware, UTC)} of submissions still in the exchange's
+    inbound folder, not collected yet; {} when the exchange cannot be read."""
+    from nbgrader.utils import parse_utc
+
+    from autograder.nbconfig import COURSE_ID, load_config
+
+    try:
+        config = load_config(course_dir)
+        root = config.get("Exchange", {}).get("root", "/srv/nbgrader/exchange")
+        course_id = config.get("CourseDirectory", {}).get("course_id", COURSE_ID)
+        found: dict[str, dt.datetime] = {}
+        for path in (Path(root) / course_id / "inbound").glob(f"*+{lesson}+*"):
+            parts = path.name.rsplit("+", 3)  # student+lesson+time[+random], as nbgrader names them
+            if len(parts) == 4 and parts[1] != lesson:
+                parts = path.name.rsplit("+", 2)
+            if len(parts) < 3 or parts[1] != lesson:
+                continue
+            when = parse_utc(parts[2]).replace(tzinfo=dt.timezone.utc)
+            found[parts[0]] = max(when, found.get(parts[0], when))
+        return found
+    except Exception:  # unreadable exchange (permissions, not set up): only collected ones count
+        return {}
+
+
 def lesson_states(course_dir: Path, lesson: str) -> list[StudentState]:
+    """Each student's due time and latest submission (collected, or still in the exchange)."""
     data = load(course_dir)
-    return [StudentState(s, due_time(data, lesson, s), submitted_at(course_dir, lesson, s))
-            for s in class_students(course_dir)]
+    inbound = inbound_times(course_dir, lesson)
+    states = []
+    for student in sorted(set(class_students(course_dir)) | set(inbound)):
+        times = [t for t in (submitted_at(course_dir, lesson, student), inbound.get(student)) if t]
+        states.append(StudentState(student, due_time(data, lesson, student),
+                                   max(times) if times else None))
+    return states
 
 
 def shown(when: dt.datetime, tz: ZoneInfo) -> str:
@@ -224,6 +255,8 @@ def status_lines(course_dir: Path, lesson: str, now: dt.datetime | None = None) 
         for s in late:
             lines.append("  " + _("{student}: submitted {when}, due {due}").format(
                 student=s.student, when=shown(s.submitted, tz), due=shown(s.due, tz)))
-    lines.append(_("Only collected submissions count: collect first (nbgrader collect {lesson}).")
-                 .format(lesson=lesson))
+    waiting = sorted(inbound_times(course_dir, lesson))
+    if waiting:
+        lines.append(_("{n} submission(s) are not collected yet: collect them before grading "
+                       "(nbgrader collect {lesson}).").format(n=len(waiting), lesson=lesson))
     return lines

@@ -127,3 +127,18 @@ def test_cli_refuses_typos(course, capsys):
     with pytest.raises(CourseError, match="YYYY-MM-DD HH:MM"):
         deadlines.set_due(course, LESSON, "next friday")
     assert not (course / deadlines.FILE_NAME).exists()
+
+
+def test_status_counts_submissions_still_in_the_exchange(course, capsys):
+    """Before the teacher collects, a submission is only in the exchange's inbound folder."""
+    deadlines.set_due(course, LESSON, "2026-12-10 15:30")
+    inbound = course / "exchange" / "manabu" / "inbound"
+    (inbound / f"aoi+{LESSON}+2026-12-10 05:00:00.000000 UTC+x1").mkdir(parents=True)
+    (inbound / f"yui+{LESSON}+2026-12-10 07:00:00.000000 UTC+x2").mkdir()
+    (inbound / "haruto+e01+2026-12-10 05:00:00.000000 UTC+x3").mkdir()  # another lesson
+    assert main(["deadline", "status", LESSON, "--course", str(course)]) == 0
+    out = capsys.readouterr().out
+    not_submitted = out.split("まだ提出していない")[1].split("遅れて")[0]
+    assert "haruto" in not_submitted and "aoi" not in not_submitted and "yui" not in not_submitted
+    assert "yui：提出 2026-12-10 16:00 JST" in out
+    assert "まだ集めていない提出物が 2 件" in out
