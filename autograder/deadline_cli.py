@@ -39,10 +39,10 @@ def run_deadline(args) -> int:
 
     course = built_course_dir(Path(args.course))
     _ = translator(course_language(course))
+    _check_lesson(course, args.lesson)
     if args.deadline_command == "status":
         print("\n".join(deadlines.status_lines(course, args.lesson)))
         return 0
-    _check_lesson(course, args.lesson)
     if args.deadline_command == "set":
         when = deadlines.set_due(course, args.lesson, args.time, args.tz)
         tz = deadlines.zone(deadlines.course_timezone(course))

@@ -121,6 +121,8 @@ def test_cli_set_extend_and_status_in_the_course_language(course, capsys):
 def test_cli_refuses_typos(course, capsys):
     assert main(["deadline", "set", "e3", "2026-12-10 15:30", "--course", str(course)]) == 2
     assert "e03" in capsys.readouterr().err
+    assert main(["deadline", "status", "e3", "--course", str(course)]) == 2
+    assert "e03" in capsys.readouterr().err
     assert main(["deadline", "set", LESSON, "2026-12-10 15:30", "--tz", "Tokio",
                  "--course", str(course)]) == 2
     assert "Asia/Tokyo" in capsys.readouterr().err
