@@ -80,8 +80,16 @@ def cmd_grade(args) -> int:
 def cmd_report(args) -> int:
     from autograder.report import make_report
 
-    make_report(Path(args.course), args.lessons or None, Path(args.out) if args.out else None)
+    make_report(Path(args.course), args.lessons or None, Path(args.out) if args.out else None,
+                kanten_csv=Path(args.kanten_csv) if args.kanten_csv else None,
+                kanten_a=args.kanten_a, kanten_b=args.kanten_b)
     return 0
+
+
+def cmd_deadline(args) -> int:
+    from autograder.deadline_cli import run_deadline
+
+    return run_deadline(args)
 
 
 def cmd_roster_import(args) -> int:
@@ -186,6 +194,15 @@ def parser() -> argparse.ArgumentParser:
                    help="lessons to report on (default: every lesson in grades.csv)")
     p.add_argument("--out", metavar="FILE",
                    help="where to write the HTML (default: DIR/reports/class-report.html)")
+    p.add_argument("--kanten-csv", metavar="FILE", help="where to write the 観点別 A/B/C results as "
+                   "CSV, one row per student (default: DIR/reports/kanten.csv)")
+    p.add_argument("--kanten-a", type=float, metavar="PCT", help="A from this percentage of a "
+                   "観点's points (default: c.Manabu.kanten_a in the course config, else 80)")
+    p.add_argument("--kanten-b", type=float, metavar="PCT", help="B from this percentage, below it C "
+                   "(default: c.Manabu.kanten_b, else 50)")
+    from autograder.deadline_cli import add_deadline_parser
+
+    add_deadline_parser(sub, cmd_deadline, course_arg)
     p = add("roster", None, "Class lists: make hub users, groups and gradebook students.")
     roster_sub = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
     text = ("Import a school's class list (CSV: id, name, class, role; UTF-8 or Shift_JIS; or a "

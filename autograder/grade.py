@@ -41,7 +41,8 @@ from autograder.paths import CourseError, missing_lesson, write_atomic
 from course.i18n import translator
 
 CSV_NAME = "grades.csv"
-FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual"]
+FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual",
+          "late"]  # new columns go at the end: older readers keep working
 MAX_NOTEBOOK_MB = 20
 MAX_CELLS = 3000             # a lesson has about 60: more is not a notebook a child made
 MAX_SECONDS_OVER_BUDGET = 120  # nbgrader's own steps, on top of the notebook's time budget
@@ -606,7 +607,11 @@ def write_grades_csv(course_dir: Path, lesson_id: str, rows: list[GradeRow]) -> 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
-    new = [{**asdict(r), "needs_manual": "yes" if r.needs_manual else "no"} for r in rows]
+    from autograder.deadlines import late_columns
+
+    late = late_columns(course_dir, lesson_id, [r.student for r in rows])
+    new = [{**asdict(r), "needs_manual": "yes" if r.needs_manual else "no",
+            "late": late[r.student]} for r in rows]
     for row in sorted(keep + new, key=lambda r: (r["lesson"], r["student"])):
         writer.writerow({k: neutralize(row.get(k, "")) for k in FIELDS})
     write_atomic(path, out.getvalue())

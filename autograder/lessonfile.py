@@ -37,6 +37,7 @@ def read_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     nb.metadata.pop("jupytext", None)
     nb.metadata["manabu"]["lang"] = lesson.lang
     check_nbgrader_cells(nb, str(path))
+    check_kanten(nb, str(path))
     lock_setup_cells(nb, lesson.id)
     return nb
 
@@ -88,6 +89,18 @@ def check_nbgrader_cells(nb, where: str) -> None:
             problems.append(f"{label}: every '{BEGIN_HIDDEN}' needs an '{END_HIDDEN}'")
     if problems:
         raise LessonError(f"{where}: " + "; ".join(problems) + ".")
+
+
+def check_kanten(nb, where: str) -> None:
+    """Raise a :class:`LessonError` for a 観点 that is not one of three; keep the graded cells'
+    観点 in the notebook metadata too (``manabu.kanten``: {grade id: 観点})."""
+    from autograder.kanten import KANTEN, kanten_map, kanten_problems
+
+    problems = kanten_problems(nb)
+    if problems:
+        raise LessonError(f"{where}: " + "; ".join(problems) + f". Write one of {', '.join(KANTEN)} "
+                          "after 'kanten:' in the cell's metadata.")
+    nb.metadata["manabu"]["kanten"] = kanten_map(nb)
 
 
 def is_teacher_cell(cell) -> bool:

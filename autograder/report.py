@@ -37,6 +37,7 @@ class Row:
     kind: str          # "ok", one of PROBLEM_KINDS, or OTHER
     reason: str        # the grader's words for the teacher ("" when ok)
     needs_manual: bool
+    late: bool | None = None  # None: no late column (grades.csv from before deadlines)
 
     @property
     def graded(self) -> bool:
@@ -141,8 +142,10 @@ def read_grades(course_dir: Path) -> list[Row]:
                                   f"{raw['max_score']!r} is not a number. Fix the line, or make the "
                                   f"file again: manabu grade {raw['lesson']} --course {course_dir}") from None
             kind, reason = parse_status(raw["status"] or "")
+            late = (raw.get("late") or "").strip().lower()
             rows.append(Row(raw["student"], raw["lesson"], score, max_score, kind, reason,
-                            (raw["needs_manual"] or "").strip().lower() in ("yes", "true", "1")))
+                            (raw["needs_manual"] or "").strip().lower() in ("yes", "true", "1"),
+                            late in ("yes", "true", "1") if late else None))
     if not rows:
         raise CourseError(f"No grades yet: {path} has no rows. {first_step}")
     return rows
@@ -293,8 +296,13 @@ def summary_line(report: LessonReport, _) -> str:
 
 
 def make_report(course_dir: Path, lessons: list[str] | None = None, out: Path | None = None,
-                log=print) -> Path:
-    """Write the class report of ``course_dir`` and return its path."""
+                log=print, kanten_csv: Path | None = None, kanten_a: float | None = None,
+                kanten_b: float | None = None) -> Path:
+    """Write the class report of ``course_dir`` and return its path; the 観点別 CSV goes to
+    ``kanten_csv`` (default ``reports/kanten.csv``), with the A/B thresholds given (percent) or
+    the course's."""
+    from autograder.kanten import kanten_csv as kanten_text
+    from autograder.kanten import kanten_table, thresholds
     from autograder.nbconfig import built_course_dir, course_language
     from autograder.report_html import report_html
     from course.i18n import translator
@@ -302,13 +310,18 @@ def make_report(course_dir: Path, lessons: list[str] | None = None, out: Path | 
     course_dir = built_course_dir(course_dir)
     lang = course_language(course_dir)
     _ = translator(lang)
+    limits = thresholds(course_dir, kanten_a, kanten_b)  # checked before any work
     reports = lesson_reports(course_dir, lessons, lang)
     log(_("Making the class report of {n} lesson(s)...").format(n=len(reports)))
     out = Path(out) if out else course_dir / "reports" / "class-report.html"
-    write_atomic(out, report_html(reports, course_dir, lang))
+    table = kanten_table(course_dir, read_grades(course_dir), [r.lesson for r in reports], limits, _)
+    write_atomic(out, report_html(reports, course_dir, lang, kanten=table))
+    kanten_csv = Path(kanten_csv) if kanten_csv else course_dir / "reports" / "kanten.csv"
+    write_atomic(kanten_csv, kanten_text(table, _))
     for report in reports:
         log("  " + summary_line(report, _))
         if report.exercises is None:  # say why there are no exercise rates
             log("    " + report.gradebook_note[0].format(**report.gradebook_note[1]))
     log(_("Class report: {path}").format(path=out.absolute()))
+    log(_("Results by 観点 (A/B/C, for the 通知表): {path}").format(path=kanten_csv.absolute()))
     return out

@@ -280,13 +280,17 @@ def lesson_section(report: LessonReport, _) -> str:
     return "".join(parts) + "</section>"
 
 
-def report_html(reports: list[LessonReport], course_dir: Path, lang: str) -> str:
-    """The whole class report as one HTML page."""
+def report_html(reports: list[LessonReport], course_dir: Path, lang: str, kanten=None) -> str:
+    """The whole class report as one HTML page (with the 観点別 table of ``kanten``, a
+    :class:`autograder.kanten.KantenTable`, when given)."""
+    from autograder.kanten_html import STYLE as KANTEN_STYLE
+    from autograder.kanten_html import kanten_section
+
     _ = translator(lang)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     head = (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(_('Class report'))}</title><style>{STYLE}</style></head><body>"
+            f"<title>{escape(_('Class report'))}</title><style>{STYLE}{KANTEN_STYLE}</style></head><body>"
             f"<header><h1>{escape(_('Class report'))}</h1><p class='meta'>"
             + say(_("Course {path} · made {when}"), path=course_dir, when=stamp)
             + "</p></header>")
@@ -298,4 +302,7 @@ def report_html(reports: list[LessonReport], course_dir: Path, lang: str) -> str
     footer = ("<footer>" + say(_("Made from {path} and the gradebook. Make it again after grading: "
                                  "{command}"), path=course_dir / "grades.csv",
                                command=f"manabu report --course {course_dir}") + "</footer>")
-    return head + nav + "".join(lesson_section(r, _) for r in reports) + footer + "</body></html>"
+    command = f"manabu report --course {course_dir} --kanten-csv FILE"
+    overview = kanten_section(kanten, command, _) if kanten is not None else ""
+    return (head + nav + "".join(lesson_section(r, _) for r in reports) + overview + footer
+            + "</body></html>")

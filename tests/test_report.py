@@ -157,9 +157,10 @@ def english_words(soup) -> set[str]:
 
 def test_terminal_summary_names_the_hardest_and_the_file(report):
     lang, _course, _soup, path, lines = report
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert HARDEST[lang] in lines[1] and "50%" in lines[1] and "6" in lines[1]
     assert str(path) in lines[2] and path.name == "class-report.html"
+    assert str(path.parent / "kanten.csv") in lines[3]  # 観点別 results (tests/test_kanten.py)
     assert path.parent.name == "reports"
 
 
