@@ -176,6 +176,10 @@ def japanese_texts(page, selector: str) -> str:
 def test_menus_and_lesson_are_japanese(ja_lab, browser):
     base, _course, _log = ja_lab
     with browser_page(browser, SHOTS / "ja-lesson-failure.png", base) as page:
+        page.goto(f"{base}/?reset&token={TOKEN}")  # the start page, where `make lab` opens
+        page.wait_for_selector(".jp-RenderedMarkdown a[href*='preview/e03']", timeout=60_000)
+        start = japanese_texts(page, ".jp-RenderedMarkdown")
+        assert "レッスン" in start and english_words(start) == [], start
         # the teacher version: every widget renders and every check runs with the answers in
         url = f"{base}/lab/tree/source/e03/e03.ipynb?reset&token={TOKEN}"
         open_and_run_all(page, url)
