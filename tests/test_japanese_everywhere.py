@@ -8,6 +8,7 @@ places listed in the allow-lists below with the reason they cannot be Japanese.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -18,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
-from conftest import free_port
+from conftest import REPO, free_port
 
-from autograder.lab import lab_overrides, lab_settings, write_lab_settings
+from autograder.lab import UI_LOCALES, lab_overrides, lab_settings, write_lab_settings
 from autograder.prose import LATIN_OK
 
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -67,8 +68,11 @@ def test_jupyterlab_starts_in_the_course_language(tmp_path):
     (settings / plugin).write_text('{"locale": "ja_JP"}', encoding="utf-8")
     write_lab_settings(tmp_path / "en", "en")
     assert json.loads((settings / plugin).read_text(encoding="utf-8")) == {"locale": "ja_JP"}
-    # the hub sets each user's language itself (deploy/hub/jupyterhub_config.py)
+    # the hub sets each user's language itself (deploy/hub/jupyterhub_config.py), the same way
     assert not any("translation" in key for key in lab_overrides())
+    hub = (REPO / "deploy/hub/jupyterhub_config.py").read_text(encoding="utf-8")
+    hub_locales = ast.literal_eval(re.search(r"^UI_LOCALES = (\{.*\})$", hub, re.M).group(1))
+    assert hub_locales == UI_LOCALES
     assert len(lab_settings("ja")) == len(lab_settings()) + 1
 
 
