@@ -17,6 +17,7 @@ from autograder.preview import keep_release_work, preview_folder, refresh_previe
 from autograder.release_guard import record_release, recorded
 from autograder.startpage import write_start_page
 from course.catalog import LANGUAGES, Lesson, LessonError, find_lesson, load_catalog
+from course.i18n import translator
 
 
 @dataclass
@@ -44,9 +45,10 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
 
     created = not course_dir.exists()
     near = nearest_course(course_dir, close_only=True) if created else None
+    _ = translator(lang)
     if near:  # a typo in --course would otherwise quietly start a second course
-        log(f"Making a new course in {course_dir}. (A course with a similar name is {near}: "
-            f"to build into it, use --course {near}.)")
+        log(_("Making a new course in {course}. (A course with a similar name is {near}: "
+              "to build into it, use --course {near}.)").format(course=course_dir, near=near))
     report = BuildReport(course_dir, lang)
     try:
         course_dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,8 @@ def build_course(course_dir: Path, lang: str = "en", lesson_ids: list[str] | Non
         if created:
             shutil.rmtree(course_dir, ignore_errors=True)
         raise
-    log(f"Built {len(report.lessons)} lesson(s) in {course_dir} ({lang}).")
+    log(_("Built {n} lesson(s) in {course} ({lang}).").format(
+        n=len(report.lessons), course=course_dir, lang=lang))
     return report
 
 

@@ -252,6 +252,21 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def command_language(args) -> str:
+    """The language a command speaks in: its --lang, else the language its course was built
+    in, else the default (a teacher of a Japanese course reads Japanese)."""
+    if getattr(args, "lang", None):
+        return args.lang
+    if getattr(args, "course", None):
+        from autograder.nbconfig import course_language
+
+        try:
+            return course_language(Path(args.course).expanduser(), default_lang())
+        except Exception:  # an unreadable config must not hide the message being printed
+            return default_lang()
+    return default_lang()
+
+
 def main(argv: list[str] | None = None) -> int:
     from autograder.paths import CourseError
 
@@ -263,7 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"manabu {args.command}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"manabu {args.command}: stopped. Run the same command again to carry on.",
+        from course.i18n import translator
+
+        _ = translator(command_language(args))
+        print(f"manabu {args.command}: " + _("stopped. Run the same command again to carry on."),
               file=sys.stderr)
         return 130
 

@@ -8,7 +8,7 @@ import nbformat
 
 from autograder.build import build_course
 from autograder.grade import CSV_NAME, grade_lesson
-from autograder.report import make_report
+from autograder.report import kind_word, make_report, parse_status
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 from course.i18n import translator
 
@@ -45,7 +45,9 @@ def run_demo(course_dir: Path, lang: str = "en", log=print) -> list:
     log(f"  {_('student'):<10} {_('score'):>7}  {_('status')}")
     for row in rows:
         manual = "  " + _("(written answer to grade)") if row.needs_manual else ""
-        log(f"  {row.student:<10} {row.score:>3g}/{row.max_score:<3g}  {row.status}{manual}")
+        kind, reason = parse_status(row.status)  # grades.csv keeps the English word; say it in ours
+        status = kind_word(kind, _) + (_(": ") + reason if reason else "")
+        log(f"  {row.student:<10} {row.score:>3g}/{row.max_score:<3g}  {status}{manual}")
     graded = [r for r in rows if r.status == "ok"]
     if graded:
         mean = sum(r.score for r in graded) / len(graded)

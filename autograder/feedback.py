@@ -11,7 +11,13 @@ says "your teacher will read this" for them, and every other word in the course 
 
 from __future__ import annotations
 
+import re
+
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# ipywidgets' text form of a widget: `DrawAndGuess(children=(...`, `IntSlider(value=5, ...`
+WIDGET_REPR = re.compile(r"^[A-Z]\w*\((?:children|value|layout|description|options|index)=")
 
 
 def feedback_words(lang: str) -> dict[str, str]:
@@ -35,6 +41,8 @@ def feedback_words(lang: str) -> dict[str, str]:
         "comments": _("Your teacher's comment"),
         "late_penalty": _("Handed in late"),
         "top": _("Top"),
+        "widget": _("Here the lesson showed something you could move. Open the lesson to try "
+                    "it again."),
     }
 
 
@@ -59,6 +67,24 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
                 if grade.manual_score is None and grade.needs_manual_grade:
                     cell.metadata.setdefault("manabu", {})["pending"] = True
                     pending_points += float(grade.max_score or 0)
+        mark_widget_outputs(nb)
         resources["manabu"] = {"words": feedback_words(config_language(self.config)),
                                "pending_points": pending_points}
         return nb, resources
+
+
+def mark_widget_outputs(nb) -> int:
+    """Mark the outputs that showed a widget (``metadata.manabu.widget``): on the static feedback
+    page the template says a widget was there instead of its text form, which means nothing to a
+    child. Grading keeps only the text form, so that is recognised too. Returns how many."""
+    marked = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            text = data.get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            shown = set(data) - {"text/plain", WIDGET_VIEW}  # html or a picture: keep it
+            if WIDGET_VIEW in data or (not shown and WIDGET_REPR.match(text)):
+                output.setdefault("metadata", {}).setdefault("manabu", {})["widget"] = True
+                marked += 1
+    return marked

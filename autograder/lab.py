@@ -9,7 +9,9 @@ import socket
 import sys
 from pathlib import Path
 
+from autograder.nbconfig import course_language
 from autograder.paths import CourseError, usable_course_dir
+from course.i18n import translator
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -35,16 +37,30 @@ LAB_SETTINGS = {
 }
 
 
+# JupyterLab's own words (menus, dialogs) in the course language; the Japanese comes from the
+# language pack `jupyterlab-language-pack-ja-JP` (a dependency). English is JupyterLab's source
+# language: it is named too, so an English course stays English on a Japanese machine.
+UI_LOCALES = {"en": "en", "ja": "ja_JP"}
+TRANSLATION = ("@jupyterlab", "translation-extension", "plugin")
+
+
+def lab_settings(lang: str | None = None) -> dict[tuple[str, str, str], dict]:
+    """``LAB_SETTINGS``, and with ``lang`` the JupyterLab language of a course in ``lang``."""
+    if lang is None:
+        return dict(LAB_SETTINGS)
+    return {**LAB_SETTINGS, TRANSLATION: {"locale": UI_LOCALES.get(lang, "en")}}
+
+
 def lab_overrides() -> dict:
     """``LAB_SETTINGS`` as JupyterLab's ``settings/overrides.json`` (an installed environment's
     defaults for every user: deploy/image/install.sh writes it)."""
     return {f"{scope}/{plugin}:{name}": values for (scope, plugin, name), values in LAB_SETTINGS.items()}
 
 
-def write_lab_settings(course_dir: Path) -> Path:
-    """JupyterLab user settings for the course (kept if a teacher changed them)."""
+def write_lab_settings(course_dir: Path, lang: str | None = None) -> Path:
+    """JupyterLab user settings for the course, in its language (kept if a teacher changed them)."""
     settings = course_dir / ".jupyter-settings"
-    for (scope, plugin, name), values in LAB_SETTINGS.items():
+    for (scope, plugin, name), values in lab_settings(lang).items():
         path = settings / scope / plugin / f"{name}.jupyterlab-settings"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,8 +69,9 @@ def write_lab_settings(course_dir: Path) -> Path:
 
 
 def lab_environment(course_dir: Path, lang: str) -> dict[str, str]:
+    """The environment JupyterLab runs in: the course's settings (its language too) and PATH."""
     env = dict(os.environ)
-    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir)))
+    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir, lang)))
     env.setdefault("JUPYTERLAB_WORKSPACES_DIR", str(course_dir / ".jupyter-workspaces"))
     bindir = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from PATH
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
@@ -76,16 +93,19 @@ def port_busy(port: int, host: str = "localhost") -> bool:
     return False
 
 
-def port_advice(port: int, course_dir: Path) -> str:
+def port_advice(port: int, course_dir: Path, lang: str = "en") -> str:
     """What to do when ``port`` is taken: the exact command with a free port."""
+    _ = translator(lang)
     free = next((p for p in range(port + 1, port + 100) if not port_busy(p)), None)
     if free is None:
-        return f"Port {port} is in use, and so are the next 99. Stop another JupyterLab first."
+        return _("Port {port} is in use, and so are the next 99. Stop another JupyterLab "
+                 "first.").format(port=port)
     make = f"make lab PORT={free}"
     command = make if os.environ.get("MAKELEVEL") else (
-        f"manabu lab --course {course_dir} --port {free}   (with make: {make})")
-    return (f"Port {port} is in use (another JupyterLab?). Nothing was started. "
-            f"Port {free} is free: {command}")
+        f"manabu lab --course {course_dir} --port {free}   " + _("(with make: {command})").format(
+            command=make))
+    return _("Port {port} is in use (another JupyterLab?). Nothing was started. "
+             "Port {free} is free: {command}").format(port=port, free=free, command=command)
 
 
 class PortBusy(CourseError):
@@ -97,15 +117,19 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
     """Build the course if it is not built, then run JupyterLab in it until Ctrl+C."""
     course_dir = usable_course_dir(course_dir)
     if port_busy(port):  # before the build and JupyterLab's start, which take seconds
-        raise PortBusy(port_advice(port, course_dir))
+        raise PortBusy(port_advice(port, course_dir, course_language(course_dir, lang)))
     from autograder.build import build_course, refresh_course  # nbformat, nbgrader: slow imports
 
     if rebuild or not (course_dir / "release").is_dir():
         build_course(course_dir, lang)
     else:
         refresh_course(course_dir, lang)
-    print(f"Starting JupyterLab on {course_dir} (port {port}). Stop it with Ctrl+C.")
-    print("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the lessons.")
+    lang = course_language(course_dir, lang)  # a course built in Japanese opens in Japanese
+    _ = translator(lang)
+    print(_("Starting JupyterLab on {course} (port {port}). Stop it with Ctrl+C.").format(
+        course=course_dir, port=port))
+    print(_("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the "
+            "lessons."))
     # cwd = the course folder, so nbgrader's extensions find nbgrader_config.py there.
     # JupyterLab replaces this process, so Ctrl+C or a stop signal reaches it directly (a child
     # would outlive a `manabu lab` that was stopped with SIGTERM).

@@ -41,6 +41,14 @@ def _aside(path: Path, label: str) -> Path:
     return candidate
 
 
+def _course_words(course_dir: Path):
+    """``_()`` in the language the course was built in (what a teacher reads)."""
+    from autograder.nbconfig import course_language
+    from course.i18n import translator
+
+    return translator(course_language(Path(course_dir)))
+
+
 def keep_release_work(course_dir: Path, lesson_id: str, old: dict[str, bytes],
                       reference: dict[str, str], log=print) -> list[Path]:
     """Save the files of an old ``release/<id>/`` (``old``, from :func:`snapshot`) that differ
@@ -58,8 +66,9 @@ def keep_release_work(course_dir: Path, lesson_id: str, old: dict[str, bytes],
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         saved.append(target)
-        log(f"  release/{lesson_id}/{name} had changes (somebody worked in it): kept as "
-            f"{target.relative_to(course_dir)}")
+        log("  " + _course_words(course_dir)(
+            "release/{lesson}/{name} had changes (somebody worked in it): kept as {path}").format(
+                lesson=lesson_id, name=name, path=target.relative_to(course_dir)))
     return saved
 
 
@@ -75,8 +84,10 @@ def refresh_preview(course_dir: Path, lesson_id: str, built_before: dict[str, st
     reference = built_before or {name: fingerprint(data, name) for name, data in new.items()}
     changed = [name for name in new if name in mine and mine[name] != reference.get(name)]
     if changed:
-        log(f"  {PREVIEW_DIR}/{lesson_id}/{changed[0]} has changes: kept (a fresh copy: "
-            f"manabu preview {lesson_id} --fresh --course {course_dir})")
+        log("  " + _course_words(course_dir)(
+            "{path} has changes: kept (a fresh copy: {command})").format(
+                path=f"{PREVIEW_DIR}/{lesson_id}/{changed[0]}",
+                command=f"manabu preview {lesson_id} --fresh --course {course_dir}"))
         return False
     _copy(new, folder)
     return True
@@ -93,17 +104,19 @@ def make_preview(course_dir: Path, lesson_id: str, fresh: bool = False, log=prin
     folder = preview_folder(course_dir, lesson_id)
     new = snapshot(release)
     mine = folder_fingerprints(folder)
+    _ = _course_words(course_dir)
     if mine and not fresh:
-        log(f"Your copy is {preview_notebook(course_dir, lesson_id)} (kept as it is; "
-            f"--fresh makes a clean one).")
+        log(_("Your copy is {path} (kept as it is; --fresh makes a clean one).").format(
+            path=preview_notebook(course_dir, lesson_id)))
         return preview_notebook(course_dir, lesson_id)
     for name in new:
         if name in mine and mine[name] != fingerprint(new[name], name):
             target = _aside(folder / name, "before")
             (folder / name).rename(target)
-            log(f"Your changes are kept in {target}.")
+            log(_("Your changes are kept in {path}.").format(path=target))
     _copy(new, folder)
-    log(f"A fresh copy of the student version: {preview_notebook(course_dir, lesson_id)}")
+    log(_("A fresh copy of the student version: {path}").format(
+        path=preview_notebook(course_dir, lesson_id)))
     return preview_notebook(course_dir, lesson_id)
 
 

@@ -120,34 +120,50 @@ def parse_status(status: str) -> tuple[str, str]:
     return OTHER, text
 
 
-def read_grades(course_dir: Path) -> list[Row]:
-    """The rows of ``course_dir/grades.csv``; a clear :class:`CourseError` if there are none."""
+def kind_word(kind: str, _) -> str:
+    """A status kind of grades.csv ("ok", "broken", ...) in the teacher's language (the file keeps
+    the English word, which spreadsheets sort on)."""
+    labels = {"ok": _("graded"), "flagged": _("flagged"), "stopped": _("stopped early"),
+              "broken": _("broken file"), "missing": _("not submitted"), "failed": _("grading failed"),
+              "other": _("other problem")}
+    return labels.get(kind, kind)
+
+
+def read_grades(course_dir: Path, _=str) -> list[Row]:
+    """The rows of ``course_dir/grades.csv``; a clear :class:`CourseError` (in the language of
+    ``_``) if there are none."""
     path = course_dir / CSV_NAME
-    first_step = f"Grade a lesson first: manabu grade LESSON --course {course_dir}"
+    first_step = _("Grade a lesson first: {command}").format(
+        command=f"manabu grade LESSON --course {course_dir}")
     if not path.exists():
-        raise CourseError(f"No grades yet: {path} does not exist. {first_step}")
+        raise CourseError(_("No grades yet: {path} does not exist.").format(path=path) + " " + first_step)
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise CourseError(f"{path} has no column {', '.join(missing)}: it needs the columns "
-                              f"{', '.join(COLUMNS)}. Make it again: manabu grade LESSON --course {course_dir}")
+            raise CourseError(_("{path} has no column {missing}: it needs the columns {columns}. "
+                                "Make it again: {command}").format(
+                path=path, missing=", ".join(missing), columns=", ".join(COLUMNS),
+                command=f"manabu grade LESSON --course {course_dir}"))
         rows = []
         for line, raw in enumerate(reader, start=2):
             raw = {k: unneutralize(v) if isinstance(v, str) else v for k, v in raw.items()}
             try:
                 score, max_score = float(raw["score"]), float(raw["max_score"])
             except (TypeError, ValueError):
-                raise CourseError(f"{path}, line {line}: score {raw['score']!r} / max_score "
-                                  f"{raw['max_score']!r} is not a number. Fix the line, or make the "
-                                  f"file again: manabu grade {raw['lesson']} --course {course_dir}") from None
+                raise CourseError(_("{path}, line {line}: score {score} / max_score {max_score} is "
+                                    "not a number. Fix the line, or make the file again: {command}"
+                                    ).format(path=path, line=line, score=repr(raw["score"]),
+                                             max_score=repr(raw["max_score"]),
+                                             command=f"manabu grade {raw['lesson']} --course {course_dir}")
+                                  ) from None
             kind, reason = parse_status(raw["status"] or "")
             late = (raw.get("late") or "").strip().lower()
             rows.append(Row(raw["student"], raw["lesson"], score, max_score, kind, reason,
                             (raw["needs_manual"] or "").strip().lower() in ("yes", "true", "1"),
                             late in ("yes", "true", "1") if late else None))
     if not rows:
-        raise CourseError(f"No grades yet: {path} has no rows. {first_step}")
+        raise CourseError(_("No grades yet: {path} has no rows.").format(path=path) + " " + first_step)
     return rows
 
 
@@ -259,16 +275,17 @@ def lesson_reports(course_dir: Path, lessons: list[str] | None, lang: str) -> li
     from course.i18n import translator
 
     _ = translator(lang)
-    rows = read_grades(course_dir)
+    rows = read_grades(course_dir, _)
     known = sorted({r.lesson for r in rows})
     for lesson in lessons or []:
         if lesson not in known:
             from autograder.paths import mistyped_lesson_hint
 
             hint = mistyped_lesson_hint(course_dir, lesson, known)  # no advice to grade a typo
-            raise CourseError(f"grades.csv has no grades for lesson {lesson!r} (it has: "
-                              f"{', '.join(known)}). " + (hint or f"Grade it first: manabu grade "
-                                                          f"{lesson} --course {course_dir}"))
+            raise CourseError(_("grades.csv has no grades for lesson {lesson} (it has: {known}).")
+                              .format(lesson=repr(lesson), known=", ".join(known)) + " "
+                              + (hint or _("Grade it first: {command}").format(
+                                  command=f"manabu grade {lesson} --course {course_dir}")))
     reports = []
     for lesson in lessons or known:
         title, names = exercise_names(course_dir / "source" / lesson / f"{lesson}.ipynb")

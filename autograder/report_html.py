@@ -13,7 +13,7 @@ import textwrap
 from html import escape
 from pathlib import Path
 
-from autograder.report import LessonReport, Row
+from autograder.report import LessonReport, Row, kind_word
 from course.i18n import translator
 from course.style import OKABE_ITO
 
@@ -132,10 +132,7 @@ def exercise_plot(report: LessonReport, _) -> str:
 
 
 def kind_label(row: Row, _) -> str:
-    labels = {"ok": _("graded"), "flagged": _("flagged"), "stopped": _("stopped early"),
-              "broken": _("broken file"), "missing": _("not submitted"), "failed": _("grading failed"),
-              "other": _("other problem")}
-    return f"<span class='kind kind-{row.kind}'>{escape(labels.get(row.kind, row.kind))}</span>"
+    return f"<span class='kind kind-{row.kind}'>{escape(kind_word(row.kind, _))}</span>"
 
 
 def todo(row: Row, lesson: str, _) -> str:

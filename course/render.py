@@ -23,8 +23,9 @@ def digit_html(image, cell: int = 6, caption: str | None = None, title: str = ""
             f'grid-auto-rows:{cell}px;border:1px solid #999;width:max-content">{cells}</div>')
     if caption is None:
         return grid
-    return (f'<figure style="margin:4px;text-align:center;display:inline-block">{grid}'
-            f'<figcaption style="font-size:16px">{escape(caption)}</figcaption></figure>')
+    # divs, not <figure>: the feedback page's sanitizer would show a <figure> tag as text
+    return (f'<div style="margin:4px;text-align:center;display:inline-block">{grid}'
+            f'<div style="font-size:16px">{escape(caption)}</div></div>')
 
 
 def row_html(items: list[str]) -> str:
