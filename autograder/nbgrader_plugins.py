@@ -118,12 +118,19 @@ class SandboxExecute(NbGraderPreprocessor):
         return SanitizeStudentHTML(parent=self).preprocess(nb, resources)
 
 
-SAFE_TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1",
+SAFE_TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em",
+             "figcaption", "figure", "h1",
              "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "rp",
              "rt", "ruby", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
              "tfoot", "th", "thead", "tr", "u", "ul"]
+BOX = ["style", "role", "aria-label", "title"]  # course/render.py draws digits and bars so
 SAFE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"],
-                   "abbr": ["title"], "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan"]}
+                   "abbr": ["title"], "td": ["colspan", "rowspan", *BOX],
+                   "th": ["colspan", "rowspan", *BOX], "div": BOX, "span": BOX, "figure": BOX,
+                   "table": BOX, "tr": BOX, "p": BOX}
+SAFE_STYLES = ["align-items", "background", "background-color", "border", "color", "display",
+               "flex-wrap", "font-size", "font-weight", "gap", "grid-template-columns", "height",
+               "justify-content", "margin", "padding", "text-align", "vertical-align", "width"]
 
 
 class SanitizeStudentHTML(SanitizeHTML):
@@ -137,6 +144,7 @@ class SanitizeStudentHTML(SanitizeHTML):
         super().__init__(**kwargs)
         self.tags = SAFE_TAGS
         self.attributes = SAFE_ATTRIBUTES
+        self.styles = SAFE_STYLES  # CSS has no script: url() is not among these properties
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type in ("markdown", "raw") and "<" not in cell.source:
