@@ -23,7 +23,7 @@ body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans
 max-width:60em;margin:0 auto;padding:1.5em 1.2em 3em;line-height:1.6;color:#1a1a1a;background:#fff}
 h1{color:#0072B2;margin:.2em 0 .1em;font-size:1.9em}
 h2{margin:2em 0 .6em;padding:.3em .6em;background:#0072B2;color:#fff;border-radius:6px;font-size:1.4em}
-h3{margin:1.6em 0 .4em;font-size:1.15em;border-bottom:2px solid #56B4E9;padding-bottom:.15em}
+h3{margin:1.6em 0 .4em;font-size:1.15em;border-bottom:2px solid #1D96DB;padding-bottom:.15em}
 .meta{color:#444;margin:0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(7.2em,1fr));gap:.6em;margin:.8em 0}
 .card{border:1px solid #ccc;border-radius:8px;padding:.5em .8em;background:#f7fafc}

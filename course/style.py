@@ -1,14 +1,29 @@
-"""Plot style: colour-blind-safe Okabe–Ito colours, markers as well as colours, large text,
-and a Japanese font that installs with pip (IPAex Gothic from ``matplotlib-fontja``)."""
+"""Plot style: colour-blind-safe Okabe–Ito hues dark enough to see on white, markers as well as
+colours, large text, and a Japanese font that installs with pip (IPAex Gothic from
+``matplotlib-fontja``)."""
 
 from __future__ import annotations
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision type.
-OKABE_ITO = {
+OKABE_ITO_ORIGINAL = {
     "orange": "#E69F00",
     "sky_blue": "#56B4E9",
     "bluish_green": "#009E73",
     "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+# The colours Manabu draws with: the same hues, but orange (2.25:1), sky blue (2.31:1) and yellow
+# (1.32:1) darkened (same hue and saturation, lower lightness) to reach WCAG 2's 3:1 for graphics
+# against the white plot background. tests/test_palette_contrast.py computes every ratio.
+PLOT_BACKGROUND = "#FFFFFF"
+OKABE_ITO = {
+    "orange": "#BD8300",
+    "sky_blue": "#1D96DB",
+    "bluish_green": "#009E73",
+    "yellow": "#9C920C",
     "blue": "#0072B2",
     "vermillion": "#D55E00",
     "reddish_purple": "#CC79A7",
@@ -29,6 +44,9 @@ def use_style() -> None:
 
     mpl.rcParams.update({
         "axes.prop_cycle": cycler(color=COLORS) + cycler(marker=MARKERS),
+        "axes.facecolor": PLOT_BACKGROUND,   # the background the palette's contrast is measured on
+        "figure.facecolor": PLOT_BACKGROUND,
+        "savefig.facecolor": PLOT_BACKGROUND,
         "font.family": [JAPANESE_FONT, "DejaVu Sans"],
         "font.size": 14,           # readable on a projector
         "axes.titlesize": 16,
