@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from autograder.paths import CourseError, usable_course_dir
+from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -19,7 +20,9 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
 
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
-           f"--LabApp.default_url=/lab/tree/{START_PAGE}"]
+           f"--LabApp.default_url=/lab/tree/{START_PAGE}",
+           # the school font, served by this server (course.render.school_font_css)
+           f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -41,10 +44,18 @@ def lab_overrides() -> dict:
     return {f"{scope}/{plugin}:{name}": values for (scope, plugin, name), values in LAB_SETTINGS.items()}
 
 
-def write_lab_settings(course_dir: Path) -> Path:
+# Japanese lesson text in the school font (its @font-face comes with Manabu's widgets)
+JAPANESE_LAB_SETTINGS = {
+    ("@jupyterlab", "apputils-extension", "themes"): {
+        "overrides": {"content-font-family": SCHOOL_FONT_STACK}},
+}
+
+
+def write_lab_settings(course_dir: Path, lang: str = "en") -> Path:
     """JupyterLab user settings for the course (kept if a teacher changed them)."""
     settings = course_dir / ".jupyter-settings"
-    for (scope, plugin, name), values in LAB_SETTINGS.items():
+    wanted = {**LAB_SETTINGS, **(JAPANESE_LAB_SETTINGS if lang == "ja" else {})}
+    for (scope, plugin, name), values in wanted.items():
         path = settings / scope / plugin / f"{name}.jupyterlab-settings"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,7 +65,7 @@ def write_lab_settings(course_dir: Path) -> Path:
 
 def lab_environment(course_dir: Path, lang: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir)))
+    env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir, lang)))
     env.setdefault("JUPYTERLAB_WORKSPACES_DIR", str(course_dir / ".jupyter-workspaces"))
     bindir = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from PATH
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")

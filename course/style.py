@@ -40,6 +40,9 @@ FONTS_DIR = Path(__file__).parent / "fonts"
 SCHOOL_FONT = "BIZ UDPGothic"      # Morisawa's universal-design gothic, made for school material
 JAPANESE_FONT = "IPAexGothic"      # from matplotlib-fontja: any character the school font lacks
 PLAIN_SANS = "DejaVu Sans"         # matplotlib's own
+# The same in CSS: an installed BIZ UDPGothic, or the one the Jupyter server serves (see
+# course.render.school_font_css), then other Japanese fonts.
+SCHOOL_FONT_STACK = '"BIZ UDPGothic","Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif'
 _registered: list[str] = []
 
 

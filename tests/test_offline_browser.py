@@ -86,3 +86,37 @@ def test_no_request_leaves_the_school(school, browser):
     assert len(seen) > 20, seen  # the recorder saw the pages load
     outside = sorted({f"{where}: {url}" for where, url in seen if not is_local(url)})
     assert not outside, "requests that leave the school:\n" + "\n".join(outside)
+
+
+FONT_STATE = """async () => {
+    await document.fonts.ready;
+    const faces = [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'BIZ UDPGothic');
+    const family = sel => { const e = document.querySelector(sel); return e && getComputedStyle(e).fontFamily; };
+    return {faces: faces.map(f => f.status),
+            labels: [...document.querySelectorAll(
+                         "[class*='manabu-'] .widget-label, [class*='manabu-'] label, [class*='manabu-'] button")]
+                .filter(e => e.textContent.trim())
+                .map(e => [e.closest("[class*='manabu-']").className.match(/manabu-[\\w-]+/)[0],
+                           e.textContent.trim().slice(0, 20), getComputedStyle(e).fontFamily]),
+            text: family(".jp-RenderedMarkdown p")};
+}"""
+
+
+def test_japanese_lesson_and_widgets_use_the_school_font(school, browser):
+    """BIZ UDPGothic, served by the Jupyter server itself, draws a Japanese lesson's widgets and text."""
+    base, _course = school
+    fonts: list[str] = []
+    with browser_page(browser, SHOTS / "school-font-failure.png", base) as page:
+        page.on("request", lambda r: fonts.append(r.url) if "BIZUDPGothic" in r.url else None)
+        open_and_run_all(page, f"{base}/lab/tree/source/{LESSON}/{LESSON}.ipynb?reset&token={TOKEN}")
+        wait_until_all_ran(page)
+        page.wait_for_selector(".manabu-drawing-pad canvas", timeout=30_000)
+        page.wait_for_function("() => [...document.fonts].some(f => f.status === 'loaded' && "
+                               "f.family.replace(/\"/g, '') === 'BIZ UDPGothic')", timeout=30_000)
+        state = page.evaluate(FONT_STATE)
+    assert "loaded" in state["faces"], state
+    assert state["labels"], state
+    other = [label for label in state["labels"] if not label[2].startswith('"BIZ UDPGothic"')]
+    assert not other, other
+    assert state["text"].startswith('"BIZ UDPGothic"'), state
+    assert fonts and all(is_local(url) for url in fonts), fonts

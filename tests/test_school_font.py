@@ -76,3 +76,26 @@ def test_class_report_plots_follow_the_report_language(lang, first, monkeypatch)
         assert matplotlib.rcParams["font.family"][0] == first
     finally:
         PLOT_LANG.reset(token)
+
+
+def test_japanese_widgets_and_lesson_text_ask_for_the_school_font_from_the_server(tmp_path, monkeypatch):
+    import json
+
+    from helpers import outside_fetches
+
+    from autograder.lab import lab_command, write_lab_settings
+    from course.render import scoped_style
+
+    monkeypatch.setenv("MANABU_LANG", "ja")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/aoi/")
+    css = scoped_style("manabu-x")
+    assert 'url("/user/aoi/static/BIZUDPGothic-Regular.ttf")' in css and not outside_fetches(css)
+    assert '.manabu-x *{--jp-widgets-font-family:"BIZ UDPGothic"' in css
+    monkeypatch.setenv("MANABU_LANG", "en")
+    assert "BIZ UDPGothic" not in scoped_style("manabu-x")  # English keeps JupyterLab's sans
+
+    assert any(str(FONTS_DIR) in part for part in lab_command(tmp_path, 8888, open_browser=False))
+    themes = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
+    ja = json.loads((write_lab_settings(tmp_path / "ja", "ja") / themes).read_text(encoding="utf-8"))
+    assert ja["overrides"]["content-font-family"].startswith('"BIZ UDPGothic"')
+    assert not (write_lab_settings(tmp_path / "en", "en") / themes).exists()
