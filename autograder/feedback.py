@@ -59,6 +59,7 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
                 if grade.manual_score is None and grade.needs_manual_grade:
                     cell.metadata.setdefault("manabu", {})["pending"] = True
                     pending_points += float(grade.max_score or 0)
-        resources["manabu"] = {"words": feedback_words(config_language(self.config)),
+        lang = config_language(self.config)
+        resources["manabu"] = {"words": feedback_words(lang), "lang": lang,
                                "pending_points": pending_points}
         return nb, resources

@@ -51,9 +51,11 @@ def test_ungraded_written_answer_says_the_teacher_will_read_it(graded):
 def test_feedback_page_fetches_nothing_from_outside(graded):
     """No CDN MathJax, script, font or style (the browser test, test_offline_browser, watches
     the requests themselves)."""
-    _lang, course, _row = graded
+    lang, course, _row = graded
     html = (course / "feedback" / "aoi" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
     assert not outside_fetches(html), outside_fetches(html)
+    # the page says its language (screen readers, and the school font for Japanese)
+    assert f'<html lang="{lang}">' in html
 
 
 def test_feedback_after_the_teacher_graded_shows_the_score(graded):
