@@ -68,7 +68,8 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
                     cell.metadata.setdefault("manabu", {})["pending"] = True
                     pending_points += float(grade.max_score or 0)
         mark_widget_outputs(nb)
-        resources["manabu"] = {"words": feedback_words(config_language(self.config)),
+        lang = config_language(self.config)
+        resources["manabu"] = {"words": feedback_words(lang), "lang": lang,
                                "pending_points": pending_points}
         return nb, resources
 

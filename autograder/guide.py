@@ -19,6 +19,7 @@ from course.i18n import translator
 STYLE = """
 body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif;
 max-width:52em;margin:2em auto;padding:0 1em;line-height:1.6;color:#111}
+html[lang=ja] body{font-family:"BIZ UDPGothic","Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif}
 h1{color:#0072B2} table{border-collapse:collapse} td,th{border:1px solid #bbb;padding:4px 8px}
 pre{background:#f4f4f4;padding:8px;overflow-x:auto} .total{font-weight:bold}
 .meta{color:#444}

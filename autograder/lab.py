@@ -12,6 +12,7 @@ from pathlib import Path
 from autograder.nbconfig import course_language
 from autograder.paths import CourseError, usable_course_dir
 from course.i18n import translator
+from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -21,7 +22,9 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
 
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
-           f"--LabApp.default_url=/lab/tree/{START_PAGE}"]
+           f"--LabApp.default_url=/lab/tree/{START_PAGE}",
+           # the school font, served by this server (course.render.school_font_css)
+           f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -57,10 +60,19 @@ def lab_overrides() -> dict:
     return {f"{scope}/{plugin}:{name}": values for (scope, plugin, name), values in LAB_SETTINGS.items()}
 
 
+# Japanese lesson text in the school font (its @font-face comes with Manabu's widgets)
+JAPANESE_LAB_SETTINGS = {
+    ("@jupyterlab", "apputils-extension", "themes"): {
+        "overrides": {"content-font-family": SCHOOL_FONT_STACK}},
+}
+
+
 def write_lab_settings(course_dir: Path, lang: str | None = None) -> Path:
-    """JupyterLab user settings for the course, in its language (kept if a teacher changed them)."""
+    """JupyterLab user settings for the course, in its language and, in Japanese, the school
+    font (kept if a teacher changed them)."""
     settings = course_dir / ".jupyter-settings"
-    for (scope, plugin, name), values in lab_settings(lang).items():
+    wanted = {**lab_settings(lang), **(JAPANESE_LAB_SETTINGS if lang == "ja" else {})}
+    for (scope, plugin, name), values in wanted.items():
         path = settings / scope / plugin / f"{name}.jupyterlab-settings"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

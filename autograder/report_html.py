@@ -1,7 +1,9 @@
 """The class report page: one self-contained HTML file, plots inline as base64 PNG.
 
-Plots use Manabu's style (Okabe–Ito colours, a pattern as well as a colour, IPAex Gothic for
-Japanese). Figures are made without pyplot, so no display or global figure state is needed.
+Plots use Manabu's style (Okabe–Ito colours dark enough for white, a pattern as well as a
+colour, BIZ UDPGothic for Japanese). Japanese text asks for BIZ UDPGothic by name (installed with
+Windows and Debian's fonts-morisawa-bizud-gothic), never from the web. Figures are made without
+pyplot, so no display or global figure state is needed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import base64
 import datetime as dt
 import io
 import textwrap
+from contextvars import ContextVar
 from html import escape
 from pathlib import Path
 
@@ -21,9 +24,10 @@ STYLE = """
 *{box-sizing:border-box}
 body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif;
 max-width:60em;margin:0 auto;padding:1.5em 1.2em 3em;line-height:1.6;color:#1a1a1a;background:#fff}
+html[lang=ja] body{font-family:"BIZ UDPGothic","Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif}
 h1{color:#0072B2;margin:.2em 0 .1em;font-size:1.9em}
 h2{margin:2em 0 .6em;padding:.3em .6em;background:#0072B2;color:#fff;border-radius:6px;font-size:1.4em}
-h3{margin:1.6em 0 .4em;font-size:1.15em;border-bottom:2px solid #56B4E9;padding-bottom:.15em}
+h3{margin:1.6em 0 .4em;font-size:1.15em;border-bottom:2px solid #1D96DB;padding-bottom:.15em}
 .meta{color:#444;margin:0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(7.2em,1fr));gap:.6em;margin:.8em 0}
 .card{border:1px solid #ccc;border-radius:8px;padding:.5em .8em;background:#f7fafc}
@@ -68,12 +72,17 @@ def figure_png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+# The report's language while it is being made: its plots' font follows it (BIZ UDPGothic for
+# Japanese), whatever the language of the process that makes the report.
+PLOT_LANG: ContextVar[str | None] = ContextVar("PLOT_LANG", default=None)
+
+
 def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
     from course.style import use_style
 
-    use_style()
+    use_style(PLOT_LANG.get())
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
 
@@ -301,5 +310,9 @@ def report_html(reports: list[LessonReport], course_dir: Path, lang: str, kanten
                                command=f"manabu report --course {course_dir}") + "</footer>")
     command = f"manabu report --course {course_dir} --kanten-csv FILE"
     overview = kanten_section(kanten, command, _) if kanten is not None else ""
-    return (head + nav + "".join(lesson_section(r, _) for r in reports) + overview + footer
-            + "</body></html>")
+    token = PLOT_LANG.set(lang)
+    try:
+        sections = "".join(lesson_section(r, _) for r in reports)
+    finally:
+        PLOT_LANG.reset(token)
+    return head + nav + sections + overview + footer + "</body></html>"

@@ -7,6 +7,9 @@ from html import escape
 
 import numpy as np
 
+from course.i18n import get_language
+from course.style import SCHOOL_FONT_STACK
+
 INK = (0, 0, 0)
 BAR = "#0072B2"  # Okabe–Ito blue
 
@@ -59,6 +62,31 @@ LARGE_TEXT = ("18px", (".widget-label", ".widget-label-basic", ".widget-readout"
 FOCUS_RING = "outline:3px solid #0072B2;outline-offset:2px"  # Okabe–Ito blue
 
 
+# Japanese widgets (and, through the lab's theme setting, lesson text) in BIZ UDPGothic, the
+# school font that ships in course/fonts: an installed copy first (Windows has it), else the file
+# the Jupyter server itself serves (``manabu lab`` adds course/fonts to its static files), never
+# one from the web.
+
+
+def school_font_css(root_class: str) -> str:
+    """CSS that draws everything inside ``root_class`` in BIZ UDPGothic when the course language
+    is Japanese (empty otherwise), with the ``@font-face`` at this Jupyter server's static files."""
+    import os
+
+    if get_language() != "ja":
+        return ""
+    root = "." + root_class.lstrip(".")
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/") + "/"
+    return ('@font-face{font-family:"BIZ UDPGothic";font-display:swap;'
+            'src:local("BIZ UDPGothic"),local("BIZUDPGothic-Regular"),'
+            f'url("{prefix}static/BIZUDPGothic-Regular.ttf") format("truetype")}}'
+            # important: ipywidgets' own rules name JupyterLab's UI font on each control
+            f"{root} *{{--jp-widgets-font-family:{SCHOOL_FONT_STACK};"
+            f"font-family:{SCHOOL_FONT_STACK}!important}}"
+            f"{root} code, {root} pre, {root} pre *"
+            "{font-family:var(--jp-code-font-family,monospace)!important}")
+
+
 def scoped_style(root_class: str, extra: dict[str, str] | None = None) -> str:
     """A ``<style>`` block that applies only inside elements of class ``root_class``: labels,
     readouts and controls in 18 px text, and a visible focus ring for keyboard users.
@@ -76,7 +104,8 @@ def scoped_style(root_class: str, extra: dict[str, str] | None = None) -> str:
     for selector, declarations in (extra or {}).items():
         scoped = ", ".join(f"{root} {part.strip()}" for part in selector.split(","))
         rules[scoped] = declarations
-    return "<style>" + "".join(f"{s}{{{d}}}" for s, d in rules.items()) + "</style>"
+    return ("<style>" + "".join(f"{s}{{{d}}}" for s, d in rules.items())
+            + school_font_css(root_class) + "</style>")
 
 
 def style_widget(root_class: str, extra: dict[str, str] | None = None):

@@ -1,10 +1,14 @@
-"""Plot style: colour-blind-safe Okabe–Ito colours, markers as well as colours, large text,
-and a Japanese font that installs with pip (IPAex Gothic from ``matplotlib-fontja``)."""
+"""Plot style: colour-blind-safe Okabe–Ito hues dark enough to see on white, markers as well as
+colours, large text, and type for the course language: Japanese in BIZ UDPGothic, the universal
+design school font that ships with Manabu (``course/fonts/``, SIL OFL), falling back to IPAex
+Gothic from ``matplotlib-fontja``; English in a plain sans (DejaVu Sans)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision type.
-OKABE_ITO = {
+OKABE_ITO_ORIGINAL = {
     "orange": "#E69F00",
     "sky_blue": "#56B4E9",
     "bluish_green": "#009E73",
@@ -14,22 +18,68 @@ OKABE_ITO = {
     "reddish_purple": "#CC79A7",
     "black": "#000000",
 }
+# The colours Manabu draws with: the same hues, but orange (2.25:1), sky blue (2.31:1) and yellow
+# (1.32:1) darkened (same hue and saturation, lower lightness) to reach WCAG 2's 3:1 for graphics
+# against the white plot background. tests/test_palette_contrast.py computes every ratio.
+PLOT_BACKGROUND = "#FFFFFF"
+OKABE_ITO = {
+    "orange": "#BD8300",
+    "sky_blue": "#1D96DB",
+    "bluish_green": "#009E73",
+    "yellow": "#9C920C",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
 COLORS = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion",
                                  "reddish_purple", "sky_blue", "yellow", "black")]
 # Never colour alone: every series also gets its own marker.
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
-JAPANESE_FONT = "IPAexGothic"
+FONTS_DIR = Path(__file__).parent / "fonts"
+SCHOOL_FONT = "BIZ UDPGothic"      # Morisawa's universal-design gothic, made for school material
+JAPANESE_FONT = "IPAexGothic"      # from matplotlib-fontja: any character the school font lacks
+PLAIN_SANS = "DejaVu Sans"         # matplotlib's own
+# The same in CSS: an installed BIZ UDPGothic, or the one the Jupyter server serves (see
+# course.render.school_font_css), then other Japanese fonts.
+SCHOOL_FONT_STACK = '"BIZ UDPGothic","Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif'
+_registered: list[str] = []
 
 
-def use_style() -> None:
-    """Apply Manabu's plot style to matplotlib (safe to call many times)."""
+def register_school_font() -> list[str]:
+    """Add the BIZ UDPGothic files in ``course/fonts/`` to matplotlib's font manager (once)."""
+    if not _registered:
+        from matplotlib import font_manager
+
+        for path in sorted(FONTS_DIR.glob("BIZUDPGothic-*.ttf")):
+            font_manager.fontManager.addfont(str(path))
+            _registered.append(str(path))
+    return _registered
+
+
+def font_families(lang: str) -> list[str]:
+    """matplotlib's font list for ``lang``: each character comes from the first that has it."""
+    if lang == "ja":
+        return [SCHOOL_FONT, JAPANESE_FONT, PLAIN_SANS]
+    return [PLAIN_SANS, JAPANESE_FONT]  # a Japanese name in an English lesson still shows
+
+
+def use_style(lang: str | None = None) -> None:
+    """Apply Manabu's plot style to matplotlib for ``lang`` (default: the course language);
+    safe to call many times."""
     import matplotlib as mpl
-    import matplotlib_fontja  # noqa: F401  (registers IPAex Gothic and selects it)
+    import matplotlib_fontja  # noqa: F401  (registers IPAex Gothic)
     from cycler import cycler
 
+    from course.i18n import get_language
+
+    register_school_font()
     mpl.rcParams.update({
         "axes.prop_cycle": cycler(color=COLORS) + cycler(marker=MARKERS),
-        "font.family": [JAPANESE_FONT, "DejaVu Sans"],
+        "axes.facecolor": PLOT_BACKGROUND,   # the background the palette's contrast is measured on
+        "figure.facecolor": PLOT_BACKGROUND,
+        "savefig.facecolor": PLOT_BACKGROUND,
+        "font.family": font_families(lang or get_language()),
         "font.size": 14,           # readable on a projector
         "axes.titlesize": 16,
         "axes.labelsize": 14,

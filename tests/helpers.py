@@ -61,3 +61,16 @@ def leaked(teacher_nb, path: Path) -> list[str]:
     """The secret lines of ``teacher_nb`` that appear in ``path``."""
     text = visible_text(path)
     return [line for line in secret_lines(teacher_nb) if line in text]
+
+
+# What makes a browser fetch from another host: a script/img/iframe/audio src, a link href, a CSS
+# url() or @import, with an absolute (or protocol-relative) URL.
+OUTSIDE_FETCH = re.compile(
+    r"""(?:\bsrc\s*=\s*|<link\b[^>]*\bhref\s*=\s*|url\(\s*|@import\s+)["']?((?:https?:)?//[^"')\s>]+)""",
+    re.I)
+
+
+def outside_fetches(text: str) -> list[str]:
+    """The URLs outside this machine that an HTML or CSS text would make a browser fetch."""
+    return [url for url in OUTSIDE_FETCH.findall(text)
+            if not re.match(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)(?:[:/]|$)", url)]

@@ -8,7 +8,7 @@ import re
 
 import nbformat
 import pytest
-from helpers import visible_text
+from helpers import outside_fetches, visible_text
 
 from autograder.build import build_course
 from autograder.grade import grade_lesson
@@ -46,6 +46,16 @@ def test_ungraded_written_answer_says_the_teacher_will_read_it(graded):
     assert not ZERO_OF_TWO.search(text), ZERO_OF_TWO.search(text)
     # the total counts only what was graded: the autograded points, all of them right
     assert f"{so_far}: {row.score:g} / {row.max_score - 2:g}" in text
+
+
+def test_feedback_page_fetches_nothing_from_outside(graded):
+    """No CDN MathJax, script, font or style (the browser test, test_offline_browser, watches
+    the requests themselves)."""
+    lang, course, _row = graded
+    html = (course / "feedback" / "aoi" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
+    assert not outside_fetches(html), outside_fetches(html)
+    # the page says its language (screen readers, and the school font for Japanese)
+    assert f'<html lang="{lang}">' in html
 
 
 def test_feedback_after_the_teacher_graded_shows_the_score(graded):

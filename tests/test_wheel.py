@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ def test_wheel_installs_and_builds_every_lesson(tmp_path):
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
                    check=True, capture_output=True, timeout=600)
     wheel = next(dist.glob("manabu-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:  # the school font travels with its licence
+        names = set(archive.namelist())
+    assert {"course/fonts/BIZUDPGothic-Regular.ttf", "course/fonts/OFL.txt"} <= names
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"

@@ -72,7 +72,8 @@ def test_picture_has_two_marker_shapes_okabe_ito_colours_and_few_rectangles():
     svg = explorer.picture.value
     pts = load_points("moons")
     n_a = int((pts.y_train == 0).sum() + (pts.y_test == 0).sum())
-    assert svg.count("<circle") == n_a and svg.count("<polygon") == 200 - n_a
+    marks = re.findall(r'<(circle|polygon) [^>]*fill="(?!none)', svg)  # a hollow mark's ring has none
+    assert marks.count("circle") == n_a and marks.count("polygon") == 200 - n_a
     assert OKABE_ITO["blue"] in svg and OKABE_ITO["orange"] in svg and "manabu-boundary-hatch" in svg
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
     assert sum(widths) == pytest.approx(GRID * 400)  # the cells cover the board, row by row

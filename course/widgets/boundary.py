@@ -30,6 +30,9 @@ SEED = 0
 CSS = scoped_style("manabu-boundary")
 COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])
 TINTS = ("#cce3f0", "#f8e2b3")   # light blue and light orange for the regions
+# The stripes of group B's area: a dark orange with 3:1 against its light orange (a cue that is
+# not colour alone). Marks carry a black outline, which stands out on either area.
+HATCH = "#996A00"
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
     hatch = ('<defs><pattern id="manabu-boundary-hatch" width="8" height="8" '
              'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
              f'<rect width="8" height="8" fill="{TINTS[1]}"/>'
-             '<line x1="0" y1="0" x2="0" y2="8" stroke="#c98a00" stroke-width="1.5"/></pattern></defs>')
+             f'<line x1="0" y1="0" x2="0" y2="8" stroke="{HATCH}" stroke-width="1.5"/></pattern></defs>')
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" '
              f'viewBox="0 0 {SIZE} {SIZE}" role="img" style="border:1px solid #999">'
              f"<title>{escape(title)}</title>{hatch}"]
@@ -158,14 +161,16 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
         for x, label in zip(X, y, strict=True):
             px, py = place(x)
             colour = COLOURS[int(label)]
-            fill = colour if filled else "#fff"
             if label == 0:
-                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{fill}" '
-                             f'stroke="{colour if not filled else "#000"}" stroke-width="{2 if not filled else 0.8}"/>')
+                shape = f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5"'
             else:
-                parts.append(f'<polygon points="{px:.1f},{py - 6:.1f} {px - 5.5:.1f},{py + 4:.1f} '
-                             f'{px + 5.5:.1f},{py + 4:.1f}" fill="{fill}" '
-                             f'stroke="{colour if not filled else "#000"}" stroke-width="{2 if not filled else 0.8}"/>')
+                shape = (f'<polygon points="{px:.1f},{py - 6:.1f} {px - 5.5:.1f},{py + 4:.1f} '
+                         f'{px + 5.5:.1f},{py + 4:.1f}"')
+            if filled:
+                parts.append(f'{shape} fill="{colour}" stroke="#000" stroke-width="0.8"/>')
+            else:  # hollow: a coloured ring inside a black one, seen on any area
+                parts.append(f'{shape} fill="#fff" stroke="#000" stroke-width="4"/>'
+                             f'{shape} fill="none" stroke="{colour}" stroke-width="2"/>')
     return "".join(parts) + "</svg>"
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import traitlets
 
 from course.i18n import _
+from course.render import school_font_css
 
 GRID = 32          # the digits were drawn on 32×32 bitmaps, then counted in 4×4 blocks (0–16)
 BRUSH = 1.6        # pen radius in bitmap pixels
@@ -55,6 +56,7 @@ class DrawingPad(anywidget.AnyWidget):
     """
 
     _esm = Path(__file__).with_name("drawing_pad.js")
+    _css = ""  # set per pad: the school font in Japanese (course.render.school_font_css)
     strokes = traitlets.List(help="What was drawn: strokes of [x, y] points in 0..1.").tag(sync=True)
     label = traitlets.Unicode(help="Visible label above the pad.").tag(sync=True)
     help = traitlets.Unicode(help="How to draw, also read out by screen readers.").tag(sync=True)
@@ -66,6 +68,7 @@ class DrawingPad(anywidget.AnyWidget):
         kwargs.setdefault("help", _("Draw with your finger, a pen or the mouse. Keyboard: arrow "
                                     "keys move the orange box, Space paints, Delete clears."))
         kwargs.setdefault("clear_label", _("Clear"))
+        kwargs.setdefault("_css", school_font_css("manabu-drawing-pad"))
         super().__init__(**kwargs)
         self.pixels = strokes_to_pixels(self.strokes)
 

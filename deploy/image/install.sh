@@ -127,6 +127,10 @@ c = get_config()  # noqa: F821
 c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}
 # never wait for an answer to "Shut down this server?" (a hub started by hand in a terminal)
 c.ServerApp.answer_yes = True
+# the school font (BIZ UDPGothic) for Japanese widgets, served by the user's own server, as
+# `manabu lab` does (course.render.school_font_css)
+from course.style import FONTS_DIR  # noqa: E402
+c.ServerApp.extra_static_paths = [str(FONTS_DIR)]
 PY
 # JupyterLab defaults as `manabu lab` sets them (autograder/lab.py): school machines are
 # offline (no news pop-up); lessons are short, so every cell renders (widgets far down are ready)

@@ -1,0 +1,122 @@
+"""Nothing leaves the school: in Debian Chromium, every request made while the start page, a
+lesson in `manabu lab`, a teacher guide, a child's feedback page and the class report are opened
+goes to the Jupyter server (or is a file:, data: or blob: URL). A CDN MathJax, a web font or a
+script from outside fails the test with its URL and the page that asked for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
+from conftest import free_port
+
+from autograder.grade import grade_lesson
+from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+LESSON = "e03"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def is_local(url: str) -> bool:
+    """True for a URL that stays on this machine."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("data", "blob", "file", "about", "chrome", "chrome-extension"):
+        return True
+    return parts.hostname in LOCAL_HOSTS
+
+
+def test_is_local_tells_the_school_from_the_internet():
+    assert is_local("http://127.0.0.1:8888/lab") and is_local("ws://localhost:1/api")
+    assert is_local("data:image/png;base64,AAAA") and is_local("file:///tmp/x.html")
+    assert not is_local("https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js")
+    assert not is_local("https://fonts.googleapis.com/css?family=Noto+Sans")
+    assert not is_local("http://127.0.0.1.example.com/")
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory):
+    """`manabu lab` on a Japanese course, with one student's e03 graded (so there is a feedback
+    page) and the class report written."""
+    course = tmp_path_factory.mktemp("offline-course")
+    port = free_port()
+    cmd = [sys.executable, "-m", "autograder.cli", "lab", "--course", str(course), "--lang", "ja",
+           "--port", str(port), "--no-browser"]
+    with running(cmd, port, tmp_path_factory.mktemp("offline-log") / "lab.log") as base:
+        teacher, student = read_versions(course, LESSON)
+        submit(course, "aoi", LESSON, nbformat.writes(fill_answers(student, answer_cells(teacher))))
+        [row] = grade_lesson(LESSON, course, log=lambda *a: None, workers=1)
+        assert row.status == "ok", row
+        subprocess.run([sys.executable, "-m", "autograder.cli", "report", "--course", str(course)],
+                       check=True, capture_output=True)
+        yield base, course
+
+
+def test_no_request_leaves_the_school(school, browser):
+    base, course = school
+    pages = {"guide": f"guides/{LESSON}.html",
+             "feedback": f"feedback/aoi/{LESSON}/{LESSON}.html",
+             "report": "reports/class-report.html"}
+    for name, path in pages.items():
+        assert (course / path).exists(), f"no {name} page at {path}"
+    seen: list[tuple[str, str]] = []  # (what was open, requested URL)
+    opened = ["start page"]
+    with browser_page(browser, SHOTS / "offline-failure.png", base) as page:
+        # the context also sees requests of workers and frames
+        page.context.on("request", lambda request: seen.append((opened[-1], request.url)))
+        page.goto(f"{base}/?reset&token={TOKEN}")  # `/` goes to the start page
+        page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
+        page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
+
+        opened.append(f"lesson {LESSON}")
+        open_and_run_all(page, f"{base}/lab/tree/source/{LESSON}/{LESSON}.ipynb?reset&token={TOKEN}")
+        wait_until_all_ran(page)
+        page.wait_for_selector(".manabu-drawing-pad canvas", timeout=30_000)
+
+        for name, path in pages.items():
+            opened.append(name)
+            page.goto(f"{base}/files/{path}?token={TOKEN}")
+            page.wait_for_load_state("networkidle")
+    assert len(seen) > 20, seen  # the recorder saw the pages load
+    outside = sorted({f"{where}: {url}" for where, url in seen if not is_local(url)})
+    assert not outside, "requests that leave the school:\n" + "\n".join(outside)
+
+
+FONT_STATE = """async () => {
+    await document.fonts.ready;
+    const faces = [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'BIZ UDPGothic');
+    const family = sel => { const e = document.querySelector(sel); return e && getComputedStyle(e).fontFamily; };
+    return {faces: faces.map(f => f.status),
+            labels: [...document.querySelectorAll(
+                         "[class*='manabu-'] .widget-label, [class*='manabu-'] label, [class*='manabu-'] button")]
+                .filter(e => e.textContent.trim())
+                .map(e => [e.closest("[class*='manabu-']").className.match(/manabu-[\\w-]+/)[0],
+                           e.textContent.trim().slice(0, 20), getComputedStyle(e).fontFamily]),
+            text: family(".jp-RenderedMarkdown p")};
+}"""
+
+
+def test_japanese_lesson_and_widgets_use_the_school_font(school, browser):
+    """BIZ UDPGothic, served by the Jupyter server itself, draws a Japanese lesson's widgets and text."""
+    base, _course = school
+    fonts: list[str] = []
+    with browser_page(browser, SHOTS / "school-font-failure.png", base) as page:
+        page.on("request", lambda r: fonts.append(r.url) if "BIZUDPGothic" in r.url else None)
+        open_and_run_all(page, f"{base}/lab/tree/source/{LESSON}/{LESSON}.ipynb?reset&token={TOKEN}")
+        wait_until_all_ran(page)
+        page.wait_for_selector(".manabu-drawing-pad canvas", timeout=30_000)
+        page.wait_for_function("() => [...document.fonts].some(f => f.status === 'loaded' && "
+                               "f.family.replace(/\"/g, '') === 'BIZ UDPGothic')", timeout=30_000)
+        state = page.evaluate(FONT_STATE)
+    assert "loaded" in state["faces"], state
+    assert state["labels"], state
+    other = [label for label in state["labels"] if not label[2].startswith('"BIZ UDPGothic"')]
+    assert not other, other
+    assert state["text"].startswith('"BIZ UDPGothic"'), state
+    assert fonts and all(is_local(url) for url in fonts), fonts

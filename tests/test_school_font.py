@@ -1,0 +1,101 @@
+"""Type for the course language: Japanese plots use BIZ UDPGothic, the universal-design school
+font that ships with Manabu (course/fonts/, SIL OFL, small enough for the wheel), and fall back
+to IPAex Gothic for a character it lacks; English plots keep a plain sans."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+from fontTools.ttLib import TTFont  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from course.style import FONTS_DIR, PLAIN_SANS, SCHOOL_FONT, new_figure, use_style  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+FILES = sorted(FONTS_DIR.glob("BIZUDPGothic-*.ttf"))
+KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_the_school_font_ships_with_its_licence_and_fits_the_wheel():
+    assert [f.name for f in FILES] == ["BIZUDPGothic-Bold.ttf", "BIZUDPGothic-Regular.ttf"]
+    assert sum(f.stat().st_size for f in FILES) < 5_000_000
+    licence = (FONTS_DIR / "OFL.txt").read_text(encoding="utf-8")
+    assert "BIZ UDGothic Project Authors" in licence and "SIL OPEN FONT LICENSE Version 1.1" in licence
+    for path in FILES:
+        names = {r.toUnicode() for r in TTFont(path)["name"].names if r.nameID in (1, 16)}
+        assert SCHOOL_FONT in names, names
+
+
+def test_the_school_font_has_every_kana_and_kanji_of_the_japanese_lessons():
+    """Else a lesson's word would fall back to another font (run autograder/fontsubset.py)."""
+    cmap = set(TTFont(FILES[-1])["cmap"].getBestCmap())
+    texts = [*REPO.glob("lessons/*/ja.md"), *REPO.glob("course/locale/ja/*.po")]
+    used = {c for path in texts for c in KANA_KANJI.findall(path.read_text(encoding="utf-8"))}
+    missing = sorted(c for c in used if ord(c) not in cmap)
+    assert len(used) > 500 and not missing, missing
+
+
+def test_japanese_plots_draw_in_the_school_font_and_fall_back_to_ipaex():
+    use_style("ja")
+    assert matplotlib.rcParams["font.family"][0] == SCHOOL_FONT
+    found = font_manager.findfont(font_manager.FontProperties(family=matplotlib.rcParams["font.family"]),
+                                  fallback_to_default=False)
+    assert Path(found).resolve() == (FONTS_DIR / "BIZUDPGothic-Regular.ttf").resolve()
+    bold = font_manager.findfont(font_manager.FontProperties(family=SCHOOL_FONT, weight="bold"))
+    assert Path(bold).name == "BIZUDPGothic-Bold.ttf"
+    fig, ax = new_figure()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would raise here
+        ax.set_title("となりの数とまちがいの数（分類）")
+        ax.set_xlabel("苺")             # not a 常用漢字: IPAex Gothic draws it
+        fig.canvas.draw()
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_english_plots_keep_a_plain_sans(lang):
+    use_style(lang)
+    assert matplotlib.rcParams["font.family"][0] == PLAIN_SANS
+    found = font_manager.findfont(font_manager.FontProperties(family=matplotlib.rcParams["font.family"]))
+    assert "DejaVuSans" in Path(found).name
+
+
+@pytest.mark.parametrize("lang, first", [("ja", SCHOOL_FONT), ("en", PLAIN_SANS)])
+def test_class_report_plots_follow_the_report_language(lang, first, monkeypatch):
+    from autograder.report_html import PLOT_LANG, _figure
+
+    monkeypatch.setenv("MANABU_LANG", "en" if lang == "ja" else "ja")  # the process speaks the other
+    token = PLOT_LANG.set(lang)
+    try:
+        _figure(2, 2)
+        assert matplotlib.rcParams["font.family"][0] == first
+    finally:
+        PLOT_LANG.reset(token)
+
+
+def test_japanese_widgets_and_lesson_text_ask_for_the_school_font_from_the_server(tmp_path, monkeypatch):
+    import json
+
+    from helpers import outside_fetches
+
+    from autograder.lab import lab_command, write_lab_settings
+    from course.render import scoped_style
+
+    monkeypatch.setenv("MANABU_LANG", "ja")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/aoi/")
+    css = scoped_style("manabu-x")
+    assert 'url("/user/aoi/static/BIZUDPGothic-Regular.ttf")' in css and not outside_fetches(css)
+    assert '.manabu-x *{--jp-widgets-font-family:"BIZ UDPGothic"' in css
+    monkeypatch.setenv("MANABU_LANG", "en")
+    assert "BIZ UDPGothic" not in scoped_style("manabu-x")  # English keeps JupyterLab's sans
+
+    assert any(str(FONTS_DIR) in part for part in lab_command(tmp_path, 8888, open_browser=False))
+    themes = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
+    ja = json.loads((write_lab_settings(tmp_path / "ja", "ja") / themes).read_text(encoding="utf-8"))
+    assert ja["overrides"]["content-font-family"].startswith('"BIZ UDPGothic"')
+    assert not (write_lab_settings(tmp_path / "en", "en") / themes).exists()
