@@ -172,7 +172,8 @@ def japanese_texts(page, selector: str) -> str:
         const copy = e.cloneNode(true);
         copy.querySelectorAll('code, style, script, .jp-InputArea, .input_area, .cm-editor')
             .forEach(c => c.remove());
-        return copy.innerText;
+        copy.querySelectorAll('td, th').forEach(c => c.append(' '));  // a detached copy has no
+        return copy.innerText;                                         // layout: keep cells apart
     }).join('\\n')""", selector)
 
 
