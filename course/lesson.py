@@ -33,10 +33,11 @@ def only_ime_changes(before: str, after: str) -> bool:
 def forgiving_input(lines: list[str]) -> list[str]:
     """IPython input transformer: the cell as :func:`course.forgiving.normalize_source` reads it.
 
-    Never raises: a cell it cannot read is passed on as typed, for Python to explain. It lives
-    here, and checks :func:`only_ime_changes`, because test cells pass through it too: the
-    grader puts this module back before every test cell, so a student cell that tampers with
-    ``course.forgiving`` still cannot make it rewrite a test.
+    Never raises: a cell it cannot read is passed on as typed, for Python to explain. It
+    passes on only IME-to-half-width changes (:func:`only_ime_changes`), so in a student's
+    kernel, where the visible checks run too, a tampered ``course.forgiving`` cannot rewrite a
+    check. (Grading does not depend on it: there the tests run in the judge, a separate
+    process, see :mod:`autograder.judge`.)
     """
     text = "".join(lines)
     try:
