@@ -154,10 +154,8 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
     """How the submission's test and locked cells differ from the released lesson (they are put
     back before grading: nbgrader restores edited ones, and missing ones with add_missing_cells).
     Hidden tests are compared with the *released* text, so they are not reported as changes."""
-    release = course_dir / "release" / lesson_id / f"{lesson_id}.ipynb"
-    try:
-        released = json.loads(release.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
+    released = released_cells(course_dir, lesson_id)
+    if released is None:
         return []
 
     def graded(cell_list):
@@ -169,10 +167,6 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
                 out[meta["grade_id"]] = cell
         return out
 
-    def text(cell):
-        source = cell.get("source", "")
-        return ("".join(source) if isinstance(source, list) else str(source)).strip()
-
     _ = teacher_words(course_dir)
     mine, theirs = graded(cells), graded(released)
     notes = []
@@ -181,7 +175,7 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
         notes.append(_("deleted or unmarked locked cells put back: {cells}").format(
             cells=", ".join(missing)))
     edited = [gid for gid, cell in theirs.items() if gid in mine and (
-        text(mine[gid]) != text(cell) or mine[gid].get("cell_type") != cell.get("cell_type"))]
+        cell_text(mine[gid]) != cell_text(cell) or mine[gid].get("cell_type") != cell.get("cell_type"))]
     if edited:
         notes.append(_("edited locked cells put back: {cells}").format(cells=", ".join(edited)))
     changed = metadata_changes(cells, released)
@@ -189,6 +183,27 @@ def cell_changes(course_dir: Path, lesson_id: str, cells: list[dict]) -> list[st
         notes.append(_("grading metadata changed in the submission (the lesson's own was used): "
                        "{cells}").format(cells=", ".join(changed)))
     return notes
+
+
+def released_cells(course_dir: Path, lesson_id: str) -> list[dict] | None:
+    """The cells of the released lesson (read once per version of the file; do not change
+    them), or None when there is no readable release."""
+    release = course_dir / "release" / lesson_id / f"{lesson_id}.ipynb"
+    try:
+        return _read_cells(str(release), release.stat().st_mtime_ns)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cells(path: str, _mtime_ns: int) -> list[dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+
+
+def cell_text(cell: dict) -> str:
+    """A cell's source as one stripped string (nbformat allows a list of lines)."""
+    source = cell.get("source", "")
+    return ("".join(source) if isinstance(source, list) else str(source)).strip()
 
 
 def nbgrader_meta(cell: dict) -> dict:
@@ -343,26 +358,21 @@ def repair_metadata(course_dir: Path, lesson_id: str, student: str) -> bool:
     test made an answer, other points, a grade id used twice or made up), so nbgrader can grade
     it; the original is kept in the refused folder. True if anything was repaired."""
     path = submitted_notebook(course_dir, lesson_id, student)
-    release = course_dir / "release" / lesson_id / f"{lesson_id}.ipynb"
+    released = released_cells(course_dir, lesson_id)
     try:
-        released = json.loads(release.read_text(encoding="utf-8"))["cells"]
         nb = json.loads(path.read_text(encoding="utf-8"))
+        changed = released is not None and metadata_changes(nb["cells"], released)
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    if not metadata_changes(nb["cells"], released):
+    if not changed:
         return False
     theirs = {nbgrader_meta(c).get("grade_id"): c for c in released if nbgrader_meta(c)}
-
-    def text(cell):
-        source = cell.get("source", "")
-        return ("".join(source) if isinstance(source, list) else str(source)).strip()
-
     keep = {}  # grade id -> the cell that keeps it: the one most like the released cell
     for index, cell in enumerate(nb["cells"]):
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id in theirs and (grade_id not in keep or (
-                text(cell) == text(theirs[grade_id])
-                and text(nb["cells"][keep[grade_id]]) != text(theirs[grade_id]))):
+                cell_text(cell) == cell_text(theirs[grade_id])
+                and cell_text(nb["cells"][keep[grade_id]]) != cell_text(theirs[grade_id]))):
             keep[grade_id] = index
     for index, cell in enumerate(nb["cells"]):
         meta = cell.get("metadata")
