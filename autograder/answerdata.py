@@ -35,11 +35,7 @@ def encode(value: object) -> object:
 
 
 def _encode(value, depth: int, budget: list[int]):
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise NotData("too big")
-    if depth > MAX_DEPTH:
-        raise NotData("nested too deeply")
+    _spend(budget, depth)
     kind = type(value)
     if value is None or kind in (bool, int, str):
         return value
@@ -71,6 +67,15 @@ def _encode(value, depth: int, budget: list[int]):
         if issubclass(kind, numpy.floating) and kind.__module__ == "numpy":
             return _encode(float(value), depth, budget)
     raise NotData(_type_name(value))
+
+
+def _spend(budget: list[int], depth: int) -> None:
+    """Count one more item against the value's caps (items and nesting depth)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise NotData("too big")
+    if depth > MAX_DEPTH:
+        raise NotData("nested too deeply")
 
 
 def _numpy_if_loaded():
@@ -107,11 +112,7 @@ def decode(data: object) -> object:
 
 
 def _decode(data, depth: int, budget: list[int]):
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise NotData("too big")
-    if depth > MAX_DEPTH:
-        raise NotData("nested too deeply")
+    _spend(budget, depth)
     kind = type(data)
     if data is None or kind in (bool, str):
         return data

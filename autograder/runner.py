@@ -222,7 +222,9 @@ class Runner:
         if not callable(function):
             return {"missing": True}
         args, kwargs = decode(command.get("args", {"l": []})), decode(command.get("kwargs", {"d": []}))
-        before = [self._as_data(a) for a in args]
+        # only containers can be changed by the call: remember those (decode made exact types)
+        before = {i: self._as_data(a) for i, a in enumerate(args)
+                  if type(a).__name__ in ("list", "dict", "set", "ndarray")}
         self.timed_out = False
         timer = threading.Timer(self.cell_seconds, self._interrupt)
         timer.daemon = True
@@ -238,11 +240,10 @@ class Runner:
             timer.cancel()
         reply = self._as_data(result)
         changed = {}
-        for index, arg in enumerate(args):
-            if type(arg).__name__ in ("list", "dict", "set", "ndarray"):
-                after = self._as_data(arg)
-                if after != before[index]:
-                    changed[str(index)] = after.get("value")
+        for index, old in before.items():
+            after = self._as_data(args[index])
+            if after != old:
+                changed[str(index)] = after.get("value")
         return {**reply, "changed": changed, "printed": self._printed()}
 
     def _printed(self) -> str:

@@ -288,7 +288,7 @@ def safe_copy(source: Path, target: Path) -> list[str]:
         if stat.S_ISDIR(info.st_mode):
             refused += [f"{entry.name}/{name}" for name in
                         safe_copy(Path(entry.path), target / entry.name)]
-        elif stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+        elif _plain_file(info):
             shutil.copyfile(entry.path, target / entry.name, follow_symlinks=False)
         else:
             refused.append(entry.name)
@@ -302,11 +302,15 @@ def unsafe_entries(folder: Path) -> list[str]:
         for name in dirs + files:
             path = Path(root) / name
             info = path.lstat()
-            if stat.S_ISDIR(info.st_mode):
-                continue
-            if not (stat.S_ISREG(info.st_mode) and info.st_nlink == 1):
+            if not stat.S_ISDIR(info.st_mode) and not _plain_file(info):
                 found.append(str(path.relative_to(folder)))
     return sorted(found)
+
+
+def _plain_file(info: os.stat_result) -> bool:
+    """A regular file with no other name: one a student cannot have linked to a file outside
+    the folder (a symbolic link, a hard link, a device, a FIFO or a socket is not)."""
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
 
 
 class ChannelError(Exception):
