@@ -160,7 +160,7 @@ def kanten_table(course_dir: Path, rows, lessons: list[str], limits: Thresholds,
 def _add_lesson(gb, course_dir: Path, lesson: str, rows, students, table: KantenTable, _) -> None:
     from nbgrader.api import MissingEntry
 
-    from autograder.report import exercise_names, readable_name
+    from autograder.report import exercise_names, readable_name, submitted_grades
 
     marks = source_kanten(course_dir, lesson)
     _title, names = exercise_names(course_dir / "source" / lesson / f"{lesson}.ipynb")
@@ -183,22 +183,17 @@ def _add_lesson(gb, course_dir: Path, lesson: str, rows, students, table: Kanten
         if not row.graded:
             entry.left_out.append(lesson)
             continue
-        for notebook in assignment.notebooks:
-            try:
-                submitted = gb.find_submission_notebook(notebook.name, lesson, row.student)
-            except MissingEntry:
+        for _notebook, grade in submitted_grades(gb, assignment, lesson, row.student):
+            kanten = marks.get(grade.name)
+            if kanten is None:
                 continue
-            for grade in submitted.grades:
-                kanten = marks.get(grade.name)
-                if kanten is None:
-                    continue
-                if grade.manual_score is None and grade.auto_score is None:
-                    entry.pending.append(grade.name)  # the teacher has not graded it: not a 0
-                    entry.pending_names.append(f"{lesson} {readable_name(grade.name, names, _)}")
-                    continue
-                points = float(grade.max_score)
-                entry.earned[kanten] += min(float(grade.score), points)
-                entry.possible[kanten] += points
+            if grade.manual_score is None and grade.auto_score is None:
+                entry.pending.append(grade.name)  # the teacher has not graded it: not a 0
+                entry.pending_names.append(f"{lesson} {readable_name(grade.name, names, _)}")
+                continue
+            points = float(grade.max_score)
+            entry.earned[kanten] += min(float(grade.score), points)
+            entry.possible[kanten] += points
 
 
 def cell_text(entry: StudentKanten, kanten: str, limits: Thresholds) -> tuple[str, str]:

@@ -238,18 +238,27 @@ def count_full_points(api, lesson: str, rows: list[Row], names: dict[str, str], 
         for row in rows:
             if not row.graded:
                 continue
-            for notebook in assignment.notebooks:
-                try:
-                    submitted = gb.find_submission_notebook(notebook.name, lesson, row.student)
-                except MissingEntry:
-                    continue
-                for grade in submitted.grades:
-                    exercise = exercises.get((notebook.name, grade.name))
-                    if exercise is not None:
-                        exercise.graded += 1
-                        exercise.full += bool(grade.score is not None and grade.max_score > 0
-                                              and grade.score >= grade.max_score)
+            for notebook, grade in submitted_grades(gb, assignment, lesson, row.student):
+                exercise = exercises.get((notebook, grade.name))
+                if exercise is not None:
+                    exercise.graded += 1
+                    exercise.full += bool(grade.score is not None and grade.max_score > 0
+                                          and grade.score >= grade.max_score)
     return list(exercises.values()), ("", {})
+
+
+def submitted_grades(gb, assignment, lesson: str, student: str):
+    """(notebook name, nbgrader Grade) of every grade of ``student``'s submission of ``lesson``
+    in the gradebook ``gb`` (notebooks never submitted are skipped)."""
+    from nbgrader.api import MissingEntry
+
+    for notebook in assignment.notebooks:
+        try:
+            submitted = gb.find_submission_notebook(notebook.name, lesson, student)
+        except MissingEntry:
+            continue
+        for grade in submitted.grades:
+            yield notebook.name, grade
 
 
 def hardest(exercises: list[Exercise]) -> list[Exercise]:
