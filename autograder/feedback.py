@@ -7,6 +7,7 @@ said "Score: 0.0 / 2.0". :class:`MarkUngradedAnswers` (after ``GetGrades`` in th
 template (``templates/feedback/``, found first through ``HTMLExporter.extra_template_basedirs``,
 see :func:`autograder.templates.feedback_template_dirs`)
 says "your teacher will read this" for them, and every other word in the course language.
+The page also carries the student's score, machine-readable (:mod:`autograder.feedback_score`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder.feedback_score import score_record, score_tag
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # ipywidgets' text form of a widget: `DrawAndGuess(children=(...`, `IntSlider(value=5, ...`
@@ -70,7 +73,9 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
         mark_widget_outputs(nb)
         lang = config_language(self.config)
         resources["manabu"] = {"words": feedback_words(lang), "lang": lang,
-                               "pending_points": pending_points}
+                               "pending_points": pending_points,
+                               # the student's own score, for the "My lessons" panel
+                               "score_tag": score_tag(score_record(resources, pending_points))}
         return nb, resources
 
 

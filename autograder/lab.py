@@ -14,6 +14,8 @@ from autograder.paths import CourseError, usable_course_dir
 from course.i18n import translator
 from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 
+PANEL_EXTENSION = "autograder.my_lessons_server"
+
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
     """The ``jupyter lab`` command line for a built course folder."""
@@ -24,7 +26,9 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
            f"--LabApp.default_url=/lab/tree/{START_PAGE}",
            # the school font, served by this server (course.render.school_font_css)
-           f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}"]
+           f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}",
+           # the students' "My lessons" panel (autograder.my_lessons_server)
+           "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

@@ -1,0 +1,187 @@
+"""The server side of the students' "My lessons" panel, through a real Jupyter server with the
+extension and real nbgrader: a Japanese course as ``make lab`` makes it, a released lesson, the
+student's fetch and submit, the teacher's grading and released feedback, and the student's own
+score read from the feedback they fetched."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+import nbformat
+import pytest
+from browser_helpers import TOKEN, running
+from conftest import free_port
+from nbgrader.utils import get_username
+
+from autograder import deadlines
+from autograder.build import build_course
+from autograder.feedback_score import read_score, score_tag
+from autograder.grade import grade_lesson
+from autograder.lab import PANEL_EXTENSION
+from autograder.my_lessons import MyLessons, student_config
+from autograder.nbconfig import nbgrader_api
+from autograder.submissions import answer_cells, fill_answers, read_versions
+
+LESSON, WRITTEN = "e03", "e03-reflect"  # its written reflection (2 points) waits for the teacher
+ME = get_username()  # nbgrader's student on one machine: the user running the server
+
+
+def call(base: str, path: str, body: dict | None = None, token: str | None = TOKEN):
+    """(status, JSON) of a request to the panel's handlers."""
+    request = urllib.request.Request(f"{base}/manabu/my-lessons{path}", method="POST" if body
+                                     is not None else "GET",
+                                     data=json.dumps(body).encode() if body is not None else None)
+    if token:
+        request.add_header("Authorization", f"token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        text = err.read()
+        try:
+            return err.code, json.loads(text)
+        except ValueError:
+            return err.code, {"raw": text.decode(errors="replace")}
+
+
+def row(base: str) -> dict:
+    status, data = call(base, "")
+    assert status == 200, data
+    [found] = [r for r in data["lessons"] if r["lesson"] == LESSON]
+    return found
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory):
+    """The whole cycle once; each step's answers, for the tests below to ask one question each."""
+    tmp = tmp_path_factory.mktemp("my-lessons")
+    course = tmp / "course"
+    build_course(course, "ja", [LESSON], log=lambda *a: None)
+    api = nbgrader_api(course)
+    assert api.release_assignment(LESSON)["success"]
+    deadlines.set_due(course, LESSON, "2026-12-10 15:30")
+    deadlines.extend(course, LESSON, ME, "2026-12-12 15:30")
+    deadlines.extend(course, LESSON, "haruto", "2026-12-20 09:00")  # a classmate's: never shown
+    port, steps = free_port(), {}
+    cmd = [sys.executable, "-m", "jupyter_server", f"--ServerApp.root_dir={course}",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
+           "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp / "data"),  # nbgrader's cache
+           "JUPYTER_CONFIG_DIR": str(tmp / "config")}
+    with running(cmd, port, tmp / "server.log", env=env) as base:
+        steps["anonymous"] = call(base, "", token=None)
+        steps["released"] = row(base)
+        steps["fetch"] = call(base, "/fetch", {"course_id": "manabu", "lesson": LESSON})
+        steps["fetch_again"] = call(base, "/fetch", {"course_id": "manabu", "lesson": LESSON})
+        steps["bad"] = call(base, "/submit", {"course_id": "manabu", "lesson": "../e03"})
+        teacher, _student = read_versions(course, LESSON)
+        nb = nbformat.read(course / LESSON / f"{LESSON}.ipynb", as_version=4)
+        nbformat.write(fill_answers(nb, answer_cells(teacher)), course / LESSON / f"{LESSON}.ipynb")
+        steps["submit"] = call(base, "/submit", {"course_id": "manabu", "lesson": LESSON})
+        # the teacher: collect, grade, release the feedback (written answer not read yet)
+        assert api.collect(LESSON)["success"]
+        [graded] = grade_lesson(LESSON, course, log=lambda *a: None, workers=1)
+        steps["graded"] = graded
+        assert api.release_feedback(LESSON)["success"]
+        steps["released_feedback"] = row(base)
+        steps["feedback"] = call(base, "/feedback", {"course_id": "manabu", "lesson": LESSON})
+        # the teacher reads the written answer but releases nothing new: the student's score
+        # stays what their feedback says (it never comes from the gradebook)
+        with api.gradebook as gb:
+            gb.find_grade(WRITTEN, LESSON, LESSON, ME).manual_score = 2
+            gb.db.commit()
+        steps["after_gradebook_change"] = row(base)
+    steps["course"], steps["tmp"] = course, tmp
+    return steps
+
+
+def test_only_a_logged_in_user_may_ask(flow):
+    assert flow["anonymous"][0] == 403
+
+
+def test_released_lesson_is_listed_with_its_japanese_title_and_own_extended_due_time(flow):
+    r = flow["released"]
+    assert r["status"] == "released" and r["course_id"] == "manabu"
+    assert r["title"] != LESSON and any("\u3040" <= ch <= "\u30ff" for ch in r["title"])
+    assert r["due"] == "2026-12-12T15:30:00+09:00" and r["extended"] is True
+    assert r["timezone"] == "Asia/Tokyo"
+    assert "2026-12-20" not in json.dumps(r)  # a classmate's extension
+
+
+def test_fetch_puts_the_lesson_in_the_students_folder(flow):
+    status, data = flow["fetch"]
+    assert status == 200, data
+    assert data["lesson"]["status"] == "fetched"
+    assert data["lesson"]["path"] == f"{LESSON}/{LESSON}.ipynb"
+    assert (flow["course"] / data["lesson"]["path"]).is_file()
+
+
+def test_a_refused_action_says_which_and_why(flow):
+    status, data = flow["fetch_again"]
+    assert status == 409 and data["error"] == "fetch_failed" and data["detail"]
+    assert flow["bad"][0] == 400 and flow["bad"][1]["error"] == "bad_request"
+
+
+def test_submit_hands_in_and_says_when(flow):
+    status, data = flow["submit"]
+    assert status == 200, data
+    r = data["lesson"]
+    assert r["status"] == "submitted" and r["submitted_at"].endswith("+00:00")
+    assert r["late"] is False and r["feedback"] is None
+
+
+def test_released_feedback_is_offered_before_it_is_fetched(flow):
+    feedback = flow["released_feedback"]["feedback"]
+    assert feedback["ready"] is True and feedback["fetched"] is False
+    assert feedback["score"] is None
+
+
+def test_fetched_feedback_gives_the_students_own_score_and_a_page_to_open(flow):
+    status, data = flow["feedback"]
+    assert status == 200, data
+    feedback, graded = data["lesson"]["feedback"], flow["graded"]
+    assert feedback["fetched"] is True
+    # the written answer waits for the teacher: counted as pending, never as a zero
+    assert feedback["score"] == {"score": graded.score, "max_score": graded.max_score,
+                                 "pending_points": 2.0}
+    page = flow["course"] / feedback["path"]
+    assert page.suffix == ".html" and "先生が読んでくれます。" in page.read_text(encoding="utf-8")
+
+
+def test_score_comes_from_the_fetched_feedback_not_the_gradebook(flow):
+    assert flow["after_gradebook_change"]["feedback"]["score"]["pending_points"] == 2.0
+
+
+def test_score_record_round_trips_and_a_page_without_one_has_no_score(tmp_path):
+    record = {"format": "manabu-score/1", "lesson": "e03", "notebook": "e03", "score": 5.0,
+              "max_score": 7.0, "pending_points": 2.0, "late_penalty": 0.0}
+    page = tmp_path / "e03.html"
+    page.write_text(f"<html><head>{score_tag(record)}</head></html>", encoding="utf-8")
+    assert read_score(page) == record
+    page.write_text("<html><head><title>e03</title></head><body>Score: 5 / 7</body></html>",
+                    encoding="utf-8")
+    assert read_score(page) is None
+
+
+def test_a_student_on_a_hub_reads_the_class_due_time_from_the_exchange(flow, tmp_path):
+    """A server in the student's home cannot read the course folder: the exchange's public
+    copy gives the class's due time and nobody's extension."""
+    course = flow["course"]
+    public = json.loads((course / "exchange" / "manabu" / deadlines.PUBLIC_NAME).read_text())
+    assert public == {"timezone": "Asia/Tokyo",
+                      "lessons": {LESSON: {"due": "2026-12-10T15:30:00+09:00"}}}
+    config = student_config(course)  # the exchange, as the hub's nbgrader_config.py names it
+    del config.CourseDirectory["root"]
+    config.CourseDirectory.course_id = ""
+    config.Exchange.cache = str(tmp_path / "cache")
+    home = tmp_path / "home"
+    home.mkdir()
+    [r] = MyLessons(home, config).lessons()
+    assert r["status"] == "released"
+    assert r["due"] == "2026-12-10T15:30:00+09:00" and r["extended"] is False
