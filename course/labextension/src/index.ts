@@ -1,0 +1,10 @@
+/**
+ * Manabu's JupyterLab extension: one plugin per file, listed here.
+ * To add a plugin: write src/<name>.ts exporting a JupyterFrontEndPlugin, import it
+ * below and add it to the list.
+ */
+import furigana from './furigana';
+import answers from './answers';
+import studentView from './studentView';
+
+export default [furigana, answers, studentView];
