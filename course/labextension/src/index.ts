@@ -6,5 +6,6 @@
 import furigana from './furigana';
 import answers from './answers';
 import studentView from './studentView';
+import myLessons from './panel';
 
-export default [furigana, answers, studentView];
+export default [furigana, answers, studentView, myLessons];
