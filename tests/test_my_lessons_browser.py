@@ -1,0 +1,110 @@
+"""The "My lessons" panel in a real JupyterLab (a Japanese course, started as `make lab` starts
+it) in Chromium at 1024×768 with touch: a released lesson is listed with the student's own due
+time, the child gets it and hands it in with taps, the teacher grades and releases feedback, and
+the panel shows the child's own score and opens the feedback page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_helpers import TOKEN, running
+from conftest import free_port
+from nbgrader.utils import get_username
+
+from autograder import deadlines
+from autograder.build import build_course
+from autograder.grade import grade_lesson
+from autograder.lab import lab_command, lab_environment
+from autograder.nbconfig import nbgrader_api
+from autograder.submissions import answer_cells, fill_answers, read_versions
+
+pytestmark = pytest.mark.browser
+LESSON = "e03"
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+PANEL = "[data-manabu-panel='my-lessons']"
+CARD = f"{PANEL} .manabu-lesson[data-lesson='{LESSON}']"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A Japanese course with e03 released, a due time and this student's extension, in
+    JupyterLab as `manabu lab` runs it."""
+    tmp = tmp_path_factory.mktemp("panel")
+    course = tmp / "course"
+    build_course(course, "ja", [LESSON], log=lambda *a: None)
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write(f"c.Exchange.cache = {str(tmp / 'cache')!r}\n")  # not the tester's own
+    api = nbgrader_api(course)
+    assert api.release_assignment(LESSON)["success"]
+    deadlines.set_due(course, LESSON, "2026-12-10 15:30")
+    deadlines.extend(course, LESSON, get_username(), "2026-12-12 15:30")
+    port = free_port()
+    cmd = lab_command(course, port, open_browser=False)
+    with running(cmd, port, tmp / "lab.log", env=lab_environment(course, "ja")) as base:
+        yield base, course, api
+
+
+def tap(page, selector: str) -> None:
+    page.locator(selector).first.wait_for(timeout=30_000)
+    page.locator(selector).first.tap()
+
+
+def test_panel_lists_fetches_submits_and_shows_the_own_score(lab, browser):
+    base, course, api = lab
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/lab?reset&token={TOKEN}")
+        tap(page, ".lm-TabBar-tab[data-id='manabu-my-lessons']")
+        card = page.locator(CARD)
+        card.wait_for(timeout=60_000)
+        panel_text = page.locator(PANEL).inner_text()
+        assert "わたしのレッスン" in panel_text
+        assert "しめきり 12月12日（土）15:30" in card.inner_text()  # their own extension
+        assert "のびたよ" in card.inner_text()
+        assert not re.search(r"[A-Za-z]", panel_text), panel_text  # all Japanese for the child
+        button = card.locator("button[data-action='fetch']")
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box  # a child's finger
+
+        button.tap()
+        page.wait_for_selector(f"{CARD}[data-status='fetched']", timeout=30_000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)  # the lesson opened
+        # the child's answers, written into the file (typing them is the lesson tests' job);
+        # saved first, so the panel's save before submitting has nothing to overwrite
+        page.locator(".jp-Notebook").first.click()
+        page.keyboard.press("Control+s")
+        page.wait_for_selector(".lm-DockPanel-tabBar .jp-mod-dirty", state="detached",
+                               timeout=30_000)
+        teacher, _student = read_versions(course, LESSON)
+        path = course / LESSON / f"{LESSON}.ipynb"
+        nbformat.write(fill_answers(nbformat.read(path, as_version=4), answer_cells(teacher)), path)
+        tap(page, f"{CARD} button[data-action='submit']")
+        page.wait_for_selector(f"{CARD}[data-status='submitted']", timeout=30_000)
+        assert "出したよ" in card.inner_text()
+
+        # the teacher (command line is fine): collect, grade, release the feedback
+        assert api.collect(LESSON)["success"]
+        [row] = grade_lesson(LESSON, course, log=lambda *a: None, workers=1)
+        assert api.release_feedback(LESSON)["success"]
+
+        tap(page, f"{PANEL} button[data-action='refresh']")
+        tap(page, f"{CARD} button[data-action='feedback']")
+        score = page.locator(f"{CARD} .manabu-score")
+        score.wait_for(timeout=30_000)
+        # the written answer waits for the teacher: the score so far, never a zero for it
+        assert score.inner_text() == f"今の点数: {row.score:g} / {row.max_score - 2:g}"
+        assert "先生が 読んでくれます" in card.inner_text()
+        viewer = page.frame_locator(".jp-HTMLViewer iframe")
+        viewer.locator("text=先生が読んでくれます。").first.wait_for(timeout=30_000)
+        assert f"{row.score:g}" in viewer.locator("h4").first.inner_text()
+        assert card.locator("button[data-action='open-feedback']").count() == 1
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "my-lessons-failure.png"))
+        raise
+    finally:
+        context.close()
