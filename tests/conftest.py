@@ -50,3 +50,24 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def course_e03_ja(tmp_path_factory):
+    """A function that makes a fresh copy of a Japanese course with only e03 built (built once
+    per session: the "My lessons" tests each need their own, and a build takes ~15 s)."""
+    import shutil
+
+    from autograder.build import build_course
+
+    built = tmp_path_factory.mktemp("e03-ja") / "course"
+    build_course(built, "ja", ["e03"], log=lambda *a: None)
+
+    def copy(dest: Path) -> Path:
+        shutil.copytree(built, dest, symlinks=True)
+        config = dest / "nbgrader_config.py"  # the only file that names the folder
+        config.write_text(config.read_text(encoding="utf-8").replace(str(built), str(dest)),
+                          encoding="utf-8")
+        return dest
+
+    return copy

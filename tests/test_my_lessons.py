@@ -18,7 +18,6 @@ from conftest import free_port
 from nbgrader.utils import get_username
 
 from autograder import deadlines
-from autograder.build import build_course
 from autograder.feedback_score import read_score, score_tag
 from autograder.grade import grade_lesson
 from autograder.lab import PANEL_EXTENSION
@@ -56,11 +55,10 @@ def row(base: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory):
+def flow(tmp_path_factory, course_e03_ja):
     """The whole cycle once; each step's answers, for the tests below to ask one question each."""
     tmp = tmp_path_factory.mktemp("my-lessons")
-    course = tmp / "course"
-    build_course(course, "ja", [LESSON], log=lambda *a: None)
+    course = course_e03_ja(tmp / "course")
     api = nbgrader_api(course)
     assert api.release_assignment(LESSON)["success"]
     deadlines.set_due(course, LESSON, "2026-12-10 15:30")

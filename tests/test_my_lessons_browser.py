@@ -15,7 +15,6 @@ from conftest import free_port
 from nbgrader.utils import get_username
 
 from autograder import deadlines
-from autograder.build import build_course
 from autograder.grade import grade_lesson
 from autograder.lab import lab_command, lab_environment
 from autograder.nbconfig import nbgrader_api
@@ -29,12 +28,11 @@ CARD = f"{PANEL} .manabu-lesson[data-lesson='{LESSON}']"
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, course_e03_ja):
     """A Japanese course with e03 released, a due time and this student's extension, in
     JupyterLab as `manabu lab` runs it."""
     tmp = tmp_path_factory.mktemp("panel")
-    course = tmp / "course"
-    build_course(course, "ja", [LESSON], log=lambda *a: None)
+    course = course_e03_ja(tmp / "course")
     with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
         config.write(f"c.Exchange.cache = {str(tmp / 'cache')!r}\n")  # not the tester's own
     api = nbgrader_api(course)
