@@ -208,7 +208,7 @@ export class MyLessonsPanel extends Widget {
     super();
     this.id = 'manabu-my-lessons';
     this.addClass('manabu-lessons');
-    this.title.caption = WORDS.en.title;
+    this.title.caption = '';  // set in the course language at the first refresh
     this.title.iconClass = 'manabu-tab-icon';
     this.node.setAttribute('data-manabu-panel', 'my-lessons');
   }
