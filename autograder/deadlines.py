@@ -8,7 +8,7 @@ lesson of the course is a due time per lesson and class. They live in ``DIR/dead
      "lessons": {"e03": {"due": "2026-12-10T15:30:00+09:00",
                          "extensions": {"s5a07": "2026-12-12T15:30:00+09:00"}}}}
 
-A copy without the extensions is kept in the exchange for the students' panel (:func:`publish`).
+Students read their due times from copies in the exchange (:mod:`autograder.deadline_publish`).
 Times are stored with their offset and always compared as aware datetimes: nbgrader writes
 submission times in UTC (``timestamp.txt``), the teacher types them in the school's zone.
 """
@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from autograder.paths import CourseError, write_atomic
 
 FILE_NAME = "deadlines.json"
-PUBLIC_NAME = "manabu-deadlines.json"  # in the exchange: the class's due times, no extensions
 DEFAULT_TZ = "Asia/Tokyo"
 SHOWN = "%Y-%m-%d %H:%M"  # how a time is shown to the teacher (with the zone's name after it)
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -95,43 +94,10 @@ def load(course_dir: Path) -> dict:
 def save(course_dir: Path, data: dict) -> Path:
     path = Path(course_dir) / FILE_NAME
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    publish(course_dir, data)
+    from autograder.deadline_publish import publish
+
+    publish(course_dir, data)  # what the students' panel reads on a hub
     return path
-
-
-def exchange_course_dir(course_dir: Path) -> Path:
-    """The course's folder in nbgrader's exchange (``<Exchange.root>/<course_id>``)."""
-    from autograder.nbconfig import COURSE_ID, load_config
-
-    config = load_config(course_dir)
-    root = config.get("Exchange", {}).get("root", "/srv/nbgrader/exchange")
-    return Path(root) / config.get("CourseDirectory", {}).get("course_id", COURSE_ID)
-
-
-def public_table(data: dict, tz_name: str) -> dict:
-    """What every student of the class may read: the zone and each lesson's due time, without
-    anybody's extension."""
-    return {"timezone": tz_name,
-            "lessons": {lesson: {"due": entry["due"]}
-                        for lesson, entry in data.get("lessons", {}).items()
-                        if isinstance(entry, dict) and entry.get("due")}}
-
-
-def publish(course_dir: Path, data: dict) -> Path | None:
-    """Put the class's due times (:func:`public_table`) beside the released lessons in the
-    exchange, where the students' "My lessons" panel reads them (students cannot read the
-    course folder on a hub). Returns the file, or None when the exchange cannot be written
-    (the due times still count for grading)."""
-    try:
-        folder = exchange_course_dir(Path(course_dir))
-        if not folder.parent.is_dir():
-            return None
-        path = folder / PUBLIC_NAME
-        table = public_table(data, data.get("timezone") or course_timezone(Path(course_dir)))
-        write_atomic(path, json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        return path
-    except Exception:  # no exchange to write (a bare course folder): deadlines.json still counts
-        return None
 
 
 def set_due(course_dir: Path, lesson: str, text: str, tz_name: str | None = None) -> dt.datetime:

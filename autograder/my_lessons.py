@@ -7,7 +7,8 @@ Everything is read as the student's own server reads it: nbgrader's configuratio
 submissions, and the feedback pages they fetched (the score inside them, see
 :mod:`autograder.feedback_score`) — never the gradebook, never anybody else's files.
 Due times come from the course's ``deadlines.json`` when the server runs in the course folder
-(``make lab``: with the student's extension), else from the class's public copy in the exchange.
+(``make lab``), else from what :mod:`autograder.deadline_publish` put in the exchange (a hub):
+both with the student's own extension.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from autograder import deadlines
+from autograder.deadline_publish import read_student_tables
 from autograder.feedback_score import read_score, total
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -89,8 +91,9 @@ class MyLessons:
     def _run(self, kind: str, code: str, course_id: str, lesson: str) -> None:
         from nbgrader.exchange import ExchangeError
 
-        if not course_id or not lesson or "/" in lesson or "+" in lesson or lesson.startswith("."):
-            raise LessonActionError("bad_request", f"course_id and lesson needed, not {lesson!r}")
+        if not all(safe_name(n) for n in (course_id, lesson)):  # they become folder names
+            raise LessonActionError("bad_request", f"no such course or lesson: {course_id!r}, "
+                                                   f"{lesson!r}")
         try:
             self._exchange(kind, course_id, lesson).start()
         except ExchangeError as err:
@@ -185,9 +188,9 @@ class MyLessons:
 
     # --- due times ---------------------------------------------------------------------------
 
-    def _deadline_tables(self, course_ids: set[str]) -> dict[str, tuple[dict, bool]]:
-        """{course_id: (deadline table, has extensions)}: the course's own file when this server
-        runs in that course's folder, else the class's public copy in the exchange."""
+    def _deadline_tables(self, course_ids: set[str]) -> dict[str, dict]:
+        """{course_id: deadline table}: the course's own file when this server runs in that
+        course's folder, else the copies for this student in the exchange."""
         from nbgrader.exchange.default.exchange import Exchange
 
         tables = {}
@@ -199,11 +202,11 @@ class MyLessons:
                 if course_id == here and local.is_file() and (self.root / CONFIG_FILE).is_file():
                     data = deadlines.load(self.root)
                     data.setdefault("timezone", deadlines.course_timezone(self.root))
-                    tables[course_id] = (data, True)
+                    tables[course_id] = data
                     continue
-                public = exchange_root / course_id / deadlines.PUBLIC_NAME
-                if public.is_file():
-                    tables[course_id] = (json.loads(public.read_text(encoding="utf-8")), False)
+                published = read_student_tables(exchange_root / course_id, self.student)
+                if published is not None:
+                    tables[course_id] = published
             except Exception as err:  # a damaged file: show the lessons without due times
                 self.log.warning("My lessons: cannot read the due times of %s: %s", course_id, err)
         return tables
@@ -211,7 +214,7 @@ class MyLessons:
     def _add_due_times(self, rows: list[dict]) -> None:
         tables = self._deadline_tables({r["course_id"] for r in rows})
         for row in rows:
-            data, _private = tables.get(row["course_id"], ({}, False))
+            data = tables.get(row["course_id"], {})
             try:
                 due = deadlines.due_time(data, row["lesson"], self.student)
                 plain = deadlines.due_time(data, row["lesson"])
@@ -225,6 +228,11 @@ class MyLessons:
             row["extended"] = plain is not None and due != plain
             submitted = row["submitted_at"] and dt.datetime.fromisoformat(row["submitted_at"])
             row["late"] = bool(submitted and submitted > due)
+
+
+def safe_name(name: str) -> bool:
+    """True for a course or lesson id nbgrader can use as one folder name."""
+    return bool(name) and not name.startswith(".") and not any(c in name for c in "/\\+*")
 
 
 def utc_iso(timestamp: str) -> str | None:

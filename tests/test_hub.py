@@ -682,6 +682,32 @@ def test_each_student_sees_their_own_score(hub, graded):
     assert "sandbox: full" in graded and "as your own user" in graded, graded
 
 
+def test_my_lessons_panel_shows_each_student_only_their_own(hub, graded):
+    """The "My lessons" handlers on the students' own servers: the due time (Alice's extension
+    for Alice only, through the exchange) and each one's own score from their fetched feedback."""
+    course = str(hub.course)
+    hub.grader("manabu", "deadline", "set", LESSON, "2026-12-10 15:30", "--course", course)
+    hub.grader("manabu", "deadline", "extend", LESSON, ALICE, "2026-12-12 15:30", "--course", course)
+    own_file = hub.exchange / CLASS / "manabu-due" / f"{ALICE}.json"
+    assert may(ALICE, f"cat '{own_file}'") and not may(BOB, f"cat '{own_file}'")
+    rows = {}
+    for name in (ALICE, BOB):
+        r = hub.api("POST", name, f"/user/{name}/manabu/my-lessons/feedback",
+                    json={"course_id": CLASS, "lesson": LESSON})
+        assert r.status_code == 200, r.text
+        rows[name] = r.json()["lesson"]
+        listed = hub.api("GET", name, f"/user/{name}/manabu/my-lessons").json()
+        assert listed["student"] == name
+        assert [row for row in listed["lessons"] if row["course_id"] == CLASS] == [rows[name]]
+    assert rows[ALICE]["due"] == "2026-12-12T15:30:00+09:00" and rows[ALICE]["extended"]
+    assert rows[BOB]["due"] == "2026-12-10T15:30:00+09:00" and not rows[BOB]["extended"]
+    for name in (ALICE, BOB):
+        score = rows[name]["feedback"]["score"]
+        assert (score["score"], score["max_score"] - score["pending_points"]) == \
+            feedback_score(hub, name)
+    assert rows[ALICE]["feedback"]["score"]["score"] > rows[BOB]["feedback"]["score"]["score"]
+
+
 def test_thirty_students_submit_at_once_and_none_is_lost(hub, students, graded):
     teacher = students
     student_nb = nbformat.read(hub.course / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import shutil
+import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -18,6 +23,7 @@ from conftest import free_port
 from nbgrader.utils import get_username
 
 from autograder import deadlines
+from autograder.deadline_publish import OWN_FOLDER, PUBLIC_NAME, write_for_user
 from autograder.feedback_score import read_score, score_tag
 from autograder.grade import grade_lesson
 from autograder.lab import PANEL_EXTENSION
@@ -167,14 +173,19 @@ def test_score_record_round_trips_and_a_page_without_one_has_no_score(tmp_path):
     assert read_score(page) is None
 
 
-def test_a_student_on_a_hub_reads_the_class_due_time_from_the_exchange(flow, tmp_path):
-    """A server in the student's home cannot read the course folder: the exchange's public
-    copy gives the class's due time and nobody's extension."""
-    course = flow["course"]
-    public = json.loads((course / "exchange" / "manabu" / deadlines.PUBLIC_NAME).read_text())
+def test_a_student_on_a_hub_reads_due_times_from_the_exchange(flow, tmp_path):
+    """A server in the student's home cannot read the course folder: the exchange has the
+    class's due times for everybody and each student's extensions for that student only."""
+    exchange = flow["course"] / "exchange" / "manabu"
+    public = json.loads((exchange / PUBLIC_NAME).read_text(encoding="utf-8"))
     assert public == {"timezone": "Asia/Tokyo",
                       "lessons": {LESSON: {"due": "2026-12-10T15:30:00+09:00"}}}
-    config = student_config(course)  # the exchange, as the hub's nbgrader_config.py names it
+    own = exchange / OWN_FOLDER
+    assert json.loads((own / f"{ME}.json").read_text()) == {
+        "lessons": {LESSON: "2026-12-12T15:30:00+09:00"}}
+    assert not (own / "haruto.json").exists()  # no Unix account to open it to: not written
+    assert (own / f"{ME}.json").stat().st_mode & 0o077 == 0o040  # the ACL's mask; others: none
+    config = student_config(flow["course"])  # the exchange, as the hub's nbgrader_config.py names it
     del config.CourseDirectory["root"]
     config.CourseDirectory.course_id = ""
     config.Exchange.cache = str(tmp_path / "cache")
@@ -182,4 +193,28 @@ def test_a_student_on_a_hub_reads_the_class_due_time_from_the_exchange(flow, tmp
     home.mkdir()
     [r] = MyLessons(home, config).lessons()
     assert r["status"] == "released"
-    assert r["due"] == "2026-12-10T15:30:00+09:00" and r["extended"] is False
+    assert r["due"] == "2026-12-12T15:30:00+09:00" and r["extended"] is True
+
+
+def test_an_extension_file_opens_to_its_student_only():
+    if os.geteuid() != 0:
+        pytest.fail("this test reads a file as two other Unix users: run it as root (CI does)")
+    folder = Path(tempfile.mkdtemp(prefix="manabu-acl-"))  # /tmp: other users may enter
+    try:
+        folder.chmod(0o755)
+        path = folder / "nobody.json"
+        assert write_for_user(path, '{"lessons": {}}', "nobody")
+        def read_as(user: str) -> subprocess.CompletedProcess:
+            account = pwd.getpwnam(user)
+            return subprocess.run(["setpriv", f"--reuid={account.pw_uid}",
+                                   f"--regid={account.pw_gid}", "--clear-groups", "cat",
+                                   str(path)], capture_output=True, text=True)
+
+        own = read_as("nobody")
+        assert own.returncode == 0 and own.stdout == '{"lessons": {}}', own.stderr
+        other = read_as("daemon")
+        assert other.returncode != 0  # a classmate
+        assert not write_for_user(folder / "x.json", "{}", "no-such-user-here")
+        assert not (folder / "x.json").exists()
+    finally:
+        shutil.rmtree(folder)

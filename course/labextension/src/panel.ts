@@ -107,6 +107,7 @@ const DAYS: Record<Lang, string[]> = {
   en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
   ja: ['日', '月', '火', '水', '木', '金', '土']
 };
+const REFRESH_MS = 60_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const CSS = `
@@ -125,7 +126,8 @@ const CSS = `
   color: #fff; cursor: pointer; touch-action: manipulation; }
 .manabu-lessons button.manabu-secondary { background: var(--jp-layout-color1); color: #0072B2; }
 .manabu-lessons button:disabled { opacity: 0.6; }
-.manabu-tab-icon::before { content: '📚'; font-size: 16px; }
+.manabu-tab-icon { width: 20px; height: 20px; min-width: 20px; background: center / 20px no-repeat
+  url("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='%23616161' stroke-width='2' stroke-linejoin='round'><path d='M4 4h6a2 2 0 0 1 2 2v14a2 2 0 0 0-2-2H4z'/><path d='M20 4h-6a2 2 0 0 0-2 2v14a2 2 0 0 1 2-2h6z'/></svg>"); }
 `;
 
 function fill(text: string, values: Record<string, string | number>): string {
@@ -211,6 +213,12 @@ export class MyLessonsPanel extends Widget {
     this.title.caption = '';  // set in the course language at the first refresh
     this.title.iconClass = 'manabu-tab-icon';
     this.node.setAttribute('data-manabu-panel', 'my-lessons');
+    // feedback the teacher releases shows up without a tap (only while the panel is open)
+    window.setInterval(() => {
+      if (this.isVisible && !this.busy) {
+        void this.refresh();
+      }
+    }, REFRESH_MS);
   }
 
   protected onAfterShow(): void {
