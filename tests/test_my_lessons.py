@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -218,3 +219,26 @@ def test_an_extension_file_opens_to_its_student_only():
         assert not (folder / "x.json").exists()
     finally:
         shutil.rmtree(folder)
+
+
+def panel_words() -> dict[str, dict[str, str]]:
+    """The panel's labels, per language, as src/panel.ts writes them."""
+    source = (Path(__file__).resolve().parent.parent / "course" / "labextension" / "src" /
+              "panel.ts").read_text(encoding="utf-8")
+    words = {}
+    for lang in ("en", "ja"):
+        block = re.search(rf"^  {lang}: \{{(.*?)^  \}}", source, re.S | re.M).group(1)
+        words[lang] = dict(re.findall(r"^\s+(\w+): '([^']*)'", block, re.M))
+    return words
+
+
+def test_panel_labels_exist_in_both_languages_and_a_third_grader_reads_the_japanese():
+    import kanji_lists  # in the [test] extra: a missing package fails here, it is never skipped
+
+    words = panel_words()
+    assert set(words["ja"]) == set(words["en"]) and len(words["en"]) > 20
+    allowed = set().union(*(getattr(kanji_lists.KYOIKU.REIWA2, f"GRADE{g}") for g in (1, 2, 3)))
+    kanji = {ch for text in words["ja"].values() for ch in text if "\u4e00" <= ch <= "\u9fff"}
+    assert kanji <= allowed, sorted(kanji - allowed)
+    # every error code the server sends has a sentence for the child
+    assert {"fetch_failed", "submit_failed", "feedback_failed", "network"} <= set(words["ja"])
