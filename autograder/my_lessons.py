@@ -70,7 +70,8 @@ class MyLessons:
         named = self.config.get("CourseDirectory", {}).get("student_id", "*")
         return named if named and named != "*" else get_username()
 
-    def _exchange(self, kind: str, course_id: str = "", lesson: str = "", **options):
+    def _exchange(self, kind: str, course_id: str = "", lesson: str = "", student_id: str = "",
+                  **options):
         """One of nbgrader's exchange actions (``List``, ``FetchAssignment``, ``Submit``,
         ``FetchFeedback``, as the config's ``ExchangeFactory`` names them: Manabu's private
         submit on a hub)."""
@@ -81,6 +82,8 @@ class MyLessons:
         config = copy.deepcopy(self.config)  # Config(...) would share (and change) its sections
         config.CourseDirectory.course_id = course_id
         config.CourseDirectory.assignment_id = lesson
+        if student_id:
+            config.CourseDirectory.student_id = student_id
         for key, value in options.items():
             setattr(config.ExchangeList, key, value)
         coursedir = CourseDirectory(config=config)
@@ -124,7 +127,10 @@ class MyLessons:
         from nbgrader.exchange import ExchangeError
 
         try:
-            lister = self._exchange("List", course_id, lesson, cached=cached, inbound=False)
+            # with the student named, nbgrader keeps to the courses the authenticator gives
+            # them (their hub groups) and to their own cached submissions
+            lister = self._exchange("List", course_id, lesson, student_id=self.student,
+                                    cached=cached, inbound=False)
             return lister.start()
         except ExchangeError as err:  # no exchange yet (nothing released): nothing to show
             self.log.info("My lessons: %s", err)

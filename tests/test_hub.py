@@ -698,6 +698,9 @@ def test_my_lessons_panel_shows_each_student_only_their_own(hub, graded):
         rows[name] = r.json()["lesson"]
         listed = hub.api("GET", name, f"/user/{name}/manabu/my-lessons").json()
         assert listed["student"] == name
+        # Bob is not in the second class: its lesson is not his
+        assert {row["course_id"] for row in listed["lessons"]} == (
+            {CLASS, CLASS2} if name == ALICE else {CLASS})
         assert [row for row in listed["lessons"] if row["course_id"] == CLASS] == [rows[name]]
     assert rows[ALICE]["due"] == "2026-12-12T15:30:00+09:00" and rows[ALICE]["extended"]
     assert rows[BOB]["due"] == "2026-12-10T15:30:00+09:00" and not rows[BOB]["extended"]
