@@ -52,7 +52,9 @@ def source_digest() -> str:
 
 
 def cache_dir() -> Path:
-    """Where finished builds are kept between clones."""
+    """Where finished builds are kept between clones (MANABU_LABEXTENSION_CACHE to choose)."""
+    if os.environ.get("MANABU_LABEXTENSION_CACHE"):
+        return Path(os.environ["MANABU_LABEXTENSION_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "manabu" / "labextension"
 
