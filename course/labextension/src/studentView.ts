@@ -56,6 +56,17 @@ class RunBar extends Widget {
         .filter((c): c is CodeCell => c instanceof CodeCell);
       void runCells(panel, steps);
     });
+    // JupyterLab's [n] prompt is folded away with the code: show it here, for the teacher
+    const count = document.createElement('span');
+    count.className = 'manabu-run-count';
+    this.node.appendChild(count);
+    const show = () => {
+      const model = cell.model;
+      const running = (model as any).executionState === 'running';
+      count.textContent = running ? '[*]' : `[${model.executionCount ?? ' '}]`;
+    };
+    cell.model.stateChanged.connect(show);
+    show();
   }
 
   private button(text: string, className: string, title: string): HTMLButtonElement {
