@@ -23,7 +23,7 @@ INSTALLED_AS = "share/jupyter/labextensions/@manabu/lab"
 
 
 class ManabuLabExtensionHook(BuildHookInterface):
-    """Build (if needed) and add the JupyterLab extension to a regular wheel."""
+    """Build (if needed) and add the JupyterLab extension to a regular wheel or the sdist."""
 
     def _built(self) -> bool:
         return (Path(self.root) / LABEXTENSION / "dist" / "package.json").exists()
@@ -43,4 +43,8 @@ class ManabuLabExtensionHook(BuildHookInterface):
         if not self._built():
             subprocess.run([sys.executable, str(Path(self.root) / LABEXTENSION / "build.py")],
                            check=True)
-        build_data["shared_data"][str(LABEXTENSION / "dist")] = INSTALLED_AS
+        built = str(LABEXTENSION / "dist")
+        if self.target_name == "sdist":  # the release archive carries the build: no Node on the server
+            build_data["force_include"][built] = built
+        else:
+            build_data["shared_data"][built] = INSTALLED_AS

@@ -39,7 +39,20 @@ def read_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     check_nbgrader_cells(nb, str(path))
     check_kanten(nb, str(path))
     lock_setup_cells(nb, lesson.id)
+    hide_code_for_children(nb)
     return nb
+
+
+def hide_code_for_children(nb) -> None:
+    """Student view of an elementary lesson: every code cell but the answer cells opens with its
+    code folded (JupyterLab's own ``jupyter.source_hidden``; a click shows it again), so a child
+    sees the prose, the widgets, the big run buttons of the Manabu extension and the answer
+    lines. Junior-high lessons keep their code in view: reading it is part of the lesson."""
+    if nb.metadata.get("manabu", {}).get("band") != "elementary":
+        return
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
 
 
 def lock_setup_cells(nb, lesson_id: str) -> None:

@@ -130,6 +130,11 @@ def wait_for_idle_kernel(url: str, seconds: float = 90) -> None:
 
 
 ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+# Each code cell's [n] prompt; in an elementary lesson's student view the code (and JupyterLab's
+# prompt with it) is folded, and the Manabu extension's run bar shows the count instead.
+PROMPTS = ("[...document.querySelectorAll('.jp-CodeCell')].map(c => "
+           "(c.querySelector('.jp-InputPrompt')?.textContent ?? '') + "
+           "(c.querySelector('.manabu-run-count')?.textContent ?? ''))")
 
 
 def wait_until_all_ran(page, seconds: float = 120) -> None:
@@ -137,15 +142,15 @@ def wait_until_all_ran(page, seconds: float = 120) -> None:
 
     An error output stops "run all", so it ends the wait at once with the error's text;
     a timeout says which cells never ran and what the kernel was doing."""
-    script = """(errorSelector) => {
-        const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+    script = f"""(errorSelector) => {{
+        const p = {PROMPTS};
         return document.querySelector(errorSelector) !== null
-            || (p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)));
-    }"""
+            || (p.length > 0 && p.every(text => /\\[\\d+\\]/.test(text)));
+    }}"""
     try:
         page.wait_for_function(script, arg=ERROR_OUTPUT, timeout=seconds * 1000)
     except Exception as error:
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        prompts = page.evaluate(f"() => {PROMPTS}")
         status = page.locator(".jp-Notebook-ExecutionIndicator").first.get_attribute("data-status")
         unrun = [i for i, text in enumerate(prompts) if not any(c.isdigit() for c in text)]
         raise AssertionError(f"after {seconds:.0f} s, code cells {unrun} of {len(prompts)} had not run "

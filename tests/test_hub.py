@@ -56,7 +56,9 @@ LESSON = "e01"
 LOCAL_SERVICE = "school-notices"  # the school's own service (jupyterhub_local.py): it reads
 LOCAL_TOKEN = secrets.token_hex(32)  # the hub's services and groups for these tests
 PASSWORD = secrets.token_hex(8)
-INPUTS = ["deploy/image/install.sh", "pyproject.toml", "course", "autograder", "lessons"]
+INPUTS = ["deploy/image/install.sh", "pyproject.toml", "hatch_build.py", "course", "autograder",
+          "lessons"]
+BUILT = {"__pycache__", "node_modules", "lib", "dist"}  # made from the inputs, not inputs
 MEASURED: dict[str, object] = {}
 
 
@@ -80,7 +82,7 @@ def inputs_hash() -> str:
     for name in INPUTS:
         root = REPO / name
         files = [root] if root.is_file() else sorted(
-            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            p for p in root.rglob("*") if p.is_file() and not BUILT & set(p.parts))
         for path in files:
             digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -141,6 +143,8 @@ def test_install_is_idempotent_and_leaves_no_answers_for_students(user_env):
 
     overrides = ENV / "share/jupyter/lab/settings/overrides.json"
     assert json.loads(overrides.read_text(encoding="utf-8")) == lab_overrides()
+    # Manabu's JupyterLab extension came with the wheel, where every user's JupyterLab finds it
+    assert (ENV / "share/jupyter/labextensions/@manabu/lab/package.json").is_file()
 
 
 def test_dockerfile_runs_the_tested_install_script():

@@ -22,6 +22,11 @@ def test_wheel_installs_and_builds_every_lesson(tmp_path):
     with zipfile.ZipFile(wheel) as archive:  # the school font travels with its licence
         names = set(archive.namelist())
     assert {"course/fonts/BIZUDPGothic-Regular.ttf", "course/fonts/OFL.txt"} <= names
+    # the JupyterLab extension, prebuilt, where JupyterLab looks (as nbgrader ships its own);
+    # its sources and toolchain stay out
+    lab = "manabu-0.1.0.data/data/share/jupyter/labextensions/@manabu/lab/"
+    assert {lab + "package.json"} <= names and any(n.startswith(lab + "static/remoteEntry.") for n in names)
+    assert not [n for n in names if n.startswith("course/labextension")]
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"

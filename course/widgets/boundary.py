@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.answerline import offer
 from course.i18n import _
 from course.render import scoped_style
 from course.style import OKABE_ITO
@@ -289,6 +290,7 @@ class BoundaryExplorer(widgets.VBox):
                         "(underfitting). Try a bigger model.")
         else:
             verdict = _("Small gap and good test accuracy: this model should work on new points too.")
+        offer(self.setting_code)
         line = _("To keep this setting, write: {code}").format(
             code=f"<code>{self.setting_code}</code>")
         self.output.value = (

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.answerline import offer
 from course.i18n import _
 from course.models.neighbors import NearestNeighbors
 from course.render import scoped_style
@@ -400,6 +401,7 @@ class TrainTestLab(widgets.VBox):
             tip = _("Much better on training rows than on test rows: try a bigger k.")
         else:
             tip = _("Try other features or another k.")
+        offer(f"{self.name} = {self.features!r}")
         code = escape(f"{self.name} = {self.features!r}")
         line = _("To keep these features, write: {code}").format(code=f"<code>{code}</code>")
         sizes = _("{train} rows to learn from, {test} rows to test on, {k} neighbours vote.").format(

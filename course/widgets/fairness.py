@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.answerline import offer
 from course.data import groups as gd
 from course.i18n import _
 from course.render import style_widget
@@ -185,6 +186,7 @@ class DataMixer(widgets.VBox):
             verdict = _("That is {total} recordings, but you may use only {budget}. Move a slider to the left.").format(
                 total=total, budget=self.budget)
         elif self.fair:
+            offer(f"{self.name} = {json.dumps(mix)}")
             line = f"<code>{escape(self.name)} = {escape(json.dumps(mix))}</code>"
             verdict = ("✔ " + _("Every group is at {goal} or more!").format(goal=goal) + "<br>"
                        + _("Write this in the answer cell: {code}").format(code=line))
@@ -297,6 +299,7 @@ class ThresholdAudit(widgets.VBox):
         parts = [table, *bars, f'<div style="font-size:18px;margin-top:6px">{gap}</div>']
         if self.meets is not None:
             if self.meets:
+                offer(f"{self.name} = {self.threshold:.2f}")
                 line = f"<code>{escape(self.name)} = {self.threshold:.2f}</code>"
                 text = "✔ " + _("This threshold keeps the rule for every group. Write: {code}").format(code=line)
             else:

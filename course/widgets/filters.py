@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.answerline import offer
 from course.i18n import _
 from course.render import scoped_style
 
@@ -208,6 +209,7 @@ class FilterLab(widgets.VBox):
         self.result = apply_filter(self.image, self.kernel)
         self.after.value = png_bytes(self.result)
         rows = ", ".join("[" + ", ".join(_number(x) for x in row) + "]" for row in self.kernel)
+        offer(f"{self.name} = [{rows}]")
         code = f"<code>{self.name} = [{rows}]</code>"
         low, high = self.result.min(), self.result.max()
         self.info.value = (

@@ -7,6 +7,7 @@ import numpy as np
 import traitlets
 from IPython.display import HTML, display
 
+from course.answerline import offer
 from course.digits import Digits, load_examples
 from course.i18n import _
 from course.models import NearestNeighbors
@@ -141,6 +142,7 @@ class KChooser(widgets.VBox):
         n = self.mistakes[self.k]
         text = _("With {k} neighbours the computer got {n} of {total} new digits wrong.").format(
             k=self.k, n=n, total=self.total)
+        offer(f"{self.name} = {self.k}")
         line = _("If this is the best, write: {code}").format(code=f"<code>{self.name} = {self.k}</code>")
         self.output.value = f'<div style="font-size:18px">{text}<br>{line}</div>'
 

@@ -10,6 +10,7 @@ from html import escape
 import ipywidgets as widgets
 import traitlets
 
+from course.answerline import offer
 from course.i18n import _
 from course.render import scoped_style
 from course.style import OKABE_ITO
@@ -28,7 +29,10 @@ def _mark(ok: bool, text: str) -> str:
 
 
 def _copy_line(name: str, value: str) -> str:
-    code = escape(f"{name} = {json.dumps(value, ensure_ascii=False)}", quote=False)  # valid Python, any quotes
+    """The answer line to copy, shown; a tap also offers it to the JupyterLab extension."""
+    line = f"{name} = {json.dumps(value, ensure_ascii=False)}"  # valid Python, any quotes
+    offer(line)
+    code = escape(line, quote=False)
     return ('<div style="font-size:18px;margin-top:6px">'
             + _("To answer, copy this line into the answer cell: {code}").format(
                 code=f'<code style="font-size:18px">{code}</code>') + "</div>")

@@ -16,6 +16,7 @@ import numpy as np
 import traitlets
 from IPython.display import HTML, display
 
+from course.answerline import offer
 from course.checks import CheckFailed
 from course.data.fish import (
     CATEGORIES,
@@ -287,8 +288,10 @@ class RuleBuilder(widgets.VBox):
                          + score_text(new_right, len(self.new), _(
                              "New fish: {right} of {total} right ({percent}%).")) + "</div>")
             parts.append(fish_table_html(self.new, new_said))
+        line = rule_code(rule, self.name)
+        offer(line)
         parts.append("<div style=\"margin-top:6px\">" + _("To keep this rule, write: {code}").format(
-            code=f"<code>{escape(rule_code(rule, self.name))}</code>") + "</div>")
+            code=f"<code>{escape(line)}</code>") + "</div>")
         self.output.value = f'{CSS}<div style="font-size:18px">{"".join(parts)}</div>'
 
 

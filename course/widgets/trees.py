@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.answerline import offer
 from course.checks import CheckFailed
 from course.data.fish import NUMERIC, Fish, feature_name, load_fish, value_name
 from course.i18n import _
@@ -318,8 +319,9 @@ class TreeBuilder(widgets.VBox):
                   + score_text(right, len(self.train), _("Fish you know: {right} of {total} right ({percent}%)."))
                   + "<br>" + score_text(new_right, len(self.new), _("New fish: {right} of {total} right ({percent}%)."))
                   + "</div>")
-        code = _("To keep this tree, write: {code}").format(
-            code=f"<code>{escape(tree_code(splits, self.name))}</code>")
+        line = tree_code(splits, self.name)
+        offer(line)
+        code = _("To keep this tree, write: {code}").format(code=f"<code>{escape(line)}</code>")
         self.output.value = (
             f'{CSS}<div style="font-size:18px">{tree_html(tree)}{scores}'
             '<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;margin-top:6px">'
