@@ -25,7 +25,7 @@ PYTEST_ARGS ?=
 venv: $(LABEXT_STAMP)
 	@[ -e $(LABEXT_LINK)/package.json ] || { rm -f $(LABEXT_STAMP); $(MAKE) --no-print-directory $(LABEXT_STAMP); }
 
-$(STAMP): pyproject.toml hatch_build.py
+$(STAMP): pyproject.toml course/labextension/hatch_build.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	MANABU_LABEXTENSION=linked $(BIN)/python -m pip install --quiet -e ".[test]"
