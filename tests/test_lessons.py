@@ -135,3 +135,88 @@ def test_the_name_rule_notices_an_answer_that_shadows_a_builtin():
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "j05-ex1")
     answer.source += "\n\ndef max(values):\n    return 0"
     assert unjudgeable_names(nb) == ["j05-ex1: max (a built-in name)"]
+
+
+# --- issue #15: what graded items measure, no points for copying, tapping, rubrics -------------
+# The lessons rewritten to the contract. Junior-high lessons meet only the rules that hold for
+# every lesson below; the rest (measures, understanding share, rubrics) are listed in #15.
+CONTRACT = [i for i in LESSONS if i in ("e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("lesson_id", CONTRACT)
+def test_graded_items_measure_understanding_and_reflections_have_rubrics(lesson_id, lang):
+    """Every test cell says what it measures; at least 70% of the autograded points are
+    prediction, transfer or code; every answer is tapped, not typed; every written answer
+    has a full / half / none rubric with sample answers."""
+    from autograder import lessonrules as rules
+
+    nb = notebook(lesson_id, lang)
+    assert rules.measures_problems(nb) == []
+    assert rules.understanding_share(nb) >= rules.UNDERSTANDING_SHARE
+    assert rules.untappable_answers(nb) == []
+    assert rules.rubric_problems(nb) == []
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_no_points_for_a_line_copied_after_the_widget_said_right(lesson_id):
+    from autograder.lessonrules import copied_after_check
+
+    assert copied_after_check(notebook(lesson_id, "en")) == []
+
+
+def test_the_contract_rules_notice_what_they_forbid():
+    from autograder import lessonrules as rules
+
+    nb = notebook(CONTRACT[0], "en")
+    test = next(c for c in nb.cells if rules.is_test_cell(c))
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+                  and c.cell_type == "code")
+    name = sorted(rules._answer_names(answer))[0]
+    test.metadata["manabu"].pop("measures")
+    assert rules.measures_problems(nb)[0].endswith("(manabu: {measures: ...}, one of "
+                                                   "prediction, transfer, code, recall)")
+    for cell in nb.cells:
+        if rules.is_test_cell(cell):
+            cell.metadata["manabu"]["measures"] = "recall"
+    assert rules.understanding_share(nb) == 0
+    nb.cells.append(nbformat.v4.new_code_cell(f'MultipleChoice("?", ["x", "y"], answer="a", name="{name}")'))
+    assert any(name in p for p in rules.copied_after_check(nb))
+    answer.source += "\nanswer_typed = 3"
+    assert "answer_typed" in " ".join(rules.untappable_answers(nb))
+    rubric = next(c for c in nb.cells if rules.is_rubric_cell(c))
+    rubric.source = "\n".join(line for line in rubric.source.splitlines() if not line.startswith("| 0"))
+    assert rules.rubric_problems(nb) and "0 points" in rules.rubric_problems(nb)[0]
+    nb.cells.remove(rubric)
+    assert "put its rubric cell" in rules.rubric_problems(nb)[0]
+
+
+def test_a_mistyped_measures_and_a_stray_hidden_region_are_refused(tmp_path):
+    from autograder.lessonfile import check_measures, check_nbgrader_cells
+    from course.catalog import LessonError
+
+    nb = notebook(CONTRACT[0], "en")
+    test = next(c for c in nb.cells if c.metadata.get("manabu", {}).get("measures"))
+    test.metadata["manabu"]["measures"] = "predicton"
+    with pytest.raises(LessonError, match="measures 'predicton' is not one of"):
+        check_measures(nb, "e01/en.md")
+    nb.cells.append(nbformat.v4.new_markdown_cell("<!-- ### BEGIN HIDDEN TESTS -->\nx\n"
+                                                  "<!-- ### END HIDDEN TESTS -->"))
+    with pytest.raises(LessonError, match="only a test cell or a locked rubric cell"):
+        check_nbgrader_cells(nb, "e01/en.md")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_guide_shows_the_kanten_table_and_every_rubric(lang):
+    from autograder.guide import guide_html
+    from autograder.lessonrules import is_rubric_cell, is_test_cell, rubric_rows
+
+    lesson = read_entry(lesson_folders()[CONTRACT[0]], lang)
+    nb, notes = split_teacher_notes(read_notebook(lesson))
+    html = guide_html(lesson, nb, notes)
+    assert ("Items by 観点" if lang == "en" else "観点別の問題") in html
+    assert ("Thinking, judgement and expression" if lang == "en" else "思考・判断・表現") in html
+    tests = [c for c in nb.cells if is_test_cell(c)]
+    assert all(f"<td>{c.metadata.nbgrader['grade_id']}</td>" in html for c in tests)
+    samples = [sample for c in nb.cells if is_rubric_cell(c) for _p, _w, sample in rubric_rows(c)]
+    assert samples and all(sample.strip('"「」“”')[:20] in html for sample in samples)
