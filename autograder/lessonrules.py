@@ -7,13 +7,16 @@
   does not. At least :data:`UNDERSTANDING_SHARE` of a lesson's autograded points measure
   understanding.
 - A line a widget shows only once the setting is already right (a widget built with
-  ``answer=``, ``answers=`` or ``target=`` and ``name=``) is practice: no test grades it.
+  ``answer=``, ``answers=`` or ``target=`` and ``name=``, or one of :data:`REVEALING_WIDGETS`) is
+  practice: no test grades it.
 - In elementary lessons every answer is given by tapping: each answer name is the ``name=`` of a
   widget, which shows the line (and writes it into the answer cell).
 - Every written answer graded by the teacher is followed by its rubric cell (grade id
   ``<id>-rubric``, locked): a table of what earns full, half and no points, each with a sample
-  answer, inside a hidden region. The student version and the feedback lose the region; the
-  gradebook keeps it, so the Formgrader shows it under the student's answer.
+  answer, inside a hidden region whose marker lines are Markdown comments (``[//]: # (### BEGIN
+  HIDDEN TESTS)``: invisible, and plain Markdown that the HTML sanitizer leaves alone). The
+  student version and the feedback lose the region; the gradebook keeps it, so the Formgrader
+  shows it under the student's answer.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ MEASURES = ("prediction", "transfer", "code", "recall")
 UNDERSTANDING = frozenset({"prediction", "transfer", "code"})
 UNDERSTANDING_SHARE = 0.7
 REVEALING_KEYWORDS = frozenset({"answer", "answers", "target"})  # the widget shows ✔ itself
+# Widgets that show their answer line only once the setting already meets the goal: the answer
+# name they use when the lesson gives none, and the keyword that turns the goal on (None: always).
+REVEALING_WIDGETS = {"DataMixer": ("answer_mix", None), "ThresholdAudit": ("answer_threshold", "rule")}
 RUBRIC_SUFFIX = "-rubric"
 
 
@@ -89,10 +95,13 @@ def _widget_names(source: str) -> dict[str, bool]:
         if not isinstance(node, ast.Call):
             continue
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
-        name = keywords.get("name")
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        default, goal = REVEALING_WIDGETS.get(called, (None, None))
+        name = keywords.get("name", ast.Constant(default))
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
-            revealing = any(not (isinstance(keywords[k], ast.Constant) and keywords[k].value is None)
-                            for k in REVEALING_KEYWORDS & keywords.keys())
+            revealing = (called in REVEALING_WIDGETS and (goal is None or goal in keywords)) or any(
+                not (isinstance(keywords[k], ast.Constant) and keywords[k].value is None)
+                for k in REVEALING_KEYWORDS & keywords.keys())
             found[name.value] = found.get(name.value, False) or revealing
     return found
 
@@ -166,8 +175,8 @@ def rubric_problems(nb) -> list[str]:
             continue
         if not _nbgrader(after).get("locked") or BEGIN_HIDDEN not in after.source \
                 or END_HIDDEN not in after.source:
-            problems.append(f"{gid}{RUBRIC_SUFFIX}: lock it and put the rubric between "
-                            f"'<!-- {BEGIN_HIDDEN} -->' and '<!-- {END_HIDDEN} -->'")
+            problems.append(f"{gid}{RUBRIC_SUFFIX}: lock it and put the rubric between the lines "
+                            f"'[//]: # ({BEGIN_HIDDEN})' and '[//]: # ({END_HIDDEN})'")
         rows = rubric_rows(after)
         if sorted(p for p, _w, _s in rows) != sorted([0.0, points / 2, float(points)]) \
                 or not all(what and sample for _p, what, sample in rows):
