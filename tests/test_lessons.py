@@ -160,6 +160,16 @@ def test_graded_items_measure_understanding_and_reflections_have_rubrics(lesson_
 
 
 @pytest.mark.parametrize("lesson_id", CONTRACT)
+def test_both_languages_measure_the_same_things(lesson_id):
+    from autograder.lessonrules import cell_measures
+
+    def measures(nb):
+        return [(c.metadata.nbgrader["grade_id"], cell_measures(c)) for c in graded_cells(nb)]
+
+    assert measures(notebook(lesson_id, "en")) == measures(notebook(lesson_id, "ja"))
+
+
+@pytest.mark.parametrize("lesson_id", CONTRACT)
 def test_no_points_for_a_line_copied_after_the_widget_said_right(lesson_id):
     from autograder.lessonrules import copied_after_check
 
