@@ -1,4 +1,5 @@
-"""The teacher guide of a lesson: objectives, timing plan, answer key and teacher notes (HTML)."""
+"""The teacher guide of a lesson: objectives, timing plan, 観点 table, answer key with rubrics,
+and teacher notes (HTML)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from autograder.lessonfile import (
     region,
     timing_plan,
 )
+from autograder.lessonrules import UNDERSTANDING, cell_measures, is_rubric_cell
 from course.catalog import Lesson
 from course.i18n import translator
 
@@ -30,6 +32,38 @@ def markdown_html(text: str) -> str:
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable("table").render(text)
+
+
+def kanten_table_html(nb, _) -> str:
+    """The lesson's graded items by 観点: grade id, what it measures, points; totals per 観点 and
+    the share of autograded points that measure understanding."""
+    from autograder.kanten import KANTEN, cell_kanten, kanten_labels
+
+    labels = kanten_labels(_)
+    kinds = {"prediction": _("prediction"), "transfer": _("a new case"), "code": _("a rule or program"),
+             "recall": _("recall"), None: _("written, graded by you")}
+    rows, totals, auto, understood = [], dict.fromkeys(KANTEN, 0), 0, 0
+    for cell in graded_cells(nb):
+        meta = cell.metadata.nbgrader
+        if not meta.get("grade"):
+            continue
+        kanten, measures, points = cell_kanten(cell), cell_measures(cell), meta.get("points", 0)
+        if kanten in totals:
+            totals[kanten] += points
+        if cell.cell_type == "code":
+            auto += points
+            understood += points if measures in UNDERSTANDING else 0
+        rows.append(f"<tr><td>{escape(meta['grade_id'])}</td><td>{escape(labels.get(kanten, '–'))}</td>"
+                    f"<td>{escape(kinds.get(measures, str(measures)))}</td><td>{points:g}</td></tr>")
+    share = round(100 * understood / auto) if auto else 0
+    return (f"<h2>{escape(_('Items by 観点'))}</h2><table><tr><th>{escape(_('item'))}</th>"
+            f"<th>{escape(_('観点'))}</th><th>{escape(_('measures'))}</th><th>{escape(_('points'))}</th></tr>"
+            + "".join(rows)
+            + "".join(f"<tr class='total'><td colspan='3'>{escape(labels[k])}</td><td>{totals[k]:g}</td></tr>"
+                      for k in KANTEN)
+            + "</table><p>" + escape(_("{share}% of the autograded points measure understanding "
+                                       "(prediction, a new case, a rule or program).").format(share=share))
+            + "</p>")
 
 
 def guide_html(lesson: Lesson, nb, notes: list) -> str:
@@ -54,12 +88,15 @@ def guide_html(lesson: Lesson, nb, notes: list) -> str:
                  f"<th>{escape(_('activity'))}</th></tr>"
                  + "".join(f"<tr><td>{m}</td><td>{escape(a)}</td></tr>" for m, a in plan)
                  + f"<tr class='total'><td>{total}</td><td>{escape(_('total'))}</td></tr></table>")
+    parts.append(kanten_table_html(nb, _))
     parts.append(f"<h2>{escape(_('Answer key'))}</h2>")
     for cell in graded_cells(nb):
         meta = cell.metadata.nbgrader
         points = meta.get("points")
         head = escape(meta["grade_id"]) + (f" ({points} {escape(_('points'))})" if points else "")
-        if meta.get("solution") and cell.cell_type == "markdown":
+        if is_rubric_cell(cell):
+            parts.append(f"<h3>{head}</h3>" + markdown_html(region(cell.source, BEGIN_HIDDEN, END_HIDDEN)))
+        elif meta.get("solution") and cell.cell_type == "markdown":
             parts.append(f"<h3>{head}: {escape(_('sample answer, graded by you'))}</h3>"
                          + markdown_html(cell.source))
         elif meta.get("solution"):

@@ -38,6 +38,7 @@ def read_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     nb.metadata["manabu"]["lang"] = lesson.lang
     check_nbgrader_cells(nb, str(path))
     check_kanten(nb, str(path))
+    check_measures(nb, str(path))
     lock_setup_cells(nb, lesson.id)
     hide_code_for_children(nb)
     return nb
@@ -77,6 +78,9 @@ def check_nbgrader_cells(nb, where: str) -> None:
     problems, seen = [], set()
     for index, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
+        if BEGIN_HIDDEN in cell.source and not _may_hide(cell):
+            problems.append(f"cell {index + 1}: only a test cell or a locked rubric cell "
+                            f"(grade id ending in -rubric) may have '{BEGIN_HIDDEN}'")
         if meta is None:
             continue
         if not isinstance(meta, dict) or not meta.get("grade_id"):
@@ -104,6 +108,17 @@ def check_nbgrader_cells(nb, where: str) -> None:
         raise LessonError(f"{where}: " + "; ".join(problems) + ".")
 
 
+def _may_hide(cell) -> bool:
+    """Hidden regions are for test cells and rubric cells (nbgrader's own check is off: see
+    ``c.ClearHiddenTests.enforce_metadata`` in the course config)."""
+    meta = cell.metadata.get("nbgrader")
+    if not isinstance(meta, dict):
+        return False
+    if cell.cell_type == "code":
+        return bool(meta.get("grade")) and not meta.get("solution")
+    return bool(meta.get("locked")) and str(meta.get("grade_id", "")).endswith("-rubric")
+
+
 def check_kanten(nb, where: str) -> None:
     """Raise a :class:`LessonError` for a 観点 that is not one of three; keep the graded cells'
     観点 in the notebook metadata too (``manabu.kanten``: {grade id: 観点})."""
@@ -114,6 +129,17 @@ def check_kanten(nb, where: str) -> None:
         raise LessonError(f"{where}: " + "; ".join(problems) + f". Write one of {', '.join(KANTEN)} "
                           "after 'kanten:' in the cell's metadata.")
     nb.metadata["manabu"]["kanten"] = kanten_map(nb)
+
+
+def check_measures(nb, where: str) -> None:
+    """Raise a :class:`LessonError` for a test cell whose ``measures`` is not a known kind. (Tests
+    ask every test cell to name one; a lesson without them still builds.)"""
+    from autograder.lessonrules import MEASURES, measures_problems
+
+    problems = [p for p in measures_problems(nb) if "is not one of" in p]
+    if problems:
+        raise LessonError(f"{where}: " + "; ".join(problems) + f". Write one of {', '.join(MEASURES)} "
+                          "after 'measures:' in the cell's metadata.")
 
 
 def is_teacher_cell(cell) -> bool:

@@ -93,6 +93,12 @@ c.HTMLExporter.extra_template_basedirs = _manabu_templates.feedback_template_dir
 c.ExchangeFactory.release_assignment = "autograder.exchange.CheckedReleaseAssignment"
 c.GenerateAssignment.post_convert_hook = "autograder.release_guard.record_generated"
 """),
+    ("c.ClearHiddenTests.enforce_metadata", """
+# A written answer's rubric sits in a hidden region of the locked cell after it: students never
+# get it, the gradebook keeps it, so the Formgrader shows it where you grade (Manabu's lesson
+# checks, not nbgrader's, decide which cells may hold a hidden region).
+c.ClearHiddenTests.enforce_metadata = False
+"""),
 )
 
 

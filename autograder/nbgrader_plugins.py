@@ -45,11 +45,14 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Remove hidden tests from feedback (nbgrader shows them by default, its issue #917).
 
     Test cells lose their hidden-test region, and their error tracebacks (which can quote
-    the failing hidden line) are cut to the error's one-line message.
+    the failing hidden line) are cut to the error's one-line message. A rubric cell loses its
+    hidden region too: the teacher reads it in the Formgrader, the student never.
     """
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and BEGIN_HIDDEN in cell.source:
+            cell.source = without_region(cell.source, BEGIN_HIDDEN, END_HIDDEN)
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
             cell.source = without_region(cell.source, BEGIN_HIDDEN, END_HIDDEN)
             for output in cell.get("outputs", []):

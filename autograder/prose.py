@@ -2,7 +2,7 @@
 leftover language. Used by the tests, and by lesson authors before they commit.
 
 "Student-facing" means markdown cells (not teacher notes, not the teacher's sample
-answers), comments in code cells, and string literals in code cells (check messages).
+answers and rubrics), comments in code cells, and string literals in code cells (check messages).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import tokenize
 
 from autograder.lessonfile import is_teacher_cell
+from autograder.lessonrules import is_rubric_cell
 
 KANJI_RUN = re.compile(r"[\u3400-\u9fff々]+")
 READING = re.compile(r"（[ぁ-んァ-ンー・]+）")
@@ -60,7 +61,7 @@ def student_texts(nb, strings: bool = True) -> list[tuple[str, str]]:
     """[(where, text)] a student reads; ``strings`` adds string literals of code cells."""
     out = []
     for index, cell in enumerate(nb.cells, 1):
-        if is_teacher_cell(cell) or (_is_answer(cell) and cell.cell_type == "markdown"):
+        if is_teacher_cell(cell) or is_rubric_cell(cell) or (_is_answer(cell) and cell.cell_type == "markdown"):
             continue
         if cell.cell_type == "markdown":
             out.append((f"cell {index}", markdown_text(cell.source)))

@@ -203,6 +203,7 @@ def test_kchooser_shows_the_line_to_copy():
     chooser = KChooser({1: 40, 2: 30, 3: 35}, total=300, name="answer_k")
     chooser.slider.value = 2
     assert "30 of 300" in chooser.output.value and "answer_k = 2" in chooser.output.value
+    assert "write" not in KChooser({1: 40, 2: 30}, total=300, name=None).output.value
 
 
 def test_noisy_examples_make_one_neighbour_worse_than_nine():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 from conftest import lesson_ids
-from helpers import autograded_points, leaked, wrong_answers
+from helpers import autograded_points, leaked, visible_text, wrong_answers
 
 from autograder.grade import grade_lesson
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
@@ -155,3 +155,28 @@ def test_answers_typed_with_the_ime_on_get_every_point(ime_graded, lesson_id):
     assert rows["ime"].status == "ok"
     assert rows["ime"].score == sum(autograded_points(teacher).values())
 
+
+
+def test_rubrics_show_where_the_teacher_grades_and_never_to_students(graded):
+    """A written answer's rubric is in the graded notebook the Formgrader shows, right after the
+    student's answer; the student version and the feedback never carry it."""
+    from autograder.lessonrules import is_rubric_cell, rubric_rows
+
+    _lang, course, results = graded
+    seen = 0
+    for lesson_id, (teacher, _rows) in results.items():
+        for rubric in (c for c in teacher.cells if is_rubric_cell(c)):
+            texts = [text[:30] for _points, what, sample in rubric_rows(rubric) for text in (what, sample)]
+            notebook = f"{lesson_id}.ipynb"
+            graded_nb = nbformat.read(course / "autograded" / "blank" / lesson_id / notebook, as_version=4)
+            gid = rubric.metadata.nbgrader["grade_id"]
+            index = next(i for i, c in enumerate(graded_nb.cells)
+                         if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+            assert graded_nb.cells[index - 1].metadata.nbgrader["grade_id"] == gid[:-len("-rubric")]
+            assert texts and all(text in graded_nb.cells[index].source for text in texts)
+            for path in (course / "release" / lesson_id / notebook,
+                         course / "feedback" / "blank" / lesson_id / f"{lesson_id}.html"):
+                shown = visible_text(path)
+                assert [text for text in texts if text in shown] == [], path
+            seen += 1
+    assert seen or not set(results) & {"e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08"}

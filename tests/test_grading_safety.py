@@ -156,8 +156,8 @@ def corpus(tmp_path_factory):
         "hidden-errors": (with_cells(wrong_nb, append_to(
             "e01-ex2", "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)")),
             wrong_score, "ok", ""),
-        "patched-ipython-compiler": (with_cells(wrong_nb, append_to(
-            "e01-ex5", "ip = get_ipython()\nip.compile = lambda *a, **k: compile('pass', '<x>', "
+        "patched-ipython-compiler": (with_cells(wrong_nb, append_to(  # the last answer cell
+            "e01-ex6", "ip = get_ipython()\nip.compile = lambda *a, **k: compile('pass', '<x>', "
                        "'exec')\nip.input_transformer_manager.cleanup_transforms.append("
                        "lambda lines: ['pass\\n'])")), wrong_score, "ok", ""),
         "always-equal": (with_cells(wrong_nb, append_to(

@@ -65,8 +65,8 @@ def test_thresholds_are_the_teachers():
 
 # -- through a real gradebook -------------------------------------------------------------------
 
-LESSON = "e01"  # ex1 (2 points), ex2, ex3: knowledge; ex4, ex5: thinking; reflect (2): attitude
-CLASS = {"aoi": [], "haruto": ["e01-ex3"], "yui": ["e01-ex1", "e01-ex3"], "sota": None}
+LESSON = "e01"  # ex2, ex3, ex4: knowledge; ex1, ex5, ex6: thinking; reflect (2): attitude
+CLASS = {"aoi": [], "haruto": ["e01-ex3"], "yui": ["e01-ex2", "e01-ex3"], "sota": None}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def graded(tmp_path_factory):
             sub = gb.find_submission(LESSON, name)
             rows.append(f"{name},{LESSON},{sub.score},{sub.max_score},ok,"
                         f"{'yes' if sub.needs_manual_grade else 'no'},no")
-    rows.append(f"riku,{LESSON},0,9,missing: {LESSON}.ipynb was not submitted,no,no")
+    rows.append(f"riku,{LESSON},0,8,missing: {LESSON}.ipynb was not submitted,no,no")
     (course / "grades.csv").write_text(
         "student,lesson,score,max_score,status,needs_manual,late\n" + "\n".join(rows) + "\n",
         encoding="utf-8")
@@ -109,10 +109,10 @@ def test_kanten_csv_from_the_gradebook_leaves_ungraded_answers_out(graded, tmp_p
     assert rows["生徒"][:8] == ["生徒", "氏名", "知識・技能", "知識・技能（%）", "思考・判断・表現",
                               "思考・判断・表現（%）", "主体的に学習に取り組む態度",
                               "主体的に学習に取り組む態度（%）"]
-    # knowledge: ex1 (2) + ex2 + ex3 = 4 points; thinking: ex4 + ex5 = 2 points
+    # knowledge: ex2 + ex3 + ex4 = 3 points; thinking: ex1 + ex5 + ex6 = 3 points
     assert rows["aoi"][2:8] == ["A", "100", "A", "100", "–", "–"]   # reflection not graded yet
-    assert rows["haruto"][2:4] == ["B", "75"]
-    assert rows["yui"][2:6] == ["C", "25", "A", "100"]
+    assert rows["haruto"][2:4] == ["B", "67"]
+    assert rows["yui"][2:6] == ["C", "33", "A", "100"]
     assert rows["aoi"][8] == "e01-reflect"                          # marked, not counted as 0
     assert rows["sota"][2:8] == ["C", "0", "C", "0", "C", "0"]      # blank: nbgrader gives 0
     assert rows["riku"][2:8] == ["–"] * 6 and rows["riku"][9] == LESSON
@@ -127,14 +127,14 @@ def test_the_teachers_score_for_a_written_answer_counts(graded, tmp_path):
     out = tmp_path / "kanten.csv"
     try:
         assert main(["report", "--course", str(graded), "--kanten-csv", str(out),
-                     "--kanten-a", "70", "--kanten-b", "40"]) == 0
+                     "--kanten-a", "65", "--kanten-b", "40"]) == 0
     finally:
         with api.gradebook as gb:
             gb.find_grade("e01-reflect", LESSON, LESSON, "aoi").manual_score = None
             gb.db.commit()
     rows = kanten_rows(out)
     assert rows["aoi"][6:9] == ["B", "50", ""]
-    assert rows["haruto"][2:4] == ["A", "75"]  # 75 % is an A from 70 %
+    assert rows["haruto"][2:4] == ["A", "67"]  # 67 % is an A from 65 %
 
 
 def test_thresholds_from_the_course_config(graded):
@@ -160,7 +160,7 @@ def test_class_report_has_the_kanten_table_in_the_course_language(graded):
     assert headers[1:4] == ["知識・技能", "思考・判断・表現", "主体的に学習に取り組む態度"]
     cells = {tr.td.text.split()[0]: [td.text for td in tr.find_all("td")]
              for tr in section.find_all("tr")[1:]}
-    assert cells["yui"][1] == "C (25%)" and cells["aoi"][3] == "–"
+    assert cells["yui"][1] == "C (33%)" and cells["aoi"][3] == "–"
     assert "* e01 " in cells["aoi"][4] and "考えて書こう" in cells["aoi"][4]  # the lesson's heading
     assert "80" in section.text and "50" in section.text  # the thresholds are said
     assert (graded / "reports" / "kanten.csv").exists()
@@ -169,4 +169,4 @@ def test_class_report_has_the_kanten_table_in_the_course_language(graded):
 def test_the_build_keeps_the_kanten(graded):
     source = nbformat.read(graded / "source" / LESSON / f"{LESSON}.ipynb", as_version=4)
     assert source.metadata.manabu.kanten["e01-reflect"] == "attitude"
-    assert dict(graded_kanten(source))["e01-ex4-check"] == "thinking"
+    assert dict(graded_kanten(source))["e01-ex5-check"] == "thinking"

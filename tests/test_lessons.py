@@ -135,3 +135,122 @@ def test_the_name_rule_notices_an_answer_that_shadows_a_builtin():
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "j05-ex1")
     answer.source += "\n\ndef max(values):\n    return 0"
     assert unjudgeable_names(nb) == ["j05-ex1: max (a built-in name)"]
+
+
+# --- issue #15: what graded items measure, no points for copying, tapping, rubrics -------------
+# The lessons rewritten to the contract: the elementary ones. Junior-high lessons do not meet it
+# yet (no measures, no rubric cells, j08 grades the threshold line ThresholdAudit shows at ✔);
+# add each one here when it does.
+CONTRACT = [i for i in LESSONS if i in ("e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("lesson_id", CONTRACT)
+def test_graded_items_measure_understanding_and_reflections_have_rubrics(lesson_id, lang):
+    """Every test cell says what it measures; at least 70% of the autograded points are
+    prediction, transfer or code; every answer is tapped, not typed; every written answer
+    has a full / half / none rubric with sample answers."""
+    from autograder import lessonrules as rules
+
+    nb = notebook(lesson_id, lang)
+    assert rules.measures_problems(nb) == []
+    assert rules.understanding_share(nb) >= rules.UNDERSTANDING_SHARE
+    assert rules.untappable_answers(nb) == []
+    assert rules.rubric_problems(nb) == []
+
+
+@pytest.mark.parametrize("lesson_id", CONTRACT)
+def test_both_languages_measure_the_same_things(lesson_id):
+    from autograder.lessonrules import cell_measures
+
+    def measures(nb):
+        return [(c.metadata.nbgrader["grade_id"], cell_measures(c)) for c in graded_cells(nb)]
+
+    assert measures(notebook(lesson_id, "en")) == measures(notebook(lesson_id, "ja"))
+
+
+@pytest.mark.parametrize("lesson_id", CONTRACT)
+def test_no_points_for_a_line_copied_after_the_widget_said_right(lesson_id):
+    from autograder.lessonrules import copied_after_check
+
+    assert copied_after_check(notebook(lesson_id, "en")) == []
+
+
+def test_the_contract_rules_notice_what_they_forbid():
+    from autograder import lessonrules as rules
+
+    nb = notebook(CONTRACT[0], "en")
+    test = next(c for c in nb.cells if rules.is_test_cell(c))
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+                  and c.cell_type == "code")
+    name = sorted(rules._answer_names(answer))[0]
+    test.metadata["manabu"].pop("measures")
+    assert rules.measures_problems(nb)[0].endswith("(manabu: {measures: ...}, one of "
+                                                   "prediction, transfer, code, recall)")
+    for cell in nb.cells:
+        if rules.is_test_cell(cell):
+            cell.metadata["manabu"]["measures"] = "recall"
+    assert rules.understanding_share(nb) == 0
+    nb.cells.append(nbformat.v4.new_code_cell(f'MultipleChoice("?", ["x", "y"], answer="a", name="{name}")'))
+    assert any(name in p for p in rules.copied_after_check(nb))
+    answer.source += "\nanswer_typed = 3"
+    assert "answer_typed" in " ".join(rules.untappable_answers(nb))
+    rubric = next(c for c in nb.cells if rules.is_rubric_cell(c))
+    rubric.source = "\n".join(line for line in rubric.source.splitlines() if not line.startswith("| 0"))
+    assert rules.rubric_problems(nb) and "0 points" in rules.rubric_problems(nb)[0]
+    nb.cells.remove(rubric)
+    assert "put its rubric cell" in rules.rubric_problems(nb)[0]
+
+
+def test_a_mistyped_measures_and_a_stray_hidden_region_are_refused(tmp_path):
+    from autograder.lessonfile import check_measures, check_nbgrader_cells
+    from course.catalog import LessonError
+
+    nb = notebook(CONTRACT[0], "en")
+    test = next(c for c in nb.cells if c.metadata.get("manabu", {}).get("measures"))
+    test.metadata["manabu"]["measures"] = "predicton"
+    with pytest.raises(LessonError, match="measures 'predicton' is not one of"):
+        check_measures(nb, "e01/en.md")
+    nb.cells.append(nbformat.v4.new_markdown_cell("[//]: # (### BEGIN HIDDEN TESTS)\nx\n\n"
+                                                  "[//]: # (### END HIDDEN TESTS)"))
+    with pytest.raises(LessonError, match="only a test cell or a locked rubric cell"):
+        check_nbgrader_cells(nb, "e01/en.md")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_guide_shows_the_kanten_table_and_every_rubric(lang):
+    from autograder.guide import guide_html
+    from autograder.lessonrules import is_rubric_cell, is_test_cell, rubric_rows
+
+    lesson = read_entry(lesson_folders()[CONTRACT[0]], lang)
+    nb, notes = split_teacher_notes(read_notebook(lesson))
+    html = guide_html(lesson, nb, notes)
+    assert ("Items by 観点" if lang == "en" else "観点別の問題") in html
+    assert ("Thinking, judgement and expression" if lang == "en" else "思考・判断・表現") in html
+    tests = [c for c in nb.cells if is_test_cell(c)]
+    assert all(f"<td>{c.metadata.nbgrader['grade_id']}</td>" in html for c in tests)
+    samples = [sample for c in nb.cells if is_rubric_cell(c) for _p, _w, sample in rubric_rows(c)]
+    assert samples and all(sample.strip('"「」“”')[:20] in html for sample in samples)
+
+
+def test_a_widget_that_shows_its_line_only_when_right_is_practice():
+    """DataMixer shows its line only once every group meets the goal: grading that line would
+    grade copying. Named or not (it then uses answer_mix), the rule notices."""
+    from autograder.lessonrules import copied_after_check
+
+    for widget in ("DataMixer(budget=60)", 'DataMixer(name="answer_mix", budget=60)'):
+        nb = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell(widget),
+            nbformat.v4.new_code_cell("check(is_fair_mix(answer_mix), 'Try again.')",
+                                      metadata={"nbgrader": {"grade": True, "solution": False,
+                                                             "grade_id": "x-check", "points": 2}})])
+        assert copied_after_check(nb) == ["x-check: answer_mix (a widget shows ✔ for it)"]
+        nb.cells[0].source = widget.replace("budget=60", "budget=60, name=None")
+        assert copied_after_check(nb) == []
+
+    # ThresholdAudit shows its line at ✔ only when it is given a rule to meet (j08)
+    nb.cells[1].source = "check(answer_threshold > 0.5, 'Try again.')"
+    nb.cells[0].source = 'ThresholdAudit(threshold=0.5, rule={"max_fpr": 0.1})'
+    assert copied_after_check(nb) == ["x-check: answer_threshold (a widget shows ✔ for it)"]
+    nb.cells[0].source = "ThresholdAudit(threshold=0.5)"
+    assert copied_after_check(nb) == []

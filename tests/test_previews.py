@@ -20,7 +20,7 @@ from autograder.nbconfig import nbgrader_api
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON = "e03"
-SECRET = "answer_k = 9"  # e03's right answer, in the teacher version only
+SECRET = 'answer_k = "b"'  # e03's right answer, in the teacher version only
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ LESSON = "e01"  # quiz widgets only: the quickest lesson to grade
 CLASS = {
     "aoi": ([], "ok"),
     "haruto": (["e01-ex3"], "ok"),
-    "yui": (["e01-ex1", "e01-ex3"], "ok"),                                         # 3 of 8: below half
+    "yui": (["e01-ex1", "e01-ex3", "e01-ex4"], "ok"),                              # 3 of 8: below half
     "sota": (None, "ok"),                                                          # blank: 0
     "ren": ([], "flagged: test cell e01-ex2-check was edited; restored from the gradebook"),
     "kaito": (["e01-ex2"], "stopped: cell 7 ran past the 60 s limit; graded for what ran"),

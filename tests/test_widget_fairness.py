@@ -122,6 +122,12 @@ def test_set_mix_reaches_the_goal_and_shows_the_line_to_copy():
         mixer.set_mix({"kids": 5})
 
 
+def test_a_practice_mixer_says_right_but_shows_no_line_to_copy():
+    mixer = DataMixer(name=None)
+    mixer.set_mix(BALANCED)
+    assert "✔" in mixer.output.value and "answer_mix" not in mixer.output.value
+
+
 def test_leaving_out_a_group_hurts_that_group():
     mixer = DataMixer(BALANCED)
     mixer.drop("grandparents")

@@ -115,6 +115,11 @@ def test_good_rules_reach_the_dock_and_show_the_line_to_copy():
     assert robot.steps == 0 and not robot.reached and (robot.world.r, robot.world.c) == (1, 1)
 
 
+def test_a_practice_robot_reaches_the_dock_but_shows_no_line_to_copy():
+    robot = GridRobot(rules=GOOD_RULES, name=None)
+    assert robot.run().reached and "answer_rules" not in robot.output.value
+
+
 def test_step_moves_one_square_and_the_arrow_shows_the_heading():
     robot = GridRobot(rules=[("always", "right")])
     assert "▶" in robot.output.value

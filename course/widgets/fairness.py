@@ -76,7 +76,7 @@ class DataMixer(widgets.VBox):
     fair = traitlets.Bool(False, help="True when every group reaches the goal.")
 
     def __init__(self, mix: dict | None = None, goal: float = gd.GOAL, budget: int | None = None,
-                 name: str = "answer_mix"):
+                 name: str | None = "answer_mix"):
         self.goal, self.budget, self.name = goal, budget, name
         self._quiet = True
         style = {"description_width": "initial"}
@@ -186,10 +186,11 @@ class DataMixer(widgets.VBox):
             verdict = _("That is {total} recordings, but you may use only {budget}. Move a slider to the left.").format(
                 total=total, budget=self.budget)
         elif self.fair:
-            offer(f"{self.name} = {json.dumps(mix)}")
-            line = f"<code>{escape(self.name)} = {escape(json.dumps(mix))}</code>"
-            verdict = ("✔ " + _("Every group is at {goal} or more!").format(goal=goal) + "<br>"
-                       + _("Write this in the answer cell: {code}").format(code=line))
+            verdict = "✔ " + _("Every group is at {goal} or more!").format(goal=goal)
+            if self.name:  # name=None: practice, with no answer cell to write to
+                offer(f"{self.name} = {json.dumps(mix)}")
+                line = f"<code>{escape(self.name)} = {escape(json.dumps(mix))}</code>"
+                verdict += "<br>" + _("Write this in the answer cell: {code}").format(code=line)
         else:
             worst = min(self.accuracy, key=self.accuracy.get)
             verdict = _("Not yet: the robot understands {group} only {pct} of the time. Try more examples from {group}.").format(

@@ -116,11 +116,13 @@ class DrawAndGuess(widgets.HBox):
 
 
 class KChooser(widgets.VBox):
-    """A slider for k that says how many mistakes that many neighbours make on new digits."""
+    """A slider for k that says how many mistakes that many neighbours make on new digits.
+    With a ``name`` it also shows the line that answers with this k; ``name=None`` shows none
+    (the slider then checks a prediction made before it, and is not itself an answer)."""
 
     k = traitlets.Int(1, help="How many neighbours vote.")
 
-    def __init__(self, mistakes: dict[int, int], total: int, name: str = "answer_k"):
+    def __init__(self, mistakes: dict[int, int], total: int, name: str | None = "answer_k"):
         self.mistakes, self.total, self.name = mistakes, total, name
         self.slider = widgets.IntSlider(value=1, min=min(mistakes), max=max(mistakes),
                                         description=_("Neighbours (k)"),
@@ -142,9 +144,11 @@ class KChooser(widgets.VBox):
         n = self.mistakes[self.k]
         text = _("With {k} neighbours the computer got {n} of {total} new digits wrong.").format(
             k=self.k, n=n, total=self.total)
-        offer(f"{self.name} = {self.k}")
-        line = _("If this is the best, write: {code}").format(code=f"<code>{self.name} = {self.k}</code>")
-        self.output.value = f'<div style="font-size:18px">{text}<br>{line}</div>'
+        if self.name:
+            offer(f"{self.name} = {self.k}")
+        line = "<br>" + _("If this is the best, write: {code}").format(
+            code=f"<code>{self.name} = {self.k}</code>") if self.name else ""
+        self.output.value = f'<div style="font-size:18px">{text}{line}</div>'
 
 
 def bench_cases():

@@ -345,6 +345,8 @@ class GridRobot(widgets.VBox):
     falls = traitlets.Int(0, help="Times the robot went onto the stairs in this run (0 or 1).")
     train_prevented = traitlets.Int(0, help="Unsafe moves the safety stop prevented while training.")
     train_falls = traitlets.Int(0, help="Episodes that ended on the stairs while training.")
+    name = traitlets.Unicode("answer_rules", allow_none=True,
+                             help="The answer name in the line shown at the dock (None: no line, practice).")
 
     def __init__(self, room: str = ROOM, mode: str = "both", rules=None, **kwargs):
         if mode not in ("both", "rules", "learn"):
@@ -535,9 +537,9 @@ class GridRobot(widgets.VBox):
         self.rewards, self.episodes, self.train_prevented, self.train_falls = [], 0, 0, 0
         self._redraw_learning()
 
-    def rules_code(self, name: str = "answer_rules") -> str:
-        """The line of Python that writes down the current rules."""
-        return f"{name} = {[r for r in self.rules if r[0] != 'none']!r}"
+    def rules_code(self, name: str | None = None) -> str:
+        """The line of Python that writes down the current rules (``name``: the widget's own)."""
+        return f"{name or self.name or 'answer_rules'} = {[r for r in self.rules if r[0] != 'none']!r}"
 
     # --- handlers and drawing
     def _on_dropdown(self, change) -> None:
@@ -577,7 +579,7 @@ class GridRobot(widgets.VBox):
         if self.safety_stop:
             status.append(_("Unsafe moves stopped: {n}").format(n=self.prevented))
         line = ""
-        if self.reached:
+        if self.reached and self.name:
             line = ('<div style="font-size:16px">' + escape(_("To hand in these rules, write:"))
                     + f" <code>{escape(self.rules_code())}</code></div>")
         self.output.value = (
