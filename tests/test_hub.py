@@ -405,10 +405,12 @@ def test_roster_import_as_root_keeps_the_class_working(hub, tmp_path):
                "--class", f"{CLASS2}=c2", "--hub-url", hub.url,
                "--hub-token-file", hub.state / "roster-token"]
     before = course_files(course)
-    dry = run(*command, "--dry-run", check=False)
+    # run from a folder only root may enter, as /root after `sudo -i`
+    dry = run(*command, "--dry-run", check=False, cwd=tmp_path)
     assert dry.returncode == 1, dry.stdout + dry.stderr  # the teacher row
     assert course_files(course) == before
-    result = run(*command, check=False)
+    assert tmp_path.stat().st_mode & 0o077 == 0
+    result = run(*command, check=False, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"working as grader-{CLASS2}" in result.stdout
     assert "classes.yaml" in result.stdout  # why the teacher row was left out

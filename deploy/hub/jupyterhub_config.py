@@ -258,7 +258,8 @@ else:
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 # a restart (a class added) leaves students' servers and kernels running; the proxy keeps
-# routing to them until the hub is back (systemd: KillMode=process, see docs/hosting.md)
+# routing to them while the hub is down (systemd: KillMode=process, see docs/hosting.md), and
+# the starting hub replaces it (its pid file), so browsers reconnect once the hub is back
 c.JupyterHub.cleanup_servers = False
 c.JupyterHub.cleanup_proxy = False
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
