@@ -77,6 +77,15 @@ system-deps:
 	    echo "The PostgreSQL test needs Debian's postgresql: run 'sudo apt-get install postgresql' once."; exit 1; \
 	  fi; \
 	fi
+	@# tests/test_guide.py: the hosting guide's step 1 (cron and sqlite3 for the nightly backup)
+	@if ! dpkg -s cron sqlite3 >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian cron and sqlite3 for the hosting guide's test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cron sqlite3 >/dev/null; \
+	  else \
+	    echo "The hosting guide's test needs Debian's cron and sqlite3: run 'sudo apt-get install cron sqlite3' once."; exit 1; \
+	  fi; \
+	fi
 	@# tests/test_hub.py: JupyterHub's proxy (npm) and a venv from Debian's Python (python3-venv)
 	@if ! command -v configurable-http-proxy >/dev/null; then \
 	  if [ "$$(id -u)" = "0" ]; then \

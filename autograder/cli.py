@@ -39,18 +39,23 @@ def cmd_build(args) -> int:
     from autograder.build import build_course
 
     report = build_course(Path(args.course), args.lang, args.lessons or None, db_url=args.db)
-    print(next_step(report.course))
+    print(next_step(report.course, command_language(args)))
     return 0
 
 
-def next_step(course: Path) -> str:
+def next_step(course: Path, lang: str = "en") -> str:
     """What to do after a build: on the school hub (a class's Formgrader service) release the
     lessons there; on one's own machine open JupyterLab on the course."""
+    from autograder.paths import on_school_hub
+    from course.i18n import translator
+
+    _ = translator(lang)
     guides = course / "guides"
-    if os.environ.get("JUPYTERHUB_SERVICE_NAME"):
-        return ("Next: in the Formgrader open Manage Assignments and press Release for each "
-                f"lesson (reload the page to see them). Teacher guides: {guides}")
-    return f"Next: manabu lab --course {course}   (teacher guides: {guides})"
+    if on_school_hub():
+        return _("Next: in the Formgrader open Manage Assignments and press Release for each "
+                 "lesson (reload the page to see them). Teacher guides: {guides}").format(guides=guides)
+    return _("Next: manabu lab --course {course}   (teacher guides: {guides})").format(
+        course=course, guides=guides)
 
 
 def cmd_preview(args) -> int:

@@ -8,6 +8,7 @@ import nbformat
 
 from autograder.build import build_course
 from autograder.grade import CSV_NAME, grade_lesson
+from autograder.paths import on_school_hub
 from autograder.report import kind_word, make_report, parse_status
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 from course.i18n import translator
@@ -56,6 +57,14 @@ def run_demo(course_dir: Path, lang: str = "en", log=print) -> list:
     log("")
     log(_("4. The class report"))
     make_report(course_dir, [DEMO_LESSON], log=log)
-    log(_("Next: grades are in {csv}, feedback in {feedback}. Grade the written answers in the "
-          "Formgrader (make lab).").format(csv=course_dir / CSV_NAME, feedback=course_dir / "feedback"))
+    log(_("Next: grades are in {csv}, feedback in {feedback}.").format(
+        csv=course_dir / CSV_NAME, feedback=course_dir / "feedback") + " " + grading_hint(_))
     return rows
+
+
+def grading_hint(_) -> str:
+    """Where the written answers are graded: in the class's Formgrader on the school hub, else in
+    the one `make lab` opens."""
+    if on_school_hub():
+        return _("Grade the written answers in the Formgrader (Manage Assignments).")
+    return _("Grade the written answers in the Formgrader (make lab).")

@@ -100,7 +100,15 @@ class Hub:
         return self.call("GET", f"/users/{_q(name)}")[0] != 404
 
     def create_user(self, name: str) -> None:
-        self.call("POST", f"/users/{_q(name)}", {})
+        try:
+            self.call("POST", f"/users/{_q(name)}", {})
+        except HubError as err:
+            if "HTTP 400 Failed to create user" not in str(err):
+                raise
+            # a hub with Unix logins (PAM) creates only users who have a Unix account
+            raise HubError(f"{err}. On a hub where people log in with their Unix password, "
+                           f"{name} needs a Unix account first: run the import as root with "
+                           "--create-accounts, or make it with useradd.") from None
 
     def delete_user(self, name: str) -> None:
         self.call("DELETE", f"/users/{_q(name)}")

@@ -50,11 +50,58 @@ def roster_service(token: str, class_ids: list[str]) -> tuple[dict, dict]:
     classes.yaml."""
     groups = [g for cid in class_ids for g in (f"nbgrader-{cid}", f"students-{cid}")]
     service = {"name": ROSTER_SERVICE, "api_token": token, "display": False}
-    # admin:users creates users (a new user has no group a filter could name); JupyterHub never
-    # lets a non-admin token make or change admins. Groups: only these, by filter.
+    # admin:users creates users: JupyterHub checks POST /users/<name> against that scope, and a
+    # filter (!user=, !group=) cannot match a user who does not exist yet. It also renames and
+    # deletes users, which guard_roster_service() takes away again. JupyterHub never lets a
+    # non-admin token make or change admins. Groups: only these, by filter.
     role = {"name": ROSTER_SERVICE, "services": [ROSTER_SERVICE],
             "scopes": ["admin:users", *(f"admin:groups!group={g}" for g in groups)]}
     return service, role
+
+
+def guard_roster_service(service: str = ROSTER_SERVICE) -> None:
+    """Take back from ``service`` what ``admin:users`` gives beyond creating users: renaming any
+    user (a student's login could take over a teacher's hub user and its Formgrader group),
+    deleting a user who is an admin or in a group the service may not change (a teacher), and
+    reading a user's auth state (with OAuth logins it can hold their access tokens). It may still
+    delete a user of its own groups: the import undoes a row it could not finish.
+
+    JupyterHub has no scope that only creates users, so its user API is wrapped (in the hub
+    process, by jupyterhub_config.py)."""
+    from jupyterhub.apihandlers.users import UserAPIHandler
+    from tornado import web
+
+    def is_service(handler) -> bool:
+        who = handler.current_user
+        return getattr(who, "kind", "") == "service" and who.name == service
+
+    def own_groups(handler) -> set[str]:
+        scopes = handler.parsed_scopes.get("admin:groups", {})
+        return set(scopes.get("group", [])) if isinstance(scopes, dict) else set()
+
+    get, patch, delete = UserAPIHandler.get, UserAPIHandler.patch, UserAPIHandler.delete
+
+    async def guarded_get(self, user_name):
+        if is_service(self):
+            model_of = self.user_model
+            self.user_model = lambda user: {k: v for k, v in model_of(user).items()
+                                            if k != "auth_state"}
+        return await get(self, user_name)
+
+    async def guarded_patch(self, user_name):
+        if is_service(self):
+            raise web.HTTPError(403, f"The {service} service may not change users, only add them.")
+        return await patch(self, user_name)
+
+    async def guarded_delete(self, user_name):
+        if is_service(self):
+            user = self.find_user(user_name)
+            if user is not None and (user.admin or {g.name for g in user.groups} - own_groups(self)):
+                raise web.HTTPError(403, f"The {service} service may delete only users it added.")
+        return await delete(self, user_name)
+
+    UserAPIHandler.get, UserAPIHandler.patch = guarded_get, guarded_patch
+    UserAPIHandler.delete = guarded_delete
 
 
 def merge_named(existing, ours: list[dict]) -> list[dict]:

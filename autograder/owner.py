@@ -24,6 +24,9 @@ def act_as_owner(folder: Path, log=print) -> str | None:
     os.setgid(account.pw_gid)
     os.setuid(account.pw_uid)
     os.environ.update(HOME=account.pw_dir, USER=account.pw_name, LOGNAME=account.pw_name)
+    # root's working folder (/root after `sudo -i`) is closed to the owner, and nbgrader's
+    # alembic looks there for a pyproject.toml ("Permission denied"): work in the folder instead
+    os.chdir(folder)
     log(f"Running as root: working as {account.pw_name}, the owner of {folder}, so the files "
         "written there stay the class's.")
     return account.pw_name

@@ -7,6 +7,12 @@ import tempfile
 from pathlib import Path
 
 
+def on_school_hub() -> bool:
+    """Whether this runs in a class's Formgrader on the school hub (a JupyterHub service, as
+    deploy/hub starts it), where `manabu lab` and `make` are not the next step."""
+    return bool(os.environ.get("JUPYTERHUB_SERVICE_NAME"))
+
+
 class CourseError(Exception):
     """The course folder cannot be used. The message says what to do."""
 

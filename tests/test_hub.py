@@ -46,6 +46,7 @@ TEACHERS_GROUP = "manabu-test-teachers"
 # checkouts can run it on one machine at the same time
 P = os.environ.get("MANABU_TEST_USERS", "mtt")
 CLASS, CLASS2 = f"{P}-c1", f"{P}-c2"
+NAME2 = "9年Z組"  # what students and teachers read for CLASS2 (classes.yaml's name)
 TEACHER, ALICE, BOB, ADMIN = f"{P}-teach", f"{P}-alice", f"{P}-bob", f"{P}-admin"
 CROWD = [f"{P}-s{i:02d}" for i in range(1, 31)]
 USERS = [TEACHER, ALICE, BOB, ADMIN, *CROWD]
@@ -265,7 +266,7 @@ def write_classes(root: Path) -> Path:
                    "admins": [ADMIN]},
         "classes": [
             {"id": CLASS, "language": "en", "teachers": [TEACHER], "students": [ALICE, BOB, *CROWD]},
-            {"id": CLASS2, "teachers": [TEACHER], "students": [ALICE]},
+            {"id": CLASS2, "name": NAME2, "teachers": [TEACHER], "students": [ALICE]},
         ],
     }
     path = root / "classes.yaml"
@@ -377,6 +378,17 @@ def test_the_roster_token_makes_students_and_never_teachers(hub):
     assert as_roster(hub, "POST", f"/users/{P}-probe", json={}).status_code == 201
     r = as_roster(hub, "POST", f"/groups/nbgrader-{CLASS}/users", json={"users": [f"{P}-probe"]})
     assert r.status_code == 200, r.text
+    # creating users needs admin:users, which in JupyterHub also renames and deletes them: with
+    # the token a student could delete her hub user and rename the teacher's to her name (its
+    # Formgrader group and all). The hub takes both back from the roster service.
+    for method, name, body in (("PATCH", TEACHER, {"name": f"{P}-evil"}), ("DELETE", TEACHER, None),
+                               ("PATCH", ALICE, {"name": f"{P}-alice2"}), ("DELETE", ADMIN, None)):
+        r = as_roster(hub, method, f"/users/{name}", json=body)
+        assert r.status_code == 403, (method, name, r.status_code, r.text)
+    assert members(hub, f"formgrade-{CLASS}") == {TEACHER}
+    assert "auth_state" not in as_roster(hub, "GET", f"/users/{TEACHER}").json()  # OAuth tokens
+    # ... but it may still undo a user it added (an import row it could not finish)
+    assert as_roster(hub, "DELETE", f"/users/{P}-probe").status_code == 204
 
 
 def course_files(course: Path) -> dict[str, tuple]:
@@ -397,10 +409,12 @@ def test_roster_import_as_root_keeps_the_class_working(hub, tmp_path):
                "--class", f"{CLASS2}=c2", "--hub-url", hub.url,
                "--hub-token-file", hub.state / "roster-token"]
     before = course_files(course)
-    dry = run(*command, "--dry-run", check=False)
+    # run from a folder only root may enter, as /root after `sudo -i`
+    dry = run(*command, "--dry-run", check=False, cwd=tmp_path)
     assert dry.returncode == 1, dry.stdout + dry.stderr  # the teacher row
     assert course_files(course) == before
-    result = run(*command, check=False)
+    assert tmp_path.stat().st_mode & 0o077 == 0
+    result = run(*command, check=False, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"working as grader-{CLASS2}" in result.stdout
     assert "classes.yaml" in result.stdout  # why the teacher row was left out
@@ -503,7 +517,7 @@ def students(hub, released):
 def test_students_see_their_classes_in_japanese_without_teacher_tools(hub, students):
     courses = {name: sorted(hub.api("GET", name, f"/user/{name}/courses").json()["value"])
                for name in (ALICE, BOB)}
-    assert courses == {ALICE: [CLASS, CLASS2], BOB: [CLASS]}  # from their hub groups
+    assert courses == {ALICE: sorted([CLASS, NAME2]), BOB: [CLASS]}  # their hub groups, by name
     # Bob is not in the second class: his server neither fetches nor submits its lessons
     for action in ("fetch", "submit"):
         hub.api("POST", BOB, f"/user/{BOB}/assignments/{action}",
@@ -517,6 +531,12 @@ def test_students_see_their_classes_in_japanese_without_teacher_tools(hub, stude
     listed = hub.api("GET", ALICE, f"/user/{ALICE}/assignments", params={"course_id": CLASS}).json()
     assert sorted((a["assignment_id"], a["status"]) for a in listed["value"]) == [
         (LESSON, "fetched"), (LESSON, "submitted")]
+    # times in the school's zone (Asia/Tokyo), not nbgrader's UTC
+    stamps = [s["timestamp"] for a in listed["value"] for s in a.get("submissions", [])]
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d JST", t) for t in stamps), stamps
+    # the Assignment List asks by the name it shows: the class's lesson, fetched as by the id
+    listed = hub.api("GET", ALICE, f"/user/{ALICE}/assignments", params={"course_id": NAME2}).json()
+    assert [(a["course_id"], a["status"]) for a in listed["value"]] == [(NAME2, "released")]
     config = page_config(hub, ALICE, f"/user/{ALICE}/lab")
     for plugin in ("nbgrader:formgrader", "nbgrader:create-assignment", "nbgrader:course-list"):
         assert plugin in config["disabledExtensions"]
@@ -532,9 +552,10 @@ def test_teacher_reaches_each_formgrader_and_students_do_not(hub, students):
     hub.start_server(TEACHER)
     listed = hub.api("GET", TEACHER, f"/user/{TEACHER}/formgraders").json()
     assert listed["success"], listed
-    assert sorted(c["course_id"] for c in listed["value"]) == [CLASS, CLASS2]
-    assert all(c["url"].endswith(f"/services/{c['course_id']}/lab?formgrader=true")
-               for c in listed["value"])
+    # the Course List names each class as classes.yaml does (an id where it gives no name)
+    links = {c["course_id"]: c["url"] for c in listed["value"]}
+    assert sorted(links) == sorted([CLASS, NAME2])
+    assert links[NAME2].endswith(f"/services/{CLASS2}/lab?formgrader=true")
     assert "nbgrader:course-list" not in page_config(hub, TEACHER, f"/user/{TEACHER}/lab")[
         "disabledExtensions"]
     r = hub.api("GET", TEACHER, f"/services/{CLASS}/formgrader/manage_assignments")
@@ -798,6 +819,7 @@ def test_lesson_runs_in_a_students_kernel(hub, students):
     ("classes:\n  - {id: 5a, teachers: [Tanaka Sensei]}\n", "are not valid user names"),
     ("school: {language: fr}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "must be ja or en"),
     ("classes: []\n", "no classes"),
+    ("school: {timezone: Mars/Olympus}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "unknown school timezone"),
 ])
 def test_a_broken_class_list_stops_the_hub_with_one_clear_line(tmp_path, text, message):
     path = tmp_path / "classes.yaml"

@@ -88,12 +88,50 @@ def test_private_homes_script_sets_home_mode_once_and_closes_homes(tmp_path):
 
 
 def test_manabu_build_in_a_class_formgrader_points_to_release_not_lab(monkeypatch, tmp_path):
-    """In the Formgrader's terminal (a hub service) `manabu lab` makes no sense: the next step
-    is Release in the Formgrader."""
+    """In the Formgrader's terminal (a hub service) `manabu lab` and `make lab` make no sense:
+    the next step is Release (or grading) in the Formgrader, said in the class's language."""
     from autograder.cli import next_step
 
     monkeypatch.delenv("JUPYTERHUB_SERVICE_NAME", raising=False)
     assert next_step(tmp_path).startswith("Next: manabu lab --course")
+    assert next_step(tmp_path, "ja").startswith("次に：manabu lab --course")
     monkeypatch.setenv("JUPYTERHUB_SERVICE_NAME", "5a")
     said = next_step(tmp_path)
     assert "manabu lab" not in said and "Manage Assignments" in said and "Release" in said
+    said = next_step(tmp_path, "ja")
+    assert said.startswith("次に：") and "Release" in said and "lab" not in said
+
+
+@pytest.mark.parametrize("hub", [False, True])
+def test_the_demo_hint_on_the_hub_names_no_make_command(monkeypatch, hub):
+    from autograder.demo import grading_hint
+    from course.i18n import translator
+
+    if hub:
+        monkeypatch.setenv("JUPYTERHUB_SERVICE_NAME", "5a")
+    else:
+        monkeypatch.delenv("JUPYTERHUB_SERVICE_NAME", raising=False)
+    for lang in ("en", "ja"):
+        said = grading_hint(translator(lang))
+        assert ("make lab" in said) is not hub and "Formgrader" in said
+
+
+def test_nbgrader_panels_read_class_names_and_the_schools_time():
+    """What autograder.school_labels does to nbgrader's answers: ids become classes.yaml's names,
+    nbgrader's UTC times the school's; everything else stays."""
+    from zoneinfo import ZoneInfo
+
+    from autograder.school_labels import relabel, shown_time
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert shown_time("2026-12-03 05:10:00.123456 UTC", tokyo) == "2026-12-03 14:10 JST"
+    assert shown_time("not a time UTC", tokyo) == "not a time UTC"
+    answer = {"success": True, "value": [
+        {"course_id": "5a", "assignment_id": "e01", "status": "submitted", "submissions": [
+            {"course_id": "5a", "timestamp": "2026-12-03 23:30:00.000001 UTC", "notebooks": []}]},
+        {"course_id": "6b", "assignment_id": "5a", "status": "released"}]}
+    shown = relabel(answer, {"5a": "5年A組"}, tokyo)
+    assert shown["value"][0]["course_id"] == "5年A組"
+    assert shown["value"][0]["submissions"][0] == {"course_id": "5年A組", "notebooks": [],
+                                                   "timestamp": "2026-12-04 08:30 JST"}
+    assert shown["value"][1] == answer["value"][1]  # another class, and a lesson named like one

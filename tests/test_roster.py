@@ -377,3 +377,17 @@ def test_real_hub_refuses_a_weak_or_wrong_token(tmp_path, course, hub, capsys):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+def test_a_user_the_hub_cannot_make_is_explained(monkeypatch):
+    """A hub with Unix logins refuses a user without a Unix account with a bare "HTTP 400
+    Failed to create user": the import says what to do."""
+    from autograder.hubapi import Hub, HubError
+
+    def refuse(self, method, path, body=None):
+        raise HubError(f"{method} {path}: HTTP 400 Failed to create user: s5a-01")
+
+    monkeypatch.setattr(Hub, "call", refuse)
+    with pytest.raises(HubError, match="needs a Unix account first: run the import as root with "
+                                       "--create-accounts"):
+        Hub("http://127.0.0.1:1", "t" * 32).create_user("s5a-01")

@@ -41,10 +41,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import yaml
 
-from autograder.hubconfig import (HubConfigError, make_private, merge_named, read_token,
-                                  roster_service)
+from autograder.hubconfig import (HubConfigError, guard_roster_service, make_private,
+                                  merge_named, read_token, roster_service)
 
 c = get_config()  # noqa: F821
 
@@ -70,13 +72,17 @@ def read_school(path: Path) -> tuple[dict, list[dict]]:
         stop(f"no class list at {path}. Copy deploy/hub/classes.yaml there, or set MANABU_CLASSES.")
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         stop(f"{path} is not valid UTF-8 YAML ({str(err).splitlines()[0]}). Fix it and restart.")
-    school = {"language": "ja", "env": "/opt/manabu", "lessons": None,
+    school = {"language": "ja", "timezone": "Asia/Tokyo", "env": "/opt/manabu", "lessons": None,
               "teachers_group": "manabu-teachers", "courses": "/srv/manabu/courses",
               "exchange": "/srv/manabu/exchange", "state": "/srv/manabu/hub", "admins": [],
               "create_unix_accounts": False, "roster": True, "roster_token_file": None,
               **(data.get("school") or {})}
     if school["language"] not in UI_LOCALES:
         stop(f"{path}: school language must be ja or en, not {school['language']!r}.")
+    try:
+        ZoneInfo(str(school["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        stop(f"{path}: unknown school timezone {school['timezone']!r}: use a name like Asia/Tokyo.")
     classes, seen = [], set()
     for number, entry in enumerate(data.get("classes") or [], 1):
         cid = str((entry or {}).get("id", ""))
@@ -86,8 +92,8 @@ def read_school(path: Path) -> tuple[dict, list[dict]]:
         if cid in seen:
             stop(f"{where}: the id {cid} is used twice. Give each class its own id.")
         seen.add(cid)
-        entry = {"name": cid, "language": school["language"], "teachers": [], "students": [],
-                 **entry, "id": cid}
+        entry = {"language": school["language"], "teachers": [], "students": [], **entry,
+                 "id": cid, "name": str(entry.get("name") or cid)}
         if entry["language"] not in UI_LOCALES:
             stop(f"{where}: language must be ja or en, not {entry['language']!r}.")
         for role in ("teachers", "students"):
@@ -167,6 +173,7 @@ def course_config(k: dict) -> str:
     return (
         "\n# A class on the school's JupyterHub (written once by deploy/hub/jupyterhub_config.py)\n"
         f"c.CourseDirectory.course_id = {k['id']!r}\n"
+        f"c.Manabu.timezone = {SCHOOL['timezone']!r}  # deadlines and late work\n"
         f"c.Exchange.root = {str(EXCHANGE)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         "# collect a submission only from the student who owns it (anybody can write to inbound)\n"
@@ -251,7 +258,8 @@ else:
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 # a restart (a class added) leaves students' servers and kernels running; the proxy keeps
-# routing to them until the hub is back (systemd: KillMode=process, see docs/hosting.md)
+# routing to them while the hub is down (systemd: KillMode=process, see docs/hosting.md), and
+# the starting hub replaces it (its pid file), so browsers reconnect once the hub is back
 c.JupyterHub.cleanup_servers = False
 c.JupyterHub.cleanup_proxy = False
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
@@ -294,7 +302,11 @@ roles = [
 def base_environment() -> dict[str, str]:
     # no MANABU_LANG: it would override each lesson's own language (a class may read English)
     return {"PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",  # nbgrader runs `alembic`
-            "MANABU_EXCHANGE": str(EXCHANGE), "LANG": "C.UTF-8"}
+            "MANABU_EXCHANGE": str(EXCHANGE), "LANG": "C.UTF-8",
+            # nbgrader's panels show 5年A組 and the school's times (autograder.school_labels)
+            "MANABU_CLASS_NAMES": json.dumps({k["id"]: k["name"] for k in CLASSES},
+                                             ensure_ascii=False),
+            "MANABU_TIMEZONE": str(SCHOOL["timezone"])}
 
 
 def teacher_environment() -> dict[str, str]:
@@ -370,6 +382,7 @@ if SCHOOL["roster"]:
         stop(str(err))
     services.append(service)
     roles.append(role)
+    guard_roster_service()  # admin:users (to create users) must not rename or delete teachers
 
 c.JupyterHub.services = merge_named(c.JupyterHub.services if "services" in c.JupyterHub else [],
                                     services)
