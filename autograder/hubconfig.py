@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 ROSTER_SERVICE = "manabu-roster"
+LIVE_SERVICE = "manabu-live"
 
 
 class HubConfigError(Exception):
@@ -54,6 +55,20 @@ def roster_service(token: str, class_ids: list[str]) -> tuple[dict, dict]:
     # lets a non-admin token make or change admins. Groups: only these, by filter.
     role = {"name": ROSTER_SERVICE, "services": [ROSTER_SERVICE],
             "scopes": ["admin:users", *(f"admin:groups!group={g}" for g in groups)]}
+    return service, role
+
+
+def live_service(class_ids: list[str], port: int, command: list[str],
+                 environment: dict[str, str]) -> tuple[dict, dict]:
+    """The live class view (:mod:`autograder.live.hubservice`) and its role. It runs as its own
+    account; its token may only read the classes' groups (who is a student, who a teacher of a
+    class); the hub gives it a new token at each start. Teachers reach it through their role."""
+    service = {"name": LIVE_SERVICE, "display": True, "oauth_no_confirm": True,
+               "url": f"http://127.0.0.1:{port}", "command": command, "user": LIVE_SERVICE,
+               "environment": environment}
+    groups = [g for cid in class_ids for g in (f"nbgrader-{cid}", f"formgrade-{cid}")]
+    role = {"name": LIVE_SERVICE, "services": [LIVE_SERVICE],
+            "scopes": [f"read:groups!group={g}" for g in groups]}
     return service, role
 
 
