@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import stat
 from pathlib import Path
 
@@ -70,6 +71,27 @@ def live_service(class_ids: list[str], port: int, command: list[str],
     role = {"name": LIVE_SERVICE, "services": [LIVE_SERVICE],
             "scopes": [f"read:groups!group={g}" for g in groups]}
     return service, role
+
+
+def remembered_port(path: Path) -> int:
+    """A local port for a service whose address must outlive a hub restart (running students'
+    kernels know it): the one kept in ``path`` while it is free, else a new one, kept there."""
+    try:
+        port = int(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        port = 0
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))  # port 0: any free port
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        found = probe.getsockname()[1]
+    if found != port:
+        try:
+            path.write_text(str(found), encoding="utf-8")
+        except OSError:  # not root (a dry run of the config): nothing to remember it in
+            pass
+    return found
 
 
 def merge_named(existing, ours: list[dict]) -> list[dict]:

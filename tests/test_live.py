@@ -16,7 +16,7 @@ import pytest
 import requests
 from conftest import free_port
 
-from autograder.hubconfig import LIVE_SERVICE, live_service
+from autograder.hubconfig import LIVE_SERVICE, live_service, remembered_port
 from autograder.live.model import BadEvent, LiveState, parse_event
 from autograder.live.page import class_page, labels
 
@@ -215,6 +215,20 @@ def test_the_live_service_may_only_read_its_classes_groups():
     assert sorted(role["scopes"]) == sorted(
         f"read:groups!group={g}" for g in
         ("nbgrader-5a", "formgrade-5a", "nbgrader-6b", "formgrade-6b"))
+
+
+def test_the_live_port_outlives_a_restart_while_it_is_free(tmp_path):
+    """Students' kernels keep the address they started with: a restarted hub reuses the port."""
+    import socket
+
+    path = tmp_path / "live-port"
+    port = remembered_port(path)
+    assert remembered_port(path) == port and path.read_text() == str(port)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        other = remembered_port(path)
+    assert other != port and path.read_text() == str(other)
 
 
 def test_the_page_speaks_the_course_language():

@@ -44,7 +44,7 @@ from pathlib import Path
 import yaml
 
 from autograder.hubconfig import (LIVE_SERVICE, HubConfigError, live_service, make_private,
-                                  merge_named, read_token, roster_service)
+                                  merge_named, read_token, remembered_port, roster_service)
 
 c = get_config()  # noqa: F821
 
@@ -353,7 +353,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-LIVE_PORT = free_port()
+# the same port after a restart: running students' kernels keep reporting to it
+LIVE_PORT = remembered_port(STATE / "live-port") if os.geteuid() == 0 else free_port()
 LIVE_URL = f"http://127.0.0.1:{LIVE_PORT}/services/{LIVE_SERVICE}/"
 
 
