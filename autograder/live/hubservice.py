@@ -107,9 +107,10 @@ class IndexHandler(HubOAuthenticated, Base):
     @web.authenticated
     async def get(self) -> None:
         user = self.get_current_user()
-        mine = [(f"class/{cid}/", k["name"]) for cid, k in self.classes.items()
-                if await self.teaches(user, cid)]
-        lang = next(iter(self.classes.values()), {}).get("language", "ja")
+        ids = [cid for cid in self.classes if await self.teaches(user, cid)]
+        mine = [(f"class/{cid}/", self.classes[cid]["name"]) for cid in ids]
+        first = ids or list(self.classes)  # the page speaks the viewer's (first) class language
+        lang = self.classes[first[0]]["language"] if first else "ja"
         if len(mine) == 1:
             self.redirect(mine[0][0])
             return
