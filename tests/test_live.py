@@ -286,3 +286,97 @@ def test_make_lab_serves_the_view_and_takes_its_kernels_events(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+# --- the hub service's permissions, with a stand-in for the hub -----------------------------
+
+class FakeHub:
+    """Who is in which hub group (what the service asks the hub)."""
+
+    groups = {"nbgrader-5a": {"aki", "ben"}, "formgrade-5a": {"sato"},
+              "nbgrader-6b": {"ben"}, "formgrade-6b": {"ito"}}
+
+    async def members(self, group):
+        return self.groups.get(group, set())
+
+
+class FakeAuth:
+    """The hub's answer to "whose token is this?": token ``t-<name>`` is ``name``'s."""
+
+    import re as _re
+    auth_header_pat = _re.compile(r"(?:token|bearer)\s+(.+)", _re.I)
+
+    @classmethod
+    def instance(cls):
+        return cls()
+
+    async def user_for_token(self, token, sync=False):
+        return {"name": token[2:], "kind": "user"} if token.startswith("t-") else None
+
+
+@pytest.fixture()
+def service(monkeypatch, tmp_path):
+    """The hub service's app on a local port; the viewer is named by a test header."""
+    import asyncio
+
+    from tornado.ioloop import IOLoop
+
+    from autograder.live import hubservice
+
+    monkeypatch.setattr(hubservice, "HubOAuth", FakeAuth)
+    monkeypatch.setattr(hubservice.HubOAuthenticated, "get_current_user",
+                        lambda self: ({"name": self.request.headers["X-Viewer"]}
+                                      if "X-Viewer" in self.request.headers else None))
+    state = LiveState()
+    port = free_port()
+    ready = threading.Event()
+    loops = []
+
+    def serve():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        app = hubservice.make_app("/services/manabu-live/", [
+            {"id": "5a", "name": "5年A組", "language": "ja"},
+            {"id": "6b", "name": "6B", "language": "en"}], state, FakeHub(), tmp_path)
+        app.listen(port, "127.0.0.1")
+        loops.append(IOLoop.current())
+        ready.set()
+        IOLoop.current().start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    ready.wait(10)
+    yield f"http://127.0.0.1:{port}/services/manabu-live/", state
+    loops[0].add_callback(loops[0].stop)
+
+
+def post(base, token, **event):
+    body = {"lesson": "e03", "exercise": "e03-ex1-check", "kind": "check", "ok": True, **event}
+    headers = {"Authorization": f"token {token}"} if token else {}
+    return requests.post(base + "api/event", json=body, headers=headers, timeout=10)
+
+
+def test_students_report_only_about_themselves_and_only_teachers_see_their_class(service):
+    base, state = service
+    assert post(base, "t-aki").status_code == 204 and post(base, "t-aki").text == ""
+    assert post(base, "t-ben", ok=False).status_code == 204   # in both classes
+    assert post(base, "t-sato").status_code == 204            # a teacher trying it: not counted
+    assert post(base, "").status_code == 401
+    assert post(base, "stolen").status_code == 403
+    assert post(base, "t-aki", kind="grade").status_code == 400
+    view = state.view("5a", "e03", [])
+    assert {r["student"]: r["cells"][0]["state"] for r in view["rows"]} == {
+        "aki": "form_ok", "ben": "trying"}
+    assert [r["student"] for r in state.view("6b", "e03", [])["rows"]] == ["ben"]
+
+    def get(path, viewer):
+        return requests.get(base + path, headers={"X-Viewer": viewer}, timeout=10,
+                            allow_redirects=False)
+
+    data = get("class/5a/data", "sato")
+    assert data.status_code == 200
+    assert [r["student"] for r in data.json()["rows"]] == ["aki", "ben"]
+    assert "授業のようす: 5年A組" in get("class/5a/", "sato").text
+    for path, viewer in (("class/5a/data", "ito"), ("class/5a/", "ito"), ("class/5a/data", "aki"),
+                         ("class/9z/data", "sato")):
+        assert get(path, viewer).status_code == 403, (path, viewer)
+    assert get("", "ito").headers["Location"] == "class/6b/"  # one class: straight to it
+    assert "classes.yaml" in get("", "aki").text               # nothing to see for a student
