@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -29,7 +30,7 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuth
 from jupyterhub.utils import url_path_join
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
-from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.ioloop import PeriodicCallback
 
 from autograder.live.core import SAVE_SECONDS, lesson_data, read_event, released_exercises
 from autograder.live.model import BadEvent, LiveState
@@ -150,29 +151,30 @@ def make_app(prefix: str, classes: list[dict], state: LiveState, hub: Hub,
     ], cookie_secret=os.urandom(32))
 
 
-def main() -> None:
-    """Run the service (the hub starts it and sets the JUPYTERHUB_* environment)."""
+async def serve() -> None:
+    """Run the service until the hub stops it (the hub sets the JUPYTERHUB_* environment)."""
+    from urllib.parse import urlparse
+
     env = os.environ
     prefix = env.get("JUPYTERHUB_SERVICE_PREFIX", "/services/manabu-live/")
     state = LiveState(Path(env.get("MANABU_LIVE_STATE", "live-state.json")))
     app = make_app(prefix, json.loads(env.get("MANABU_LIVE_CLASSES", "[]")), state,
                    Hub(env["JUPYTERHUB_API_URL"], env["JUPYTERHUB_API_TOKEN"]),
                    Path(env.get("MANABU_EXCHANGE", "/srv/manabu/exchange")))
-    from urllib.parse import urlparse
-
     url = urlparse(env.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     app.listen(url.port, url.hostname)
     PeriodicCallback(state.save, SAVE_SECONDS * 1000).start()
-    loop = IOLoop.current()
-
-    def stop(*_args) -> None:  # keep what the teachers see across a restart
-        state.save()
-        loop.add_callback_from_signal(loop.stop)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    loop.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # the hub stops it with SIGINT, then SIGTERM
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    state.save()  # keep what the teachers see across a restart
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(serve())
+    # the state is saved: skip the interpreter's teardown of JupyterHub's imports (a second or
+    # two on a busy server), which the hub's stop or restart would wait for
+    sys.stderr.flush()
+    os._exit(0)
