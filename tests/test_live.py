@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -21,6 +22,7 @@ from autograder.live.model import BadEvent, LiveState, parse_event
 from autograder.live.page import class_page, labels
 
 EXERCISES = ["e03-ex1-check", "e03-ex2-check", "e03-ex3-check"]
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 
 
 def event(exercise="e03-ex1-check", kind="check", ok=True, **more):
@@ -243,12 +245,26 @@ def test_the_page_speaks_the_course_language():
 
 # --- make lab: the server extension in a real Jupyter server --------------------------------
 
-def test_make_lab_serves_the_view_and_takes_its_kernels_events(tmp_path):
+@pytest.mark.browser
+def test_make_lab_serves_the_view_and_takes_its_kernels_events(tmp_path, browser):
+    """``make lab``'s server: the page behind its login, events only with the kernels' secret,
+    the state kept from before; in Chromium on a tablet-sized screen, the table in Japanese."""
     from autograder.lab import lab_environment
 
     course = tmp_path / "course"
     (course / "release" / "e03").mkdir(parents=True)
     (course / "release" / "e03" / "e03.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    before = LiveState(course / ".manabu" / "live-state.json")  # a class, from before a restart
+    two = ["e03-ex1-check", "e03-ex2-check"]
+    for number, name in enumerate(["あおい", "はると", "ゆい", "そうた", "めい"]):
+        for exercise, fails in zip(two, (number % 2, number % 4), strict=True):
+            for _ in range(fails):
+                before.record("lab", name, parse_event({"lesson": "e03", "exercise": exercise,
+                                                        "kind": "check", "ok": False}), two)
+            if number % 4 != 3:
+                before.record("lab", name, parse_event({"lesson": "e03", "exercise": exercise,
+                                                        "kind": "check", "ok": number < 3}), two)
+    before.save()
     port = free_port()
     env = lab_environment(course, "ja", port)
     env["MANABU_LIVE_URL"] = env["MANABU_LIVE_URL"].replace("127.0.0.1", "localhost")
@@ -280,12 +296,33 @@ def test_make_lab_serves_the_view_and_takes_its_kernels_events(tmp_path):
         data = requests.get(base + "data", headers=auth, timeout=5).json()
         assert data["lessons"] == ["e03"]
         assert data["exercises"] == ["e03-ex1-check", "e03-ex2-check"]  # as released
-        assert [c["state"] for c in data["rows"][0]["cells"]] == ["trying", "not_started"]
+        rows = {r["student"]: [c["state"] for c in r["cells"]] for r in data["rows"]}
+        assert len(rows) == 6 and rows["あおい"] == ["form_ok", "form_ok"]  # kept from before
+        assert rows[live_student()] == ["trying", "not_started"]           # the kernel's event
         page = requests.get(base, headers=auth, timeout=5)
         assert page.ok and "授業のようす" in page.text
+        tab = browser.new_page(viewport={"width": 1024, "height": 768})  # a school iPad
+        try:
+            tab.goto(base + "?token=teacher-secret")
+            tab.wait_for_selector("table td.trying", timeout=20000)
+            text = tab.inner_text("body")
+            assert "いま一番むずかしい問題: ex1（挑戦中 3 人" in text and "挑戦中" in text and "形はOK" in text
+            assert tab.evaluate("document.documentElement.scrollWidth <= innerWidth")
+            assert tab.evaluate("""document.fonts.ready.then(() =>
+                document.fonts.check('18px "BIZ UDPGothic"', '挑戦中'))""")  # the school font
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(SHOTS / "live-view-ja.png"), full_page=True)
+        finally:
+            tab.close()
     finally:
         server.terminate()
         server.wait(10)
+
+
+def live_student() -> str:
+    import os
+
+    return os.environ.get("USER") or "student"
 
 
 # --- the hub service's permissions, with a stand-in for the hub -----------------------------

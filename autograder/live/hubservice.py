@@ -34,7 +34,7 @@ from tornado.ioloop import PeriodicCallback
 
 from autograder.live.core import SAVE_SECONDS, lesson_data, read_event, released_exercises
 from autograder.live.model import BadEvent, LiveState
-from autograder.live.page import class_page, index_page
+from autograder.live.page import FONT_FILE, FONT_ROUTE, FONTS, class_page, index_page
 
 GROUP_SECONDS = 10  # how long a class's member list is trusted (a roster import shows up soon)
 
@@ -115,7 +115,7 @@ class IndexHandler(HubOAuthenticated, Base):
         if len(mine) == 1:
             self.redirect(mine[0][0])
             return
-        self.finish(index_page(mine, lang))
+        self.finish(index_page(mine, lang, f"font/{FONT_FILE}"))
 
 
 class ClassHandler(HubOAuthenticated, Base):
@@ -129,7 +129,8 @@ class ClassHandler(HubOAuthenticated, Base):
     async def get(self, class_id: str, data: str) -> None:
         klass = await self.allowed(class_id)
         if not data:
-            self.finish(class_page(klass["name"], klass["language"], "data"))
+            self.finish(class_page(klass["name"], klass["language"], "data",
+                                   f"../../font/{FONT_FILE}"))
             return
         students = sorted(await self.live["hub"].members(f"nbgrader-{class_id}"))
         self.finish(lesson_data(self.live["state"], class_id, self.get_argument("lesson", None),
@@ -147,6 +148,7 @@ def make_app(prefix: str, classes: list[dict], state: LiveState, hub: Hub,
         (url_path_join(prefix, r"class/([a-z0-9][a-z0-9-]*)/(data)?"), ClassHandler,
          {"live": live}),
         (url_path_join(prefix, "api/event"), EventHandler, {"live": live}),
+        (url_path_join(prefix, FONT_ROUTE), web.StaticFileHandler, {"path": str(FONTS)}),
         (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
     ], cookie_secret=os.urandom(32))
 

@@ -16,7 +16,7 @@ from tornado.ioloop import PeriodicCallback
 
 from autograder.live.core import SAVE_SECONDS, lesson_data, read_event, released_exercises
 from autograder.live.model import BadEvent, LiveState
-from autograder.live.page import class_page
+from autograder.live.page import FONT_FILE, FONT_ROUTE, FONTS, class_page
 
 CLASS = "lab"  # the one class of a course folder
 PATH = "manabu/live/"
@@ -28,7 +28,7 @@ class PageHandler(JupyterHandler):
         live = self.settings["manabu_live"]
         self.set_header("Cache-Control", "no-store")
         if not data:
-            self.finish(class_page(live["name"], live["lang"], "data"))
+            self.finish(class_page(live["name"], live["lang"], "data", f"font/{FONT_FILE}"))
             return
         self.finish(lesson_data(live["state"], CLASS, self.get_argument("lesson", None), [],
                                 live["root"] / "release"))
@@ -68,6 +68,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
     base = url_path_join(serverapp.base_url, PATH)
     serverapp.web_app.add_handlers(".*$", [
         (url_path_join(base, "api/event"), EventHandler),
+        (url_path_join(base, FONT_ROUTE), web.StaticFileHandler, {"path": str(FONTS)}),
         (base + "(data)?", PageHandler)])
     PeriodicCallback(state.save, SAVE_SECONDS * 1000).start()
 

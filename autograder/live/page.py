@@ -8,8 +8,18 @@ import json
 
 from autograder.live.model import exercise_label
 from course.i18n import translator
+from course.style import FONTS_DIR
 
 REFRESH_MS = 2500
+FONT_FILE = "BIZUDPGothic-Regular.ttf"  # the school font ships with Manabu (course/fonts)
+FONT_ROUTE = r"font/(BIZUDPGothic-Regular\.ttf)"  # where each server serves it, from FONTS_DIR
+FONTS = FONTS_DIR
+
+
+def font_face(url: str) -> str:
+    """CSS for the school font at ``url`` (a device's own Japanese font is used first)."""
+    return ('@font-face{font-family:"BIZ UDPGothic";font-display:swap;src:local("BIZ UDPGothic"),'
+            f'local("BIZUDPGothic-Regular"),url("{html.escape(url)}") format("truetype")}}')
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -31,12 +41,14 @@ def labels(lang: str) -> dict[str, str]:
     }
 
 
-def class_page(class_name: str, lang: str, data_url: str) -> str:
-    """The live page of one class; ``data_url`` answers ``?lesson=ID`` with :func:`data_json`."""
+def class_page(class_name: str, lang: str, data_url: str, font_url: str = "") -> str:
+    """The live page of one class; ``data_url`` answers ``?lesson=ID`` with :func:`data_json`;
+    ``font_url`` serves the school font (:data:`FONT_ROUTE`)."""
     _ = translator(lang)
     title = _("Live: {name}").format(name=class_name)
     words = json.dumps(labels(lang), ensure_ascii=False).replace("</", "<\\/")
     return PAGE.format(lang=html.escape(lang), title=html.escape(title),
+                       font=font_face(font_url) if font_url else "",
                        words=words, data_url=json.dumps(data_url), refresh=REFRESH_MS)
 
 
@@ -47,7 +59,7 @@ def data_json(view: dict, lessons: list[str]) -> dict:
             "labels": [exercise_label(lesson, ex) for ex in view["exercises"]]}
 
 
-def index_page(classes: list[tuple[str, str]], lang: str) -> str:
+def index_page(classes: list[tuple[str, str]], lang: str, font_url: str = "") -> str:
     """The list of the viewer's classes (``(link, name)``), or a line saying there is none."""
     _ = translator(lang)
     items = "".join(f'<li><a href="{html.escape(link)}">{html.escape(name)}</a></li>'
@@ -58,7 +70,8 @@ def index_page(classes: list[tuple[str, str]], lang: str) -> str:
             + "</p>")
     return (f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(_('Live class view'))}</title><style>{STYLE}</style></head>"
+            f"<title>{html.escape(_('Live class view'))}</title>"
+            f"<style>{font_face(font_url) if font_url else ''}{STYLE}</style></head>"
             f"<body><h1>{html.escape(_('Live class view'))}</h1>{body}</body></html>")
 
 
@@ -80,7 +93,7 @@ MARKS = {"not_started": "—", "answered": "✍", "trying": "…", "form_ok": "�
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>""" + STYLE.replace("{", "{{").replace("}", "}}") + """</style></head>
+<title>{title}</title><style>{font}""" + STYLE.replace("{", "{{").replace("}", "}}") + """</style></head>
 <body><h1>{title}</h1>
 <p><label><span id="lesson-word"></span> <select id="lesson"></select></label>
 <span class="small" id="stamp"></span></p>
@@ -119,7 +132,7 @@ function render(d) {{
     const rows = d.rows.map((r) => `<tr><td class="name">${{esc(r.student)}}</td>${{r.cells.map(cell).join("")}}</tr>`).join("");
     $("table").innerHTML = `<table><thead><tr><th class="name">${{esc(W.student)}}</th>${{head}}</tr></thead><tbody>${{rows}}</tbody></table>`;
   }}
-  $("stamp").textContent = W.updated + " " + new Date().toLocaleTimeString();
+  $("stamp").textContent = W.updated + " " + new Date().toLocaleTimeString(document.documentElement.lang);
 }}
 async function draw() {{
   try {{
