@@ -28,7 +28,7 @@ def labels(lang: str) -> dict[str, str]:
     return {
         "not_started": _("not started"), "answered": _("answered, not checked"),
         "trying": _("trying"), "form_ok": _("form right"),
-        "attempts": _("checks"), "student": _("student"), "lesson": _("lesson"),
+        "attempts": _("how many times the check ran"), "student": _("Student"), "lesson": _("lesson"),
         "hardest": _("Hardest right now: {exercise} ({trying} trying, {fails} checks not passed)"),
         "no_hardest": _("Nobody is stuck right now."),
         "waiting": _("No student has run a graded cell of this lesson yet. The table fills in "
@@ -110,7 +110,8 @@ let lesson = new URLSearchParams(location.search).get("lesson") || "";
 $("lesson-word").textContent = W.lesson;
 $("notes").textContent = W.form_note + " " + W.private;
 $("legend").innerHTML = ["not_started", "answered", "trying", "form_ok"].map(
-  (s) => `<span class="${{s}}">${{MARKS[s]}} ${{esc(W[s])}}</span>`).join("");
+  (s) => `<span class="${{s}}">${{MARKS[s]}} ${{esc(W[s])}}</span>`).join("")
+  + `<span>×2 = ${{esc(W.attempts)}}</span>`;
 $("lesson").onchange = () => {{ lesson = $("lesson").value; draw(); }};
 function cell(c) {{
   const n = c.attempts ? ` <span class="small">×${{c.attempts}}</span>` : "";
