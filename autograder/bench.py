@@ -99,10 +99,10 @@ def bench_import(runs: int = 7) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="build/bench.json", help="where to write the results")
-    ap.add_argument("--only", choices=["lessons", "widgets", "import", "grading"], action="append",
-                    help="run only these parts (default: all)")
+    ap.add_argument("--only", choices=["lessons", "widgets", "import", "grading", "live"],
+                    action="append", help="run only these parts (default: all)")
     args = ap.parse_args(argv)
-    parts = set(args.only or ["lessons", "widgets", "import", "grading"])
+    parts = set(args.only or ["lessons", "widgets", "import", "grading", "live"])
     results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
                "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     if "lessons" in parts:
@@ -121,6 +121,12 @@ def main(argv=None) -> int:
 
         print("Grading a class (plain nbgrader and manabu grade, side by side):")
         results["grading"] = bench_grading()
+    if "live" in parts:
+        from autograder.live.bench import bench_live
+
+        results["live_view"] = live = bench_live()
+        print("Live class view: {event_us} µs per event; the page's poll for {students} students "
+              "× {exercises} exercises: {poll_ms} ms, {poll_bytes} bytes".format(**live))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

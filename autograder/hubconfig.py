@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import stat
 from pathlib import Path
 
 ROSTER_SERVICE = "manabu-roster"
+LIVE_SERVICE = "manabu-live"
 
 
 class HubConfigError(Exception):
@@ -102,6 +104,41 @@ def guard_roster_service(service: str = ROSTER_SERVICE) -> None:
 
     UserAPIHandler.get, UserAPIHandler.patch = guarded_get, guarded_patch
     UserAPIHandler.delete = guarded_delete
+
+
+def live_service(class_ids: list[str], port: int, command: list[str],
+                 environment: dict[str, str]) -> tuple[dict, dict]:
+    """The live class view (:mod:`autograder.live.hubservice`) and its role. It runs as its own
+    account; its token may only read the classes' groups (who is a student, who a teacher of a
+    class); the hub gives it a new token at each start. Teachers reach it through their role."""
+    service = {"name": LIVE_SERVICE, "display": True, "oauth_no_confirm": True,
+               "url": f"http://127.0.0.1:{port}", "command": command, "user": LIVE_SERVICE,
+               "environment": environment}
+    groups = [g for cid in class_ids for g in (f"nbgrader-{cid}", f"formgrade-{cid}")]
+    role = {"name": LIVE_SERVICE, "services": [LIVE_SERVICE],
+            "scopes": [f"read:groups!group={g}" for g in groups]}
+    return service, role
+
+
+def remembered_port(path: Path) -> int:
+    """A local port for a service whose address must outlive a hub restart (running students'
+    kernels know it): the one kept in ``path`` while it is free, else a new one, kept there."""
+    try:
+        port = int(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        port = 0
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))  # port 0: any free port
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        found = probe.getsockname()[1]
+    if found != port:
+        try:
+            path.write_text(str(found), encoding="utf-8")
+        except OSError:  # not root (a dry run of the config): nothing to remember it in
+            pass
+    return found
 
 
 def merge_named(existing, ours: list[dict]) -> list[dict]:

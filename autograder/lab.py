@@ -84,9 +84,28 @@ def write_lab_settings(course_dir: Path, lang: str | None = None) -> Path:
     return settings
 
 
-def lab_environment(course_dir: Path, lang: str) -> dict[str, str]:
-    """The environment JupyterLab runs in: the course's settings (its language too) and PATH."""
+def live_config(course_dir: Path) -> Path:
+    """A Jupyter config folder that turns on the live class view's server extension (added to
+    JUPYTER_CONFIG_PATH, so the other extensions' settings are kept)."""
+    folder = course_dir / ".jupyter-config"
+    path = folder / "jupyter_server_config.d" / "manabu-live.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {
+        "autograder.live.labext": True}}}), encoding="utf-8")
+    return folder
+
+
+def lab_environment(course_dir: Path, lang: str, port: int | None = None) -> dict[str, str]:
+    """The environment JupyterLab runs in: the course's settings (its language too) and PATH;
+    with ``port``, the live class view (its kernels report to ``/manabu/live/``, course.live)."""
     env = dict(os.environ)
+    if port is not None:
+        import secrets
+
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            [str(live_config(course_dir)), *filter(None, [env.get("JUPYTER_CONFIG_PATH")])])
+        env["MANABU_LIVE_URL"] = f"http://127.0.0.1:{port}/manabu/live/"
+        env["MANABU_LIVE_TOKEN"] = secrets.token_hex(16)
     env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir, lang)))
     env.setdefault("JUPYTERLAB_WORKSPACES_DIR", str(course_dir / ".jupyter-workspaces"))
     bindir = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from PATH
@@ -146,10 +165,12 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
         course=course_dir, port=port))
     print(_("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the "
             "lessons."))
+    print(_("Live class view (who is working on which exercise): {url}").format(
+        url=f"http://localhost:{port}/manabu/live/"))
     # cwd = the course folder, so nbgrader's extensions find nbgrader_config.py there.
     # JupyterLab replaces this process, so Ctrl+C or a stop signal reaches it directly (a child
     # would outlive a `manabu lab` that was stopped with SIGTERM).
-    command, env = lab_command(course_dir, port, open_browser), lab_environment(course_dir, lang)
+    command, env = lab_command(course_dir, port, open_browser), lab_environment(course_dir, lang, port)
     sys.stdout.flush()
     os.chdir(course_dir)
     os.execvpe(command[0], command, env)

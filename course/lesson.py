@@ -53,7 +53,8 @@ def start_lesson(lesson_id: str, lang: str = "en") -> None:
     In IPython (JupyterLab's kernel, and the shell ``manabu grade`` runs the notebook in):
     IME input is read as half-width (:mod:`course.forgiving`), errors show as one friendly
     line (:mod:`course.checks`), and checks refuse values from failed runs
-    (:mod:`course.freshness`). Running it again adds nothing twice.
+    (:mod:`course.freshness`), and runs of graded cells are reported to the class's live view
+    when there is one (:mod:`course.live`). Running it again adds nothing twice.
     """
     set_language(lang)
     try:
@@ -65,10 +66,12 @@ def start_lesson(lesson_id: str, lang: str = "en") -> None:
     if shell is not None:
         from course.checks import install_friendly_errors
         from course.freshness import install_tracker
+        from course.live import install_reporter
 
         if forgiving_input not in shell.input_transformers_cleanup:
             shell.input_transformers_cleanup.append(forgiving_input)
         install_friendly_errors(shell)
         install_tracker(shell)
+        install_reporter(shell, lesson_id)  # the live class view, when the kernel is in a class
     print("✔ " + _("Ready! Lesson {lesson} ({lang}). Now run the next cell.").format(
         lesson=lesson_id, lang=get_language()))

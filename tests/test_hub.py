@@ -48,8 +48,9 @@ P = os.environ.get("MANABU_TEST_USERS", "mtt")
 CLASS, CLASS2 = f"{P}-c1", f"{P}-c2"
 NAME2 = "9年Z組"  # what students and teachers read for CLASS2 (classes.yaml's name)
 TEACHER, ALICE, BOB, ADMIN = f"{P}-teach", f"{P}-alice", f"{P}-bob", f"{P}-admin"
+TEACHER2 = f"{P}-teach2"  # teaches only the second class
 CROWD = [f"{P}-s{i:02d}" for i in range(1, 31)]
-USERS = [TEACHER, ALICE, BOB, ADMIN, *CROWD]
+USERS = [TEACHER, TEACHER2, ALICE, BOB, ADMIN, *CROWD]
 ROSTER_USERS = [f"{P}-9z-01", f"{P}-9z-02"]  # made by the roster import (--create-accounts)
 GRADERS = [f"grader-{CLASS}", f"grader-{CLASS2}"]
 CLASS_GROUPS = [f"manabu-{CLASS}", f"manabu-{CLASS2}"]
@@ -209,15 +210,20 @@ class Hub:
     def exchange(self) -> Path:
         return self.root / "exchange"
 
+    def browser(self, name: str) -> requests.Session:
+        """A session logged in through the hub's form, as a browser is."""
+        s = requests.Session()
+        s.get(f"{self.url}/hub/login").raise_for_status()
+        xsrf = s.cookies.get("_xsrf")
+        r = s.post(f"{self.url}/hub/login", data={"username": name, "password": PASSWORD,
+                                                  "_xsrf": xsrf}, allow_redirects=False)
+        assert r.status_code == 302, (name, r.status_code, r.text[-500:])
+        return s
+
     def login(self, name: str) -> str:
         """Log in through the hub's form (as a browser does) and get an API token for ``name``."""
         if name not in self.tokens:
-            s = requests.Session()
-            s.get(f"{self.url}/hub/login").raise_for_status()
-            xsrf = s.cookies.get("_xsrf")
-            r = s.post(f"{self.url}/hub/login", data={"username": name, "password": PASSWORD,
-                                                      "_xsrf": xsrf}, allow_redirects=False)
-            assert r.status_code == 302, (name, r.status_code, r.text[-500:])
+            s = self.browser(name)
             xsrf = [c.value for c in s.cookies if c.name == "_xsrf"][-1]  # renewed at login
             r = s.post(f"{self.url}/hub/api/users/{name}/tokens", json={"note": "test"},
                        headers={"X-XSRFToken": xsrf})
@@ -266,7 +272,7 @@ def write_classes(root: Path) -> Path:
                    "admins": [ADMIN]},
         "classes": [
             {"id": CLASS, "language": "en", "teachers": [TEACHER], "students": [ALICE, BOB, *CROWD]},
-            {"id": CLASS2, "name": NAME2, "teachers": [TEACHER], "students": [ALICE]},
+            {"id": CLASS2, "name": NAME2, "teachers": [TEACHER, TEACHER2], "students": [ALICE]},
         ],
     }
     path = root / "classes.yaml"
@@ -360,7 +366,7 @@ def test_no_file_or_process_a_student_can_read_holds_a_hub_secret(hub):
     # the school's own settings were kept next to Manabu's services and roles
     headers = {"Authorization": f"token {LOCAL_TOKEN}"}
     services = requests.get(f"{hub.url}/hub/api/services", headers=headers, timeout=60).json()
-    assert set(services) == {LOCAL_SERVICE, CLASS, CLASS2, "manabu-roster"}
+    assert set(services) == {LOCAL_SERVICE, CLASS, CLASS2, "manabu-roster", "manabu-live"}
     assert services[LOCAL_SERVICE]["roles"] == [LOCAL_SERVICE]
     group = requests.get(f"{hub.url}/hub/api/groups/formgrade-{CLASS}", headers=headers,
                          timeout=60).json()
@@ -778,7 +784,12 @@ def test_lesson_runs_in_a_students_kernel(hub, students):
     import psutil
     from jupyter_client import BlockingKernelClient
 
-    kernel = hub.api("POST", ALICE, f"/user/{ALICE}/api/kernels", json={"name": "python3"}).json()
+    # a notebook's session, as JupyterLab opens it: its kernel reports to the live view
+    path = f"{CLASS}/{LESSON}/{LESSON}.ipynb"
+    session = hub.api("POST", ALICE, f"/user/{ALICE}/api/sessions", json={
+        "path": path, "name": f"{LESSON}.ipynb", "type": "notebook",
+        "kernel": {"name": "python3"}}).json()
+    kernel = session["kernel"]
     proc = next(p for p in psutil.process_iter(["cmdline"])
                 if any(kernel["id"] in arg for arg in p.info["cmdline"] or []))
     connection = next(arg for arg in proc.info["cmdline"] if kernel["id"] in arg)
@@ -806,8 +817,121 @@ def test_lesson_runs_in_a_students_kernel(hub, students):
     MEASURED["student_memory_mb"] = {"server_peak": round(peak_mb(server.pid), 1),
                                      "kernel_peak": round(peak_mb(proc.pid), 1),
                                      "lesson": LESSON}
-    hub.api("DELETE", ALICE, f"/user/{ALICE}/api/kernels/{kernel['id']}")
+    hub.api("DELETE", ALICE, f"/user/{ALICE}/api/sessions/{session['id']}")
     assert errors == []
+    # her visible checks passed, and her kernel said so to her class's live view on its own
+    row = []
+    for _ in range(100):
+        data = hub.api("GET", TEACHER, f"{LIVE}/class/{CLASS}/data?lesson={LESSON}").json()
+        row = [r for r in data["rows"] if r["student"] == ALICE][0]["cells"]
+        if row and all(c["state"] == "form_ok" for c in row):
+            break
+        time.sleep(0.1)
+    assert [c["state"] for c in row] == ["form_ok"] * len(exercises(hub)), row
+
+
+LIVE = "/services/manabu-live"
+
+
+def exercises(hub: Hub) -> list[str]:
+    """The graded exercises of the lesson as the class got it."""
+    from course.live import notebook_exercises
+
+    released = hub.exchange / CLASS / "outbound" / LESSON / f"{LESSON}.ipynb"
+    return notebook_exercises(json.loads(released.read_text(encoding="utf-8")))["exercises"]
+
+
+def crowd_event(token: str, exercise: str, kind: str, ok: bool) -> int:
+    r = requests.post(f"{HUB_URL[0]}{LIVE}/api/event", timeout=60,
+                      headers={"Authorization": f"token {token}"},
+                      json={"lesson": LESSON, "exercise": exercise, "kind": kind, "ok": ok})
+    return r.status_code
+
+
+HUB_URL: list[str] = []
+
+
+def crowd_works(token: str, number: int, first: str, second: str) -> list[int]:
+    """What student ``number`` does: checks the first exercise right; on the second, a third
+    are stuck (two failed checks), a third get it on the second try, a third have not started."""
+    codes = [crowd_event(token, first, "answer", True), crowd_event(token, first, "check", True)]
+    if number % 3 < 2:
+        codes += [crowd_event(token, second, "check", False),
+                  crowd_event(token, second, "check", number % 3 == 1)]
+    if number % 3 == 0:
+        codes.append(crowd_event(token, second, "check", False))
+    return codes
+
+
+def test_live_view_thirty_students_at_once_only_their_teachers_see_it(hub, students):
+    """30 students report at the same moment with their own hub tokens (what their kernels
+    inherit); the class's teacher sees each of them, with the attempts and the hardest exercise,
+    at once; a teacher of another class and a student are refused; a student's report is about
+    themself only and tells them nothing. The page's load time is measured."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    HUB_URL[:] = [hub.url]
+    first, second, *_ = names = exercises(hub)
+    with ThreadPoolExecutor(30) as pool:  # each student logs in: their own token
+        tokens = dict(zip(CROWD, pool.map(hub.login, CROWD), strict=True))
+    started = time.monotonic()
+    with ThreadPoolExecutor(30) as pool:
+        codes = list(pool.map(crowd_works, tokens.values(), range(30), [first] * 30,
+                              [second] * 30))
+    MEASURED["live_thirty_students_report_seconds"] = round(time.monotonic() - started, 2)
+    assert {c for row in codes for c in row} == {204}  # nothing comes back to a student
+
+    teacher = hub.browser(TEACHER)
+    started = time.monotonic()
+    page = teacher.get(f"{hub.url}{LIVE}/class/{CLASS}/", timeout=60)  # through hub OAuth
+    MEASURED["live_first_open_seconds"] = round(time.monotonic() - started, 2)
+    assert page.status_code == 200 and "授業のようす" not in page.text  # the class reads English
+    assert "Live: " in page.text
+    loads = []
+    for _ in range(5):  # what the page does every 2.5 s
+        started = time.monotonic()
+        data = teacher.get(f"{hub.url}{LIVE}/class/{CLASS}/data", timeout=60).json()
+        loads.append(time.monotonic() - started)
+    MEASURED["live_view_load_seconds"] = {"median": round(sorted(loads)[2], 3),
+                                          "max": round(max(loads), 3), "students": 32}
+    assert data["lesson"] == LESSON and data["exercises"] == names
+    rows = {r["student"]: [(c["state"], c["attempts"]) for c in r["cells"]] for r in data["rows"]}
+    # the whole class, from its hub group (with whoever the roster tests put in it)
+    assert {ALICE, BOB, *CROWD} <= set(rows) == members(hub, f"nbgrader-{CLASS}")
+    for number, name in enumerate(CROWD):
+        expected = {0: ("trying", 3), 1: ("form_ok", 2), 2: ("not_started", 0)}[number % 3]
+        assert rows[name][:2] == [("form_ok", 1), expected], (name, rows[name])
+    assert data["hardest"] == {"exercise": second, "trying": 10, "fails": 30}
+
+    # a teacher of the other class only: that class, never this one
+    other = hub.browser(TEACHER2)
+    assert other.get(f"{hub.url}{LIVE}/class/{CLASS}/data", timeout=60).status_code == 403
+    assert other.get(f"{hub.url}{LIVE}/class/{CLASS}/", timeout=60).status_code == 403
+    mine = other.get(f"{hub.url}{LIVE}/", timeout=60)  # one class: straight to it
+    assert mine.status_code == 200 and mine.url.endswith(f"/class/{CLASS2}/"), mine.url
+    assert other.get(f"{hub.url}{LIVE}/class/{CLASS2}/data", timeout=60).json()["rows"][0][
+        "student"] == ALICE
+    # students: neither the page (the hub refuses them the service) nor the data
+    for name in (ALICE, CROWD[0]):
+        assert hub.browser(name).get(f"{hub.url}{LIVE}/class/{CLASS}/", timeout=60
+                                     ).status_code == 403
+    r = requests.get(f"{hub.url}{LIVE}/class/{CLASS}/data", timeout=60,
+                     headers={"Authorization": f"token {tokens[CROWD[0]]}"})
+    assert r.status_code == 403
+    # no token, a made-up token, an exercise the lesson does not have
+    assert requests.post(f"{hub.url}{LIVE}/api/event", json={}, timeout=60).status_code == 401
+    assert crowd_event("made-up", first, "check", True) == 403
+    assert crowd_event(tokens[CROWD[2]], f"{LESSON}-rude", "check", True) == 204
+    data = teacher.get(f"{hub.url}{LIVE}/class/{CLASS}/data", timeout=60).json()
+    assert data["exercises"] == names
+    # kept on disk for a restart (written every few seconds), by the service's own account
+    state = hub.root / "live" / "live-state.json"
+    for _ in range(100):
+        if state.exists():
+            break
+        time.sleep(0.1)
+    assert state.stat().st_uid == int(run("id", "-u", "manabu-live").stdout)
+    assert not may(ALICE, f"cat '{state}'")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -863,3 +987,6 @@ def test_a_restart_keeps_students_working_and_stops_in_seconds(hub, students):
     assert server.is_running()
     kernels = hub.api("GET", ALICE, f"/user/{ALICE}/api/kernels").json()
     assert kernel["id"] in [k["id"] for k in kernels]
+    # the live view came back with what the teacher saw before
+    data = hub.api("GET", TEACHER, f"{LIVE}/class/{CLASS}/data?lesson={LESSON}").json()
+    assert {r["student"]: r["cells"][0]["state"] for r in data["rows"]}[CROWD[0]] == "form_ok"

@@ -30,8 +30,8 @@ ALLOWED = LATIN_OK | {"Python", "nbgrader", "Nbgrader", "Formgrader", "bubblewra
                        "ja", "Notebook", "Markdown", "URL", "FAQ", "ipykernel"}
 # ASCII that is code, not words: paths and file names, --options, and the commands to type
 # (a command runs on to the first non-ASCII character: the Japanese sentence around it)
-CODE = re.compile(r"(?:manabu|make) [ -~]*?(?=[^ -~]|$)|/[\w.\-/]*|[\w-]+\.(?:csv|html|ipynb|py)"
-                  r"|--[a-z-]+", re.A | re.M)
+CODE = re.compile(r"https?://[\w.:\-/]+|(?:manabu|make) [ -~]*?(?=[^ -~]|$)|/[\w.\-/]*"
+                  r"|[\w-]+\.(?:csv|html|ipynb|py)|--[a-z-]+", re.A | re.M)
 
 
 def english_words(text: str, allowed: set[str] = frozenset()) -> list[str]:
@@ -45,7 +45,8 @@ def test_english_words_are_found_and_code_is_not():
     assert english_words("採点しました: 3 ok, 1 broken。") == ["broken", "ok"]
     assert english_words("Built 1 lesson(s) in /tmp/c (ja).") == ["Built", "in", "lesson"]
     text = ("成績: /tmp/x-y/grades.csv、まとめて見るには: manabu report --course /tmp/c、"
-            "Ctrl+C を押す。grades.csv に列 --fresh がない。JupyterLab と Nbgrader")
+            "Ctrl+C を押す。grades.csv に列 --fresh がない。JupyterLab と Nbgrader。"
+            "授業のようす: http://localhost:8888/manabu/live/")
     assert english_words(text) == []
 
 

@@ -45,8 +45,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from autograder.hubconfig import (HubConfigError, guard_roster_service, make_private,
-                                  merge_named, read_token, roster_service)
+from autograder.hubconfig import (LIVE_SERVICE, HubConfigError, guard_roster_service, live_service,
+                                  make_private, merge_named, read_token, remembered_port,
+                                  roster_service)
 
 c = get_config()  # noqa: F821
 
@@ -76,6 +77,7 @@ def read_school(path: Path) -> tuple[dict, list[dict]]:
               "teachers_group": "manabu-teachers", "courses": "/srv/manabu/courses",
               "exchange": "/srv/manabu/exchange", "state": "/srv/manabu/hub", "admins": [],
               "create_unix_accounts": False, "roster": True, "roster_token_file": None,
+              "live": True, "live_state": None,
               **(data.get("school") or {})}
     if school["language"] not in UI_LOCALES:
         stop(f"{path}: school language must be ja or en, not {school['language']!r}.")
@@ -124,6 +126,7 @@ GRADER_CONFIG = ENV / "etc" / "jupyter-grader"    # ... and the Formgrader (grad
 if not (ENV / "bin" / "jupyterhub-singleuser").exists():
     stop(f"no user environment at {ENV}. Install it: sudo deploy/image/install.sh --prefix {ENV}")
 
+LIVE_STATE = Path(SCHOOL["live_state"] or COURSES.parent / "live")  # the live view's own folder
 TEACHERS = {t for k in CLASSES for t in k["teachers"]}
 STUDENTS = {s for k in CLASSES for s in k["students"]}
 
@@ -227,6 +230,16 @@ def set_up_class(k: dict) -> None:
     ensure_dir(EXCHANGE / k["id"] / "feedback", 0o711, uid, gid)  # files named by secret hashes
 
 
+def set_up_live() -> None:
+    """The live view's account (it reads the lessons the classes released, to list their
+    exercises) and its folder."""
+    account = ensure_account(LIVE_SERVICE, class_group(CLASSES[0]["id"]))
+    for k in CLASSES:
+        if LIVE_SERVICE not in grp.getgrnam(class_group(k["id"])).gr_mem:
+            run("gpasswd", "--add", LIVE_SERVICE, class_group(k["id"]))
+    ensure_dir(LIVE_STATE, 0o700, account.pw_uid, account.pw_gid)
+
+
 if os.geteuid() == 0:
     ensure_group(SCHOOL["teachers_group"])
     ensure_dir(STATE, 0o700)
@@ -234,6 +247,8 @@ if os.geteuid() == 0:
     ensure_dir(EXCHANGE, 0o1777)  # students must write here (nbgrader checks); sticky: no renames
     for k in CLASSES:
         set_up_class(k)
+    if SCHOOL["live"]:
+        set_up_live()
     members = set(grp.getgrnam(SCHOOL["teachers_group"]).gr_mem)
     for teacher in sorted(TEACHERS - members):  # teachers may read the lessons (manabu build)
         try:
@@ -319,6 +334,8 @@ def teacher_environment() -> dict[str, str]:
 def pre_spawn(spawner) -> None:
     name = spawner.user.name
     env = base_environment()
+    if SCHOOL["live"]:  # where a student's lesson kernel reports its graded cells (course.live)
+        env["MANABU_LIVE_URL"] = LIVE_URL
     if name in TEACHERS or any(g.name.startswith("formgrade-") for g in spawner.user.groups):
         env.update(teacher_environment())
     spawner.environment = {**spawner.environment, **env}
@@ -349,6 +366,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# the same port after a restart: running students' kernels keep reporting to it
+LIVE_PORT = remembered_port(STATE / "live-port") if os.geteuid() == 0 else free_port()
+LIVE_URL = f"http://127.0.0.1:{LIVE_PORT}/services/{LIVE_SERVICE}/"
+
+
 services = []
 # teachers' Course List looks each class's service up (their servers' tokens may do what they may)
 roles.append({"name": "manabu-teachers", "scopes": ["list:services", "read:services"],
@@ -370,6 +392,23 @@ for k in CLASSES:
     })
     roles.append({"name": f"formgrade-{k['id']}", "groups": [f"formgrade-{k['id']}"],
                   "scopes": [f"access:services!service={k['id']}"]})
+
+# the live class view: students' kernels report to it with their own tokens; each class's
+# teachers open it (Services menu, or /services/manabu-live/); its token reads who is in a class
+if SCHOOL["live"]:
+    service, role = live_service(
+        [k["id"] for k in CLASSES], LIVE_PORT,
+        command=[str(ENV / "bin" / "python"), "-m", "autograder.live.hubservice"],
+        environment={**base_environment(),
+                     "MANABU_LIVE_STATE": str(LIVE_STATE / "live-state.json"),
+                     "MANABU_LIVE_CLASSES": json.dumps(
+                         [{"id": k["id"], "name": k["name"], "language": k["language"]}
+                          for k in CLASSES], ensure_ascii=False)})
+    service["cwd"] = str(LIVE_STATE)
+    services.append(service)
+    roles.append(role)
+    next(r for r in roles if r["name"] == "manabu-teachers")["scopes"].append(
+        f"access:services!service={LIVE_SERVICE}")
 
 # `manabu roster import` (root, on this server): its token in a root-only file, or given by the
 # service manager; it may make students, never teachers (those are set in classes.yaml)
