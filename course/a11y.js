@@ -34,7 +34,9 @@ function fixRoving(root) {
   for (const grid of root.querySelectorAll(".manabu-roving")) {
     const buttons = [...grid.querySelectorAll("button")];
     if (!buttons.length) continue;
-    const current = buttons.find((b) => b.getAttribute("tabindex") === "0") || buttons[0];
+    // the Tab stop: the focused square, else the one that had it, else the first
+    const current = buttons.find((b) => b === document.activeElement)
+      || buttons.find((b) => b.getAttribute("tabindex") === "0") || buttons[0];
     for (const b of buttons) setAttr(b, "tabindex", b === current ? "0" : "-1");
     if (grid.dataset.manabuRoving) continue;
     grid.dataset.manabuRoving = "1";

@@ -61,8 +61,11 @@ def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
             before = inner_html(output)
             if item["action"] == "click":
                 control.click()
-            else:
-                control.press(item["action"])
+            else:  # keys: the first on the control, the others on what then has the focus
+                first, *others = item["action"].split()
+                control.press(first)
+                for key in others:
+                    page.keyboard.press(key)
             deadline = time.time() + 15
             while inner_html(output) == before and time.time() < deadline:
                 page.wait_for_timeout(100)
