@@ -115,14 +115,20 @@ def static_notebook_html(nb) -> str:
     check messages and other outputs."""
     import copy
 
-    from nbconvert import HTMLExporter
-
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell["outputs"] = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
-    html, _resources = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    html, _resources = lab_exporter().from_notebook_node(nb)
     return html
+
+
+@cache
+def lab_exporter():
+    """nbconvert's HTML exporter with the JupyterLab template (made once: loading it is slow)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab")
 
 
 def scan_static_html(browser, html: str) -> list[dict]:
