@@ -125,10 +125,12 @@ def static_notebook_html(nb) -> str:
 
 @cache
 def lab_exporter():
-    """nbconvert's HTML exporter with the JupyterLab template (made once: loading it is slow)."""
+    """nbconvert's HTML exporter with the JupyterLab template (made once: loading it is slow),
+    without code (JupyterLab's editor shows code, not Manabu; highlighting it is most of the cost)."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="lab")
+    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
 
 
 def scan_static_html(browser, html: str) -> list[dict]:
