@@ -58,6 +58,7 @@ lint: venv
 # Installed only when running as root and missing.
 # Also: configurable-http-proxy (npm) for the hub tests, Debian postgresql for the gradebook test.
 SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap
+AXE_VERSION := $(shell sed -n 's/^AXE_VERSION = "\(.*\)"/\1/p' tests/axe_helpers.py)
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
@@ -95,6 +96,14 @@ system-deps:
 	  else \
 	    echo "Hub tests need configurable-http-proxy: run 'sudo npm install -g configurable-http-proxy' once."; exit 1; \
 	  fi; \
+	fi
+	@# the browser tests' accessibility scans: axe-core from npm, pinned, into git-ignored build/
+	@#  (the version is tests/axe_helpers.py's AXE_VERSION; no CDN)
+	@if ! grep -qs '"version": "$(AXE_VERSION)"' build/axe/node_modules/axe-core/package.json; then \
+	  command -v npm >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } || \
+	    { echo "The accessibility tests need npm: run 'sudo apt-get install npm' once."; exit 1; }; \
+	  echo "Installing axe-core $(AXE_VERSION) (npm) into build/axe for the accessibility tests..."; \
+	  npm install --prefix build/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) >/dev/null; \
 	fi
 	@if ! /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then \
 	  if [ "$$(id -u)" = "0" ]; then \

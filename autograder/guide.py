@@ -24,6 +24,7 @@ max-width:52em;margin:2em auto;padding:0 1em;line-height:1.6;color:#111}
 html[lang=ja] body{font-family:"BIZ UDPGothic","Hiragino Sans","Noto Sans CJK JP","IPAexGothic",sans-serif}
 h1{color:#0072B2} table{border-collapse:collapse} td,th{border:1px solid #bbb;padding:4px 8px}
 pre{background:#f4f4f4;padding:8px;overflow-x:auto} .total{font-weight:bold}
+pre:focus-visible{outline:3px solid #0072B2;outline-offset:2px}
 .meta{color:#444}
 """
 
@@ -73,7 +74,7 @@ def guide_html(lesson: Lesson, nb, notes: list) -> str:
     total = sum(m for m, _a in plan)
     parts = [
         f"<!doctype html><html lang='{lesson.lang}'><head><meta charset='utf-8'>",
-        f"<title>{escape(lesson.id)} {escape(lesson.title)}</title><style>{STYLE}</style></head><body>",
+        f"<title>{escape(lesson.id)} {escape(lesson.title)}</title><style>{STYLE}</style></head><body><main>",
         f"<h1>{escape(lesson.id)}: {escape(lesson.title)}</h1>",
         "<p class='meta'>" + escape(_("Teacher guide")) + " · "
         + escape(_("grade {grade}, {minutes} minutes").format(grade=lesson.grade, minutes=lesson.minutes))
@@ -111,5 +112,6 @@ def guide_html(lesson: Lesson, nb, notes: list) -> str:
                            for k, v in lesson.vocabulary.items()) + "</dl>")
     parts.append(f"<h2>{escape(_('Teacher notes'))}</h2>")
     parts += [markdown_html(c.source) for c in notes if not timing_plan([c])]
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    parts.append("</main></body></html>")
+    # a code block wider than the page scrolls: tabindex lets a keyboard reach and scroll it
+    return "\n".join(parts).replace("<pre>", "<pre tabindex='0'>")

@@ -153,6 +153,11 @@ class SanitizeStudentHTML(SanitizeHTML):
         if cell.cell_type in ("markdown", "raw") and "<" not in cell.source:
             return cell, resources  # plain Markdown: nothing to run, keep its > and &
         for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                # a plot with an HTML copy (course.style.show_figure): cleaning would leave the
+                # HTML <img> without its data: picture; the PNG shows, with its metadata's alt
+                data.pop("text/html", None)
             if output.get("output_type") in ("display_data", "execute_result") and \
                     "text/plain" not in output.get("data", {}):
                 output.setdefault("data", {})["text/plain"] = "[output removed]"

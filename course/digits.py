@@ -67,16 +67,18 @@ def mistakes_by_k(examples: Digits, test: Digits, ks=range(1, 16)) -> dict[int, 
 
 def plot_mistakes(mistakes: dict[int, int]) -> None:
     """Draw the number of mistakes for each number of neighbours."""
-    import matplotlib.pyplot as plt
-
     from course.i18n import _
-    from course.style import new_figure
+    from course.style import new_figure, show_figure
 
-    _fig, ax = new_figure(7, 3.5)
+    fig, ax = new_figure(7, 3.5)
     ks = list(mistakes)
     ax.plot(ks, [mistakes[k] for k in ks], marker="o")
     ax.set_xticks(ks)
     ax.set_xlabel(_("Neighbours (k)"))
     ax.set_ylabel(_("Mistakes"))
     ax.set_title(_("Mistakes on 300 new digits"))
-    plt.show()
+    best = min(ks, key=lambda k: (mistakes[k], k))
+    points = ", ".join(f"k={k}: {mistakes[k]}" for k in ks)
+    show_figure(fig, _("Line chart of the mistakes on 300 new digits for each number of "
+                       "neighbours: {points}. Fewest mistakes: {n} with k = {k}.").format(
+                           points=points, n=mistakes[best], k=best))

@@ -31,6 +31,14 @@ def digit_html(image, cell: int = 6, caption: str | None = None, title: str = ""
             f'<div style="font-size:16px">{escape(caption)}</div></div>')
 
 
+def png_html(png: bytes, alt: str) -> str:
+    """A PNG picture as an ``<img>`` with ``alt``, its text alternative (what it shows)."""
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}" style="max-width:100%">'
+
+
 def row_html(items: list[str]) -> str:
     """Pictures side by side, wrapping on small screens."""
     return '<div style="display:flex;flex-wrap:wrap;align-items:flex-end;gap:4px">' + "".join(items) + "</div>"

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from axe_helpers import NOTEBOOK_CONTENT, axe_violations, count, describe, keyboard_problems
 from browser_helpers import (
     TOKEN,
     browser_page,
@@ -126,6 +127,24 @@ def test_start_page_lists_lessons_with_links(lab, browser):
         page.close()
 
 
+def test_start_page_and_teacher_guides_pass_axe(lab, browser):
+    """axe-core (WCAG 2.2 AA) finds nothing critical or serious on the start page's text and in
+    every teacher guide of the English course (the Japanese ones: test_offline_browser.py)."""
+    base, course = lab
+    found = {}
+    with browser_page(browser, SHOTS / "axe-pages-failure.png") as page:
+        page.goto(f"{base}/?reset&token={TOKEN}")
+        page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
+        page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
+        found["start page"] = axe_violations(page, NOTEBOOK_CONTENT)
+        for guide in sorted((course / "guides").glob("*.html")):
+            page.goto(f"{base}/files/guides/{guide.name}?token={TOKEN}")
+            found[guide.name] = axe_violations(page)
+    assert len(found) == len(lesson_ids()) + 1, sorted(found)
+    bad = {name: v for name, v in found.items() if v}
+    assert not bad, "\n".join(f"{name}:\n{describe(v)}" for name, v in bad.items())
+
+
 def test_e03_also_works_in_notebook_7(lab, browser):
     base, _course = lab
     with browser_page(browser, SHOTS / "e03-notebook7-failure.png", base) as page:
@@ -147,3 +166,7 @@ def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
         assert outputs.count() >= 1, "the lesson shows no widget"
         assert page.locator("text=Error displaying widget").count() == 0
         # (no error output: wait_until_all_ran asserts that)
+        # accessibility of what the lesson draws (text and outputs, not JupyterLab's own interface)
+        found = axe_violations(page, NOTEBOOK_CONTENT)
+        assert not found, f"{lesson_id}: {count(found)} critical/serious axe findings:\n" + describe(found)
+        assert keyboard_problems(page) == []

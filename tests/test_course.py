@@ -6,6 +6,7 @@ import subprocess
 import sys
 import warnings
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -211,6 +212,37 @@ def test_noisy_examples_make_one_neighbour_worse_than_nine():
 
     mistakes = mistakes_by_k(load_examples("noisy"), load_examples("test"))
     assert min(mistakes, key=mistakes.get) == 9 and mistakes[1] > 2 * mistakes[9]
+
+
+def test_the_mistakes_plot_says_what_it_shows(monkeypatch):
+    """JupyterLab shows the plot as HTML with alt text that gives the numbers and the best k;
+    nbconvert (the feedback page) shows the PNG with the same alt text from its metadata."""
+    import IPython.display
+
+    from course.digits import plot_mistakes
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    plot_mistakes({1: 40, 3: 12, 5: 15})
+    [((bundle,), options)] = shown
+    alt = bundle["text/plain"]
+    assert "k=1: 40, k=3: 12, k=5: 15" in alt and "12 with k = 3" in alt
+    assert f'alt="{alt}"' in bundle["text/html"] and "data:image/png;base64," in bundle["text/html"]
+    assert bundle["image/png"] and options["metadata"] == {"image/png": {"alt": alt}}
+
+
+def test_feedback_shows_a_plot_as_png_with_its_alt_text():
+    """The sanitizer would leave the HTML copy of a plot without its picture: the PNG is kept."""
+    from autograder.nbgrader_plugins import SanitizeStudentHTML
+
+    png = "iVBORw0KGgo="
+    cell = nbformat.v4.new_code_cell("plot_mistakes(m)", outputs=[nbformat.v4.new_output(
+        "display_data", metadata={"image/png": {"alt": "A plot"}},
+        data={"text/html": f'<img src="data:image/png;base64,{png}" alt="A plot">',
+              "image/png": png, "text/plain": "A plot"})])
+    nb, _resources = SanitizeStudentHTML().preprocess(nbformat.v4.new_notebook(cells=[cell]), {})
+    [output] = nb.cells[0].outputs
+    assert set(output.data) == {"image/png", "text/plain"} and output.metadata["image/png"]["alt"]
 
 
 def test_catalogs_agree_where_they_share_a_message():

@@ -9,6 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
+from axe_helpers import NOTEBOOK_CONTENT, axe_violations, count, describe, keyboard_problems
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import free_port
 
@@ -60,14 +61,21 @@ def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
             before = inner_html(output)
             if item["action"] == "click":
                 control.click()
-            else:
-                control.press(item["action"])
+            else:  # keys: the first on the control, the others on what then has the focus
+                first, *others = item["action"].split()
+                control.press(first)
+                for key in others:
+                    page.keyboard.press(key)
             deadline = time.time() + 15
             while inner_html(output) == before and time.time() < deadline:
                 page.wait_for_timeout(100)
             assert inner_html(output) != before, f"{item['root']}: {item['action']} changed nothing"
             root.screenshot(path=str(IMAGES / f"{md.stem}-{number}.png"))
         assert page.locator("text=Error displaying widget").count() == 0
+        # every widget of the family, after a move or a click, for a screen reader and a keyboard
+        found = axe_violations(page, NOTEBOOK_CONTENT)
+        assert not found, f"{md.stem}: {count(found)} critical/serious axe findings:\n" + describe(found)
+        assert keyboard_problems(page) == []
 
 
 @pytest.mark.parametrize("md", GALLERY, ids=[p.stem for p in GALLERY])

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from axe_helpers import NOTEBOOK_CONTENT, axe_violations, describe, keyboard_problems
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
-from conftest import free_port
+from conftest import free_port, lesson_ids
 
 from autograder.grade import grade_lesson
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
@@ -88,6 +89,26 @@ def test_no_request_leaves_the_school(school, browser):
     assert not outside, "requests that leave the school:\n" + "\n".join(outside)
 
 
+def test_pages_pass_axe(school, browser):
+    """axe-core (WCAG 2.2 AA) finds nothing critical or serious on the Japanese start page's text,
+    every teacher guide, a child's feedback page and the class report."""
+    base, course = school
+    paths = [f"guides/{g.name}" for g in sorted((course / "guides").glob("*.html"))]
+    paths += [f"feedback/aoi/{LESSON}/{LESSON}.html", "reports/class-report.html"]
+    found = {}
+    with browser_page(browser, SHOTS / "axe-ja-pages-failure.png") as page:
+        page.goto(f"{base}/?reset&token={TOKEN}")
+        page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
+        page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
+        found["start page"] = axe_violations(page, NOTEBOOK_CONTENT)
+        for path in paths:
+            page.goto(f"{base}/files/{path}?token={TOKEN}")
+            found[path] = axe_violations(page)
+    assert len(found) == len(lesson_ids()) + 3, sorted(found)
+    bad = {name: v for name, v in found.items() if v}
+    assert not bad, "\n".join(f"{name}:\n{describe(v)}" for name, v in bad.items())
+
+
 FONT_STATE = """async () => {
     await document.fonts.ready;
     const faces = [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'BIZ UDPGothic');
@@ -114,9 +135,15 @@ def test_japanese_lesson_and_widgets_use_the_school_font(school, browser):
         page.wait_for_function("() => [...document.fonts].some(f => f.status === 'loaded' && "
                                "f.family.replace(/\"/g, '') === 'BIZ UDPGothic')", timeout=30_000)
         state = page.evaluate(FONT_STATE)
+        # the same Japanese lesson, already run, for accessibility (lesson text and outputs;
+        # every English lesson: test_browser.py; every Japanese lesson's text: test_lessons.py)
+        found = axe_violations(page, NOTEBOOK_CONTENT)
+        keys = keyboard_problems(page)
     assert "loaded" in state["faces"], state
     assert state["labels"], state
     other = [label for label in state["labels"] if not label[2].startswith('"BIZ UDPGothic"')]
     assert not other, other
     assert state["text"].startswith('"BIZ UDPGothic"'), state
     assert fonts and all(is_local(url) for url in fonts), fonts
+    assert not found, describe(found)
+    assert keys == []

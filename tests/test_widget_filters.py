@@ -78,11 +78,11 @@ def test_vertical_edge_preset_sees_vertical_stripes_only():
 def test_preset_button_and_twin_set_the_nine_boxes_and_redraw():
     lab = FilterLab()
     assert lab.preset == "identity" and np.allclose(lab.result, lab.image)
-    before = lab.after.value
+    before = lab.after_png
     lab.buttons["vertical_edge"].click()
     assert lab.preset == "vertical_edge"
     assert [c.value for c in lab.cells] == [-1, 0, 1] * 3
-    assert lab.after.value != before
+    assert lab.after_png != before
     assert "my_filter = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]" in lab.info.value
     lab.use_preset("blur")
     assert lab.kernel[1][1] == 0.25 and lab.cells[4].value == 0.25
@@ -110,10 +110,18 @@ def test_the_shown_pictures_are_pngs_of_the_numbers():
     from PIL import Image
 
     lab = FilterLab(image="stripes", kernel=PRESETS["vertical_edge"])
-    shown = np.asarray(Image.open(io.BytesIO(lab.after.value)))
+    shown = np.asarray(Image.open(io.BytesIO(lab.after_png)))
     assert shown.shape == (64 * 3, 96 * 3)
     # below 0 shows black, above 255 white
     assert np.array_equal(shown[::3, ::3], np.clip(np.round(lab.result), 0, 255).astype(np.uint8))
+
+
+def test_both_pictures_say_what_they_show():
+    lab = FilterLab(image="stripes", kernel=PRESETS["vertical_edge"])
+    assert 'alt="Before the filter: vertical bars on the left, horizontal bars' in lab.before.value
+    assert 'alt="After the filter (Vertical edges): vertical bars' in lab.after.value
+    lab.kernel = [[0, 0, 0], [0, 2, 0], [0, 0, 0]]
+    assert 'alt="After the filter ([0 0 0 / 0 2 0 / 0 0 0]): ' in lab.after.value
 
 
 def test_japanese_labels_leave_no_english():

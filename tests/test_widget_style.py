@@ -60,3 +60,28 @@ def test_every_widget_carries_the_shared_style(name):
     assert sheets, f"{name} has no scoped style: large labels and the focus ring are missing"
     own = [s for s in sheets if not any(s.startswith(b) for b in base)]
     assert not own, f"{name} brings its own style sheet instead of course.render.scoped_style: {own}"
+
+
+def descendants(widget) -> list:
+    """Every widget in a widget tree, the root first."""
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found += descendants(child)
+    return found
+
+
+SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.SelectionSlider)
+
+
+@pytest.mark.parametrize("name", sorted(ROOTS))
+def test_every_widget_with_a_slider_or_a_button_grid_carries_the_a11y_front_end(name):
+    """Slider handles get names and announce their readout, disabled ones leave the Tab order, and
+    a grid of buttons is one Tab stop, only where course.a11y's front end is a child."""
+    from course.a11y import ROVING, A11y
+
+    tree = descendants(ROOTS[name]())
+    needs = [w for w in tree if isinstance(w, SLIDERS) or ROVING in getattr(w, "_dom_classes", ())]
+    if name == "PixelGrid":
+        assert needs, "the 8×8 grid of buttons must be one Tab stop (class manabu-roving)"
+    if needs:
+        assert any(isinstance(w, A11y) for w in tree), f"{name} has sliders but no A11y front end"

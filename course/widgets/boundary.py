@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.answerline import offer
 from course.i18n import _
 from course.render import scoped_style
@@ -227,7 +228,7 @@ class BoundaryExplorer(widgets.VBox):
         shown = widgets.HBox([self.picture, self.output],
                              layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         super().__init__([widgets.HTML(CSS), self.data_menu, self.model_menu, self.depth_slider,
-                          self.hidden_slider, shown])
+                          self.hidden_slider, shown, A11y()])
         self.add_class("manabu-boundary")
         for name, value in (("data", data), ("model", model), ("depth", depth), ("hidden", hidden)):
             self.set_trait(name, value)

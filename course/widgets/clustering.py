@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.i18n import _
 from course.models.kmeans import KMeansSteps
 from course.render import scoped_style
@@ -136,7 +137,7 @@ class KMeansStepper(widgets.VBox):
         super().__init__([self.slider,
                           widgets.HBox([self.assign_button, self.move_button, self.reset_button],
                                        layout=widgets.Layout(flex_flow="row wrap")),
-                          self.output])
+                          self.output, A11y()])
         self.add_class("manabu-clustering")
         self.seed = seed
         self.k = k

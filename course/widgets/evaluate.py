@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.answerline import offer
 from course.i18n import _
 from course.models.neighbors import NearestNeighbors
@@ -303,7 +304,7 @@ class TrainTestLab(widgets.VBox):
         self.output.add_class("manabu-evaluate-out")
         title = widgets.HTML(f'{CSS}<div style="font-size:18px">{_("Features the model may use:")}</div>')
         super().__init__([self.picker, self.share_slider, self.k_slider, self.scale_box, title,
-                          self.box_grid, self.output])
+                          self.box_grid, self.output, A11y()])
         self.add_class("manabu-evaluate")
         self.set_trait("dataset", dataset)
         self.set_trait("k", k)

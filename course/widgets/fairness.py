@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.answerline import offer
 from course.data import groups as gd
 from course.i18n import _
@@ -94,7 +95,7 @@ class DataMixer(widgets.VBox):
                 for g in gd.GROUPS]
         self.output = widgets.HTML(layout=widgets.Layout(min_height="220px"))
         self.output.add_class("manabu-fairness-out")
-        super().__init__([style_widget("manabu-fairness"), *rows, self.output])
+        super().__init__([style_widget("manabu-fairness"), *rows, self.output, A11y()])
         self.add_class("manabu-fairness")
         self.add_class("manabu-fairness-mixer")
         self._test = gd.load_voices("test")
@@ -250,7 +251,7 @@ class ThresholdAudit(widgets.VBox):
         self.card_view = widgets.HTML()
         self.card_view.add_class("manabu-fairness-card")
         heading = widgets.HTML(f'<div style="font-size:20px;font-weight:bold;margin-top:10px">{_("Model card")}</div>')
-        super().__init__([style_widget("manabu-fairness"), self.slider, self.output, heading, *self.fields.values(), self.card_view])
+        super().__init__([style_widget("manabu-fairness"), self.slider, self.output, heading, *self.fields.values(), self.card_view, A11y()])
         self.add_class("manabu-fairness")
         self.add_class("manabu-fairness-audit")
         widgets.link((self.slider, "value"), (self, "threshold"))

@@ -13,7 +13,7 @@ import traitlets
 
 from course.answerline import offer
 from course.i18n import _
-from course.render import scoped_style
+from course.render import png_html, scoped_style
 
 ZOOM = 3        # each pixel is shown as ZOOM × ZOOM screen pixels
 CSS = scoped_style("manabu-filters")
@@ -115,7 +115,11 @@ class FilterLab(widgets.VBox):
 
     def __init__(self, image="photo", kernel=None, name: str = "my_filter"):
         if isinstance(image, str):
+            self.picture_text = {"photo": _("a grey photo of a temple roof among trees"),
+                                 "stripes": _("vertical bars on the left, horizontal bars on the right")}[image]
             image = {"photo": load_photo, "stripes": stripes}[image]()
+        else:
+            self.picture_text = _("your picture")
         self.image = np.asarray(image, dtype=float)
         self.name = name
         cell = widgets.Layout(width="110px")
@@ -140,8 +144,11 @@ class FilterLab(widgets.VBox):
                              + "</div>")
         presets = widgets.HBox(list(self.buttons.values()),
                                layout=widgets.Layout(flex_flow="row wrap"))
-        self.before = widgets.Image(value=png_bytes(self.image), format="png")
-        self.after = widgets.Image(format="png")
+        # HTML pictures, not ipywidgets.Image: an <img> there has no alt text for screen readers
+        self.before = widgets.HTML(png_html(png_bytes(self.image), _(
+            "Before the filter: {picture}").format(picture=self.picture_text)))
+        self.after = widgets.HTML()
+        self.after_png = b""
         self.info = widgets.HTML()
         self.info.add_class("manabu-filters-info")
         caption = '<div style="font-size:18px">{}</div>'
@@ -161,6 +168,12 @@ class FilterLab(widgets.VBox):
             self.use_preset("identity")
         else:
             self.kernel = kernel
+
+    def _filter_name(self) -> str:
+        if self.preset in self.buttons:
+            return self.buttons[self.preset].description
+        rows = " / ".join(" ".join(_number(x) for x in row) for row in self.kernel)
+        return f"[{rows}]"
 
     @staticmethod
     def _cell_names() -> list[str]:
@@ -207,7 +220,9 @@ class FilterLab(widgets.VBox):
 
     def _redraw(self) -> None:
         self.result = apply_filter(self.image, self.kernel)
-        self.after.value = png_bytes(self.result)
+        self.after_png = png_bytes(self.result)
+        self.after.value = png_html(self.after_png, _("After the filter ({filter}): {picture}").format(
+            filter=self._filter_name(), picture=self.picture_text))
         rows = ", ".join("[" + ", ".join(_number(x) for x in row) + "]" for row in self.kernel)
         offer(f"{self.name} = [{rows}]")
         code = f"<code>{self.name} = [{rows}]</code>"

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.i18n import _
 from course.models.linear import LinearRegressionGD
 from course.render import scoped_style
@@ -152,7 +153,7 @@ class LineFitter(widgets.VBox):
         super().__init__([self.slope_slider, self.offset_slider,
                           widgets.HBox([self.rate_slider, self.step_button, self.reset_button],
                                        layout=widgets.Layout(flex_flow="row wrap")),
-                          self.output])
+                          self.output, A11y()])
         self.add_class("manabu-fitting")
         widgets.link((self.slope_slider, "value"), (self, "slope"))
         widgets.link((self.offset_slider, "value"), (self, "offset"))

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.i18n import _, get_language
 from course.models.bigram import NO_SPACE_BEFORE, BigramModel, load_corpus, split_tokens
 from course.render import style_widget
@@ -127,7 +128,7 @@ class NextTokenExplorer(widgets.VBox):
                     self.temperature_slider, self.hint]
         if show_context:
             controls.append(self.context_slider)
-        super().__init__([style_widget("manabu-language"), *controls, self.output])
+        super().__init__([style_widget("manabu-language"), *controls, self.output, A11y()])
         self.add_class("manabu-language")
         self.add_class("manabu-language-letters" if letters else "manabu-language-words")
         widgets.link((self.start_box, "value"), (self, "start"))

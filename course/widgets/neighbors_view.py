@@ -7,6 +7,7 @@ import numpy as np
 import traitlets
 from IPython.display import HTML, display
 
+from course.a11y import A11y
 from course.answerline import offer
 from course.digits import Digits, load_examples
 from course.i18n import _
@@ -80,7 +81,7 @@ class NeighborsView(widgets.VBox):
                                         layout=widgets.Layout(width="320px"))
         self.output = widgets.HTML(layout=widgets.Layout(min_height="200px"))
         self.output.add_class("manabu-neighbors")
-        super().__init__([style_widget("manabu-neighbors-view"), self.slider, self.output])
+        super().__init__([style_widget("manabu-neighbors-view"), self.slider, self.output, A11y()])
         self.add_class("manabu-neighbors-view")
         widgets.link((self.slider, "value"), (self, "k"))
         self.k = k
@@ -130,7 +131,7 @@ class KChooser(widgets.VBox):
                                         layout=widgets.Layout(width="360px"))
         self.output = widgets.HTML()
         self.output.add_class("manabu-kchooser")
-        super().__init__([style_widget("manabu-kchooser-view"), self.slider, self.output])
+        super().__init__([style_widget("manabu-kchooser-view"), self.slider, self.output, A11y()])
         self.add_class("manabu-kchooser-view")
         widgets.link((self.slider, "value"), (self, "k"))
         self._redraw()

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import ROVING, A11y
 from course.answerline import offer
 from course.i18n import _
 from course.render import scoped_style
@@ -81,8 +82,9 @@ class GridList(traitlets.List):
 class PixelGrid(widgets.HBox):
     """An N×N grid of squares to paint, beside the numbers the computer keeps for it.
 
-    Each square is a button (Tab to it, Enter or Space to paint). Pick a shade with
-    "Paint with", then click squares; clicking a square that already has that shade makes it 0.
+    Each square is a button: Tab to the grid, arrow keys to a square, Enter or Space to paint.
+    Pick a shade with "Paint with", then click squares; clicking a square that already has that
+    shade makes it 0.
     With ``max_value=16`` (like the ``digits`` pictures) a number says how much ink: 0 white,
     16 black. With ``max_value=255`` (like photos) it says how much light: 0 black, 255 white.
 
@@ -112,6 +114,7 @@ class PixelGrid(widgets.HBox):
         self.cells = [[self._cell(r, c) for c in range(size)] for r in range(size)]
         board = widgets.GridBox([b for row in self.cells for b in row], layout=widgets.Layout(
             grid_template_columns=f"repeat({size}, {CELL}px)", grid_gap="2px", width="max-content"))
+        board.add_class(ROVING)  # one Tab stop; arrow keys move between squares (course.a11y)
         self.clear_button = widgets.Button(description=_("Clear"), icon="eraser", style=BIG)
         self.clear_button.on_click(lambda _button: self.clear())
         legend = (_("0 = white, {top} = black (how much ink)") if self.ink
@@ -122,7 +125,8 @@ class PixelGrid(widgets.HBox):
         self.status = widgets.HTML()
         left = [self.pen_buttons] if len(self.levels) > 2 else []
         super().__init__([widgets.VBox([*left, board, self.clear_button]),
-                          widgets.VBox([widgets.HTML(CSS), self.legend, self.output, self.status])],
+                          widgets.VBox([widgets.HTML(CSS), self.legend, self.output, self.status,
+                                        A11y()])],
                          layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         self.add_class("manabu-pixels")
         self.add_class("manabu-pixels-grid")
@@ -272,7 +276,7 @@ class BrightnessExplorer(widgets.VBox):
         self.output.add_class("manabu-pixels-out")
         super().__init__([widgets.HTML(CSS), self.brightness_slider, self.contrast_slider,
                           widgets.HBox([self.picture, self.output],
-                                       layout=widgets.Layout(flex_flow="row wrap"))])
+                                       layout=widgets.Layout(flex_flow="row wrap")), A11y()])
         self.add_class("manabu-pixels")
         self.add_class("manabu-pixels-photo")
         widgets.link((self.brightness_slider, "value"), (self, "brightness"))

@@ -15,6 +15,7 @@ from html import escape
 import ipywidgets as widgets
 import traitlets
 
+from course.a11y import A11y
 from course.i18n import _
 from course.models.qlearning import QLearner
 from course.render import scoped_style
@@ -377,7 +378,7 @@ class GridRobot(widgets.VBox):
             children.append(self._rules_panel())
         if mode in ("both", "learn"):
             children.append(self._learn_panel(style))
-        self.children = children
+        self.children = [*children, A11y()]
         self.add_class("manabu-robot")
         self.set_rules(rules if rules is not None else [("dirt_here", "clean"), ("always", "forward")])
 

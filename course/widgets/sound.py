@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.i18n import _
 from course.render import scoped_style
 from course.style import OKABE_ITO
@@ -182,7 +183,7 @@ class SoundSampler(widgets.VBox):
         listen = widgets.HBox([labelled(_("Listen to the samples:"), self.audio),
                                labelled(_("Listen to the real sound:"), original)],
                               layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([css, self.rate_slider, self.bits_slider, self.plot_box, listen])
+        super().__init__([css, self.rate_slider, self.bits_slider, self.plot_box, listen, A11y()])
         self.add_class("manabu-sound")
         self.rate_slider.observe(lambda change: setattr(self, "rate", change["new"]), "value")
         widgets.link((self.bits_slider, "value"), (self, "bits"))

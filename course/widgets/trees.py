@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from course.a11y import A11y
 from course.answerline import offer
 from course.checks import CheckFailed
 from course.data.fish import NUMERIC, Fish, feature_name, load_fish, value_name
@@ -243,7 +244,7 @@ class TreeBuilder(widgets.VBox):
                 flex_flow="row wrap", align_items="center")))
         self.output = widgets.HTML()
         self.output.add_class("manabu-trees-out")
-        super().__init__([*rows, self.output])
+        super().__init__([*rows, self.output, A11y()])
         self.add_class("manabu-trees")
         self._quiet = False
         self.set_split("root", "spots", 6)

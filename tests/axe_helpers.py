@@ -1,0 +1,147 @@
+"""axe-core (npm, pinned) injected into pages in Chromium: the WCAG 2.2 A/AA rules, and the
+critical and serious findings they make in what Manabu draws.
+
+axe-core is installed at test time into the git-ignored ``build/axe/`` with npm (never a CDN):
+``make test`` does it in ``system-deps``, and :func:`axe_source` does it when run alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+
+AXE_VERSION = "4.14.1"
+AXE_DIR = Path(__file__).resolve().parent.parent / "build" / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+COUNTED = ("critical", "serious")
+# What Manabu draws inside a notebook: rendered lesson text and cell outputs. The code editors,
+# prompts, toolbars and panels around them are JupyterLab's own interface.
+NOTEBOOK_CONTENT = [[".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown"],
+                    [".jp-Notebook .jp-OutputArea-output"]]
+
+
+@cache
+def axe_source() -> str:
+    """The text of axe.min.js, installing the pinned axe-core with npm first if it is missing."""
+    package = AXE_JS.with_name("package.json")
+    if not package.exists() or json.loads(package.read_text())["version"] != AXE_VERSION:
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(AXE_DIR), "--no-save", "--no-audit",
+                        "--no-fund", f"axe-core@{AXE_VERSION}"], check=True, capture_output=True)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+RUN = """async ([include, exclude, tags]) => {
+    const context = include ? {include, exclude} : {exclude};
+    const result = await axe.run(context, {runOnly: {type: 'tag', values: tags},
+                                           resultTypes: ['violations']});
+    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,
+                                  summary: (n.failureSummary || '').slice(0, 300),
+                                  html: n.html.slice(0, 200)}))}));
+}"""
+
+
+def axe_violations(page, include: list | None = None, exclude: list | None = None,
+                   impacts: tuple[str, ...] = COUNTED) -> list[dict]:
+    """Run axe-core's WCAG 2.2 A/AA rules on ``page`` (within ``include``, less ``exclude``:
+    lists of CSS selector lists) and return the violations of the given impacts."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source())
+    found = page.evaluate(RUN, [include, exclude or [], WCAG_TAGS])
+    return [v for v in found if v["impact"] in impacts]
+
+
+def describe(violations: list[dict], limit: int = 4) -> str:
+    """Violations as readable lines: rule, impact, help, and the first few elements."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['impact']} {v['id']} ({len(v['nodes'])}x): {v['help']}")
+        for node in v["nodes"][:limit]:
+            lines.append(f"    {node['target']}  {node['html']}")
+    return "\n".join(lines)
+
+
+def count(violations: list[dict]) -> int:
+    """How many elements fail, over all violations."""
+    return sum(len(v["nodes"]) for v in violations)
+
+
+# Keyboard and screen-reader facts axe does not check, read in the page: a slider announces
+# what its readout shows, a disabled slider takes no focus, and a widget is a few Tab stops.
+TAB_STOPS_PER_WIDGET = 20
+KEYBOARD = """(limit) => {
+    const problems = [];
+    const tabbable = (e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0
+        && getComputedStyle(e).visibility !== 'hidden';
+    const focusable = 'a[href], button, input, select, textarea, [tabindex], [contenteditable="true"]';
+    for (const slider of document.querySelectorAll('.jp-OutputArea-output .widget-slider')) {
+        const label = (slider.querySelector(':scope > .widget-label') || {}).textContent || '?';
+        const readout = slider.querySelector('.widget-readout');
+        const shown = readout ? readout.textContent.trim() : '';
+        const disabled = slider.querySelector('.noUi-target[disabled]') !== null;
+        for (const handle of slider.querySelectorAll('.noUi-handle')) {
+            const said = handle.getAttribute('aria-valuetext');
+            if (shown && said !== shown)
+                problems.push(`slider "${label.trim()}" shows ${shown} but announces ${said}`);
+            if (disabled && handle.tabIndex >= 0)
+                problems.push(`disabled slider "${label.trim()}" still takes the focus`);
+        }
+    }
+    for (const output of document.querySelectorAll('.jp-OutputArea-output')) {
+        const root = output.querySelector("[class*='manabu-']");
+        if (!root) continue;
+        const stops = [...output.querySelectorAll(focusable)].filter(tabbable).length;
+        if (stops > limit)
+            problems.push(`${root.className.match(/manabu-[\\w-]+/)[0]} is ${stops} Tab stops (at most ${limit})`);
+    }
+    return problems;
+}"""
+
+
+def keyboard_problems(page, limit: int = TAB_STOPS_PER_WIDGET) -> list[str]:
+    """What a keyboard or screen-reader user meets in the page's widget outputs (see KEYBOARD)."""
+    return page.evaluate(KEYBOARD, limit)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_notebook_html(nb) -> str:
+    """An executed notebook as nbconvert's JupyterLab-look HTML, without its widget outputs
+    (a static page cannot draw them; the live scans do): its lesson text, plots, pictures,
+    check messages and other outputs."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell["outputs"] = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
+    html, _resources = lab_exporter().from_notebook_node(nb)
+    return html
+
+
+@cache
+def lab_exporter():
+    """nbconvert's HTML exporter with the JupyterLab template (made once: loading it is slow),
+    without code (JupyterLab's editor shows code, not Manabu; highlighting it is most of the cost)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def scan_static_html(browser, html: str) -> list[dict]:
+    """axe's critical and serious findings in the lesson text and outputs of a static page
+    (requests that would leave the machine, nbconvert's CDN scripts, are refused)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.route("**/*", lambda route: route.abort()
+                   if route.request.url.startswith(("http:", "https:")) else route.continue_())
+        page.set_content(html, wait_until="domcontentloaded")
+        return axe_violations(page, [[".jp-MarkdownCell .jp-RenderedMarkdown"],
+                                     [".jp-OutputArea-output"]])
+    finally:
+        page.close()
