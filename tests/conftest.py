@@ -41,6 +41,17 @@ def built_course(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def empty_gradebook(tmp_path_factory) -> Path:
+    """An empty nbgrader gradebook, made once: copy it (creating one runs nbgrader's database
+    migrations, seconds on a busy machine)."""
+    from nbgrader.api import Gradebook
+
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    Gradebook(f"sqlite:///{path}", "manabu").close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from browser_helpers import CHROMIUM, CHROMIUM_ARGS
