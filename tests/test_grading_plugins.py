@@ -126,6 +126,29 @@ def test_a_script_in_an_html_output_is_removed_and_furigana_kept():
     assert "<script" not in html and "<ruby>漢<rt>かん</rt></ruby>" in html
 
 
+def test_html_cleaned_once_is_cleaned_the_same_every_time(monkeypatch):
+    """A worker remembers cleaned text (the lesson's pictures repeat in every submission): the
+    second submission with the same output gets the same clean text, never the raw one."""
+    import bleach
+
+    from autograder import nbgrader_plugins
+
+    calls = []
+    real = bleach.clean
+    monkeypatch.setattr("nbconvert.preprocessors.sanitize.clean",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(nbgrader_plugins, "_CLEANED", {})
+    raw = '<table><td style="color: red" onclick="steal()">7</td></table><script>x</script>'
+    first, second = [], []
+    for out in (first, second):
+        cell = code("show()")
+        cell.outputs = [html_output(raw)]
+        out.append(sanitize(cell).outputs[0].data["text/html"])
+    assert first == second and "onclick" not in first[0] and "<script" not in first[0]
+    assert 'style="color: red;"' in first[0] or 'style="color: red"' in first[0]
+    assert len(calls) == 1
+
+
 def test_an_event_handler_in_markdown_is_removed():
     cell = nbformat.v4.new_markdown_cell('<img src="x.png" onerror="steal()"> **bold**')
     source = sanitize(cell).source
