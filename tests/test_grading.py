@@ -8,7 +8,7 @@ import pytest
 from conftest import lesson_ids
 from helpers import autograded_points, leaked, wrong_answers
 
-from autograder.grade import grade_lesson
+from autograder.grade import GradingPool, Options, grade_lesson
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 
 pytestmark = pytest.mark.slow  # builds courses, runs sandboxes, nbgrader or servers
@@ -32,8 +32,9 @@ def wrong_submissions(lesson_id: str, right: dict, lang: str) -> dict[str, dict]
 
 @pytest.fixture(scope="module")
 def graded(built_course):
-    """Every lesson graded for a class of four (right, blank, odd and even exercises wrong) in
-    one ``manabu grade`` run per lesson; e01 and e03 also grade a child who typed with the IME."""
+    """Every lesson graded for a class of four (right, blank, odd and even exercises wrong) by
+    one pool of grading workers for the whole course (as ``manabu grade`` does for one lesson);
+    e01 and e03 also grade a child who typed with the IME."""
     from autograder.build import build_course
 
     lang, course = built_course
@@ -41,18 +42,19 @@ def graded(built_course):
     if missing:  # MANABU_TEST_LESSONS left them out: build them too
         build_course(course, lang, missing, log=lambda *a: None)
     results = {}
-    for lesson_id in sorted(set(LESSONS) | set(IME_LESSONS)):
-        teacher, student = read_versions(course, lesson_id)
-        right = answer_cells(teacher)
-        cases = {"right": right, "blank": {}} if lesson_id in LESSONS else {}
-        if lesson_id in LESSONS:
-            cases.update(wrong_submissions(lesson_id, right, lang))
-        if lesson_id in IME_LESSONS:
-            cases["ime"] = ime_answers(teacher, right)
-        for name, answers in cases.items():
-            submit(course, name, lesson_id, nbformat.writes(fill_answers(student, answers)))
-        rows = {row.student: row for row in grade_lesson(lesson_id, course, log=lambda *a: None)}
-        results[lesson_id] = (teacher, rows)
+    with GradingPool(course, 2, Options()) as pool:
+        for lesson_id in sorted(set(LESSONS) | set(IME_LESSONS)):
+            teacher, student = read_versions(course, lesson_id)
+            right = answer_cells(teacher)
+            cases = {"right": right, "blank": {}} if lesson_id in LESSONS else {}
+            if lesson_id in LESSONS:
+                cases.update(wrong_submissions(lesson_id, right, lang))
+            if lesson_id in IME_LESSONS:
+                cases["ime"] = ime_answers(teacher, right)
+            for name, answers in cases.items():
+                submit(course, name, lesson_id, nbformat.writes(fill_answers(student, answers)))
+            rows = grade_lesson(lesson_id, course, log=lambda *a: None, pool=pool)
+            results[lesson_id] = (teacher, {row.student: row for row in rows})
     return lang, course, results
 
 
