@@ -20,7 +20,7 @@ MANABU_LANG ?= $(if $(findstring ja,$(LANG)),ja,en)
 PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test bench lint system-deps venv clean
+.PHONY: lab test test-fast bench lint system-deps venv clean
 
 venv: $(LABEXT_STAMP)
 	@[ -e $(LABEXT_LINK)/package.json ] || { rm -f $(LABEXT_STAMP); $(MAKE) --no-print-directory $(LABEXT_STAMP); }
@@ -42,10 +42,19 @@ $(LABEXT_STAMP): $(STAMP) $(LABEXT_SOURCES)
 lab: venv
 	$(BIN)/manabu lab --course $(COURSE) --lang $(MANABU_LANG) --port $(PORT)
 
-## make test: install everything the tests need, then run the whole suite.
+## make test: install everything the tests need, then run the whole suite in three tiers, fast
+## to slow (tests/conftest.py says which test is which); a tier that fails stops the rest.
+## `make test PYTEST_ARGS=-x` stops at the first failure.
 test: venv system-deps
 	$(BIN)/ruff check course autograder tests
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "browser" $(PYTEST_ARGS)
+
+## make test-fast: lint and the unit tier only (no course builds, grading, servers or browser).
+test-fast: $(STAMP)
+	$(BIN)/ruff check course autograder tests
+	$(BIN)/python -m pytest -m "not slow and not browser" -x $(PYTEST_ARGS)
 
 ## make bench: time and memory of every lesson notebook -> build/bench.json
 bench: venv

@@ -515,10 +515,11 @@ def check_course(course_dir: Path, lesson_id: str) -> Path:
 
 
 def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | None = None,
-                 options: Options | None = None) -> list[GradeRow]:
+                 options: Options | None = None, pool: GradingPool | None = None) -> list[GradeRow]:
     """Grade every submission of ``lesson_id`` with a pool of long-lived workers (one per core by
-    default); return one row per student, sorted by student. Results already in the ledger for
-    an unchanged submission are kept (``options.regrade`` grades everything again)."""
+    default, or ``pool``'s, made with the same options, to grade several lessons); return one row
+    per student, sorted by student. Results already in the ledger for an unchanged submission
+    are kept (``options.regrade`` grades everything again)."""
     from autograder.sandbox import describe, isolation_level, refusal
 
     options = options or Options()
@@ -542,7 +543,7 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
     if rows:
         log(_("{n} submission(s) already graded and unchanged: kept (use --regrade to grade "
               "them again).").format(n=len(rows)))
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    workers = pool.workers if pool else max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     if todo:
         log(_("Grading {n} submission(s) of {lesson} with {workers} worker(s)...").format(
             n=len(todo), lesson=lesson_id, workers=workers))
@@ -555,7 +556,7 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
         log(f"[{count}/{len(todo)}] {row.student}: {row.score:g}/{row.max_score:g}  {row.status}")
 
     try:
-        _run_pool(course_dir, lesson_id, todo, workers, options, done)
+        _run_pool(course_dir, lesson_id, todo, workers, options, done, pool)
     except KeyboardInterrupt:
         left = len(students) - len(rows)
         log("\n" + _("Stopped. {saved} of {total} result(s) are saved; {left} not graded yet. "
@@ -583,28 +584,63 @@ def _kind_order(item) -> int:
     return -1 if kind == "ok" else KINDS.index(kind) if kind in KINDS else len(KINDS)
 
 
+class GradingPool:
+    """Long-lived grading workers for one course: each keeps its nbgrader API and its judge warm
+    from one submission to the next, also from one lesson to the next (pass the pool to
+    :func:`grade_lesson` for each lesson). One worker grades in this process."""
+
+    def __init__(self, course_dir: Path, workers: int, options: Options):
+        self.course_dir, self.workers, self.options = Path(course_dir), workers, options
+        self.executor = None
+        if workers == 1:
+            _start_worker(str(self.course_dir), options, quiet_signals=False)
+        else:
+            context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
+            self.executor = ProcessPoolExecutor(workers, mp_context=context,
+                                                initializer=_start_worker,
+                                                initargs=(str(self.course_dir), options))
+
+    def grade(self, lesson_id: str, todo: list[str], done) -> None:
+        """Grade ``todo`` (students), calling ``done(row)`` as each result comes in."""
+        if self.executor is None:
+            for student in todo:
+                done(grade_one(str(self.course_dir), lesson_id, student))
+            return
+        try:
+            futures = [self.executor.submit(grade_one, str(self.course_dir), lesson_id, s)
+                       for s in todo]
+            for future in as_completed(futures):
+                done(future.result())
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop at once: the workers, and with them their sandboxes."""
+        if self.executor is not None:
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.terminate()
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.executor is not None:
+            self.executor.shutdown()
+        return False
+
+
 def _run_pool(course_dir: Path, lesson_id: str, todo: list[str], workers: int,
-              options: Options, done) -> None:
+              options: Options, done, pool: GradingPool | None = None) -> None:
     if not todo:
         return
-    if workers == 1:
-        _start_worker(str(course_dir), options, quiet_signals=False)
-        for student in todo:
-            done(grade_one(str(course_dir), lesson_id, student))
+    if pool is not None:
+        pool.grade(lesson_id, todo, done)
         return
-    context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                               initargs=(str(course_dir), options))
-    try:
-        futures = [pool.submit(grade_one, str(course_dir), lesson_id, s) for s in todo]
-        for future in as_completed(futures):
-            done(future.result())
-    except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()  # the sandboxes die with their worker
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    with GradingPool(course_dir, workers, options) as own:
+        own.grade(lesson_id, todo, done)
 
 
 def write_grades_csv(course_dir: Path, lesson_id: str, rows: list[GradeRow]) -> Path:

@@ -141,6 +141,11 @@ class SanitizeStudentHTML(SanitizeHTML):
     Markdown outputs keep only harmless tags (furigana ``ruby`` included) and attributes, other
     rich outputs (JavaScript, SVG, widgets) are dropped, and Markdown cells that hold HTML are
     cleaned. So no student script or event handler runs in the Formgrader or the feedback page.
+
+    Cleaning is a pure function of the text and the rules, and most HTML in a class is the same
+    in every submission (the lesson's own pictures: course/render.py draws a digit as a table of
+    styled cells, thousands of CSS declarations to parse), so a worker remembers what it cleaned
+    (:func:`_remember_clean`) and cleans each text once.
     """
 
     def __init__(self, **kwargs):
@@ -162,6 +167,29 @@ class SanitizeStudentHTML(SanitizeHTML):
                     "text/plain" not in output.get("data", {}):
                 output.setdefault("data", {})["text/plain"] = "[output removed]"
         return super().preprocess_cell(cell, resources, index)
+
+    def sanitize_html_tags(self, html_str):
+        rules = (tuple(self.tags), repr(sorted(self.attributes.items())), tuple(self.styles),
+                 self.strip, self.strip_comments)
+        return _remember_clean((rules, html_str), lambda: super(
+            SanitizeStudentHTML, self).sanitize_html_tags(html_str))
+
+
+_CLEANED: dict[tuple, str] = {}  # (rules, exact text) -> cleaned text, for this process
+_CLEANED_CHARS = 50_000_000      # a bound on what is kept: a class's lesson outputs fit easily
+
+
+def _remember_clean(key: tuple, clean) -> str:
+    """The cleaned text for ``key`` (the rules and the exact input text), cleaning it once."""
+    global _CLEANED_CHARS
+    if key in _CLEANED:
+        return _CLEANED[key]
+    out = clean()
+    size = len(key[1]) + len(out)
+    if size <= _CLEANED_CHARS:
+        _CLEANED[key] = out
+        _CLEANED_CHARS -= size
+    return out
 
 
 def lesson_cells(resources) -> dict | None:

@@ -41,6 +41,17 @@ def built_course(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def empty_gradebook(tmp_path_factory) -> Path:
+    """An empty nbgrader gradebook, made once: copy it (creating one runs nbgrader's database
+    migrations, seconds on a busy machine)."""
+    from nbgrader.api import Gradebook
+
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    Gradebook(f"sqlite:///{path}", "manabu").close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from browser_helpers import CHROMIUM, CHROMIUM_ARGS
@@ -50,6 +61,45 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# -- tiers: `make test-fast` runs the first, `make test` all three in this order --------------
+# A test is "slow" when it builds a course, runs a notebook, a sandbox, nbgrader, a server or a
+# wheel (seconds each); "browser" when it drives Chromium. Everything else is a unit test that
+# takes milliseconds. Listed here, in one place, rather than in each file.
+SLOW_FILES = {"test_advice", "test_cli", "test_feedback", "test_grading", "test_grading_safety",
+              "test_hub", "test_japanese_everywhere", "test_kanten", "test_postgres",
+              "test_previews", "test_report", "test_sandbox", "test_wheel",
+              "test_my_lessons", "test_live", "test_answerline", "test_guide"}
+SLOW_FIXTURES = {"built_course", "hub", "e01_course"}  # a test that uses one is slow
+SLOW_TESTS = {  # the slow tests of files that are otherwise unit tests
+    "test_lessons": {"test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel"},
+    "test_forgiving": {"test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line",
+                       "test_a_blank_student_version_run_top_to_bottom_shows_no_traceback"},
+    "test_hubconfig": {"test_private_homes_script_sets_home_mode_once_and_closes_homes"},
+}
+
+
+def tier(item) -> str:
+    """"browser", "slow" or "unit": the test's place in `make test` (fast to slow)."""
+    if item.get_closest_marker("browser"):
+        return "browser"
+    if item.get_closest_marker("slow"):
+        return "slow"
+    return "unit"
+
+
+def pytest_itemcollected(item):
+    stem = item.path.stem
+    if stem in SLOW_FILES or item.originalname in SLOW_TESTS.get(stem, ()) or \
+            SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest groups tests by fixture; the sort keeps that
+def pytest_collection_modifyitems(config, items):
+    order = {"unit": 0, "slow": 1, "browser": 2}
+    items.sort(key=lambda item: order[tier(item)])
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import pytest
 from nbgrader.api import Gradebook
@@ -27,16 +28,25 @@ def stamp(course, student: str, utc_text: str, lesson: str = LESSON) -> None:
     (folder / "timestamp.txt").write_text(utc_text, encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def class_gradebook(tmp_path_factory, empty_gradebook):
+    """A gradebook with three students, made once (copied for each test)."""
+    path = tmp_path_factory.mktemp("class") / "gradebook.db"
+    shutil.copy(empty_gradebook, path)
+    with Gradebook(f"sqlite:///{path}", "manabu") as gb:
+        for name in ("aoi", "haruto", "yui"):
+            gb.update_or_create_student(name)
+    return path
+
+
 @pytest.fixture
-def course(tmp_path):
+def course(tmp_path, class_gradebook):
     """A course folder as the build leaves it (config, source/e03), with three students in its
     gradebook, in Japanese."""
     course = tmp_path / "course"
     (course / "source" / LESSON).mkdir(parents=True)
     write_config(course, "ja")
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "manabu") as gb:
-        for name in ("aoi", "haruto", "yui"):
-            gb.update_or_create_student(name)
+    shutil.copy(class_gradebook, course / "gradebook.db")
     return course
 
 

@@ -8,29 +8,53 @@ import pytest
 from conftest import lesson_ids
 from helpers import autograded_points, leaked, visible_text, wrong_answers
 
-from autograder.grade import grade_lesson
+from autograder.grade import GradingPool, Options, grade_lesson
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 
+pytestmark = pytest.mark.slow  # builds courses, runs sandboxes, nbgrader or servers
+
 LESSONS = lesson_ids()
+IME_LESSONS = ["e01", "e03"]  # graded whatever MANABU_TEST_LESSONS says
+
+
+def wrong_submissions(lesson_id: str, right: dict, lang: str) -> dict[str, dict]:
+    """Two submissions that between them get every exercise wrong: ``wrong-odd`` the 1st, 3rd,
+    … exercise, ``wrong-even`` the others. Exercises next to each other are never wrong together,
+    so one wrong answer cannot hide behind its neighbour's. Each exercise's wrong answer is one
+    of its prepared ones (English takes the first, Japanese the last: both through nbgrader);
+    every prepared wrong answer is also tried in one kernel by test_lessons."""
+    wrongs = wrong_answers(lesson_id)
+    pick = 0 if lang == "en" else -1
+    return {name: {**right, **{gid: answers[pick] for n, (gid, answers)
+                               in enumerate(wrongs.items()) if n % 2 == parity}}
+            for name, parity in (("wrong-odd", 0), ("wrong-even", 1))}
 
 
 @pytest.fixture(scope="module")
 def graded(built_course):
-    """Every lesson graded for a class of right, blank and one-wrong-answer students."""
+    """Every lesson graded for a class of four (right, blank, odd and even exercises wrong) by
+    one pool of grading workers for the whole course (as ``manabu grade`` does for one lesson);
+    e01 and e03 also grade a child who typed with the IME."""
+    from autograder.build import build_course
+
     lang, course = built_course
+    missing = [i for i in IME_LESSONS if i not in LESSONS]
+    if missing:  # MANABU_TEST_LESSONS left them out: build them too
+        build_course(course, lang, missing, log=lambda *a: None)
     results = {}
-    for lesson_id in LESSONS:
-        teacher, student = read_versions(course, lesson_id)
-        right = answer_cells(teacher)
-        cases = {"right": right, "blank": {}}
-        for gid, wrongs in wrong_answers(lesson_id).items():
-            # the first wrong answer of each exercise through nbgrader; all of them are also
-            # tried in one kernel by test_lessons (an nbgrader run per answer is too slow for CI)
-            cases[f"wrong-{gid}-0"] = {**right, gid: wrongs[0]}
-        for name, answers in cases.items():
-            submit(course, name, lesson_id, nbformat.writes(fill_answers(student, answers)))
-        rows = {row.student: row for row in grade_lesson(lesson_id, course, log=lambda *a: None)}
-        results[lesson_id] = (teacher, rows)
+    with GradingPool(course, 2, Options()) as pool:
+        for lesson_id in sorted(set(LESSONS) | set(IME_LESSONS)):
+            teacher, student = read_versions(course, lesson_id)
+            right = answer_cells(teacher)
+            cases = {"right": right, "blank": {}} if lesson_id in LESSONS else {}
+            if lesson_id in LESSONS:
+                cases.update(wrong_submissions(lesson_id, right, lang))
+            if lesson_id in IME_LESSONS:
+                cases["ime"] = ime_answers(teacher, right)
+            for name, answers in cases.items():
+                submit(course, name, lesson_id, nbformat.writes(fill_answers(student, answers)))
+            rows = grade_lesson(lesson_id, course, log=lambda *a: None, pool=pool)
+            results[lesson_id] = (teacher, {row.student: row for row in rows})
     return lang, course, results
 
 
@@ -52,16 +76,21 @@ def test_unanswered_student_version_gets_zero(graded, lesson_id):
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
-def test_every_prepared_wrong_answer_loses_its_points(graded, lesson_id):
-    _lang, _course, results = graded
+def test_every_exercise_rejects_a_wrong_answer(graded, lesson_id):
+    """wrong-odd loses exactly the points of the odd exercises, wrong-even of the even ones: so
+    every test cell rejected its wrong answer and no other test cell was upset by it."""
+    lang, _course, results = graded
     teacher, rows = results[lesson_id]
     points = autograded_points(teacher)
     full = sum(points.values())
     wrongs = wrong_answers(lesson_id)
     assert set(wrongs) == {gid[:-len("-check")] for gid in points}, "a wrong answer per exercise"
-    for gid, answers in wrongs.items():
-        row = rows[f"wrong-{gid}-0"]
-        assert row.score == full - points[f"{gid}-check"], (gid, answers[0])
+    for name, answers in wrong_submissions(lesson_id, answer_cells(teacher), lang).items():
+        wrong = [gid for gid in wrongs if answers[gid] != answer_cells(teacher)[gid]]
+        assert wrong
+        lost = sum(points[f"{gid}-check"] for gid in wrong)
+        assert rows[name].status == "ok", (name, rows[name].status)
+        assert rows[name].score == full - lost, (name, wrong)
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
@@ -102,7 +131,7 @@ def test_nbgraders_default_feedback_would_leak_hidden_tests(graded, tmp_path):
         "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
     config.CourseDirectory.feedback_directory = str(tmp_path / "plain-feedback")
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    assert api.generate_feedback(lesson_id, "wrong-" + LESSONS[0] + "-ex1-0")["success"]
+    assert api.generate_feedback(lesson_id, "wrong-odd")["success"]
     teacher, _rows = results[lesson_id]
     plain = next((tmp_path / "plain-feedback").rglob("*.html"))
     assert [line for line in leaked(teacher, plain) if "check(" in line]
@@ -125,33 +154,19 @@ def ime_typed(source: str) -> str:
                    chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in source)
 
 
-IME_LESSONS = ["e01", "e03"]  # built in a course of their own, whatever MANABU_TEST_LESSONS says
-
-
-@pytest.fixture(scope="module", params=["en", "ja"])
-def ime_graded(request, tmp_path_factory):
-    """e01 and e03 graded for a student who typed every answer with the IME on."""
-    from autograder.build import build_course
-
-    course = tmp_path_factory.mktemp(f"ime-{request.param}")
-    build_course(course, request.param, IME_LESSONS, log=lambda *a: None)
-    results = {}
-    for lesson_id in IME_LESSONS:
-        teacher, student = read_versions(course, lesson_id)
-        right = answer_cells(teacher)
-        code = {c.metadata.nbgrader["grade_id"] for c in teacher.cells
-                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
-        typed = {gid: ime_typed(text) if gid in code else text for gid, text in right.items()}
-        assert all(typed[gid] != right[gid] and not typed[gid].isascii() for gid in code)
-        submit(course, "ime", lesson_id, nbformat.writes(fill_answers(student, typed)))
-        rows = {row.student: row for row in grade_lesson(lesson_id, course, log=lambda *a: None)}
-        results[lesson_id] = (teacher, rows)
-    return results
+def ime_answers(teacher, right: dict) -> dict:
+    """The right answers as a child types them with the IME on (code answers only)."""
+    code = {c.metadata.nbgrader["grade_id"] for c in teacher.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    typed = {gid: ime_typed(text) if gid in code else text for gid, text in right.items()}
+    assert all(typed[gid] != right[gid] and not typed[gid].isascii() for gid in code)
+    return typed
 
 
 @pytest.mark.parametrize("lesson_id", IME_LESSONS)
-def test_answers_typed_with_the_ime_on_get_every_point(ime_graded, lesson_id):
-    teacher, rows = ime_graded[lesson_id]
+def test_answers_typed_with_the_ime_on_get_every_point(graded, lesson_id):
+    _lang, _course, results = graded
+    teacher, rows = results[lesson_id]
     assert rows["ime"].status == "ok"
     assert rows["ime"].score == sum(autograded_points(teacher).values())
 

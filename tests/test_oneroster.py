@@ -202,15 +202,6 @@ def make_zip(path: Path, files: dict[str, list[str]], modes: dict[str, str] | No
     return path
 
 
-@pytest.fixture(scope="module")
-def empty_gradebook(tmp_path_factory) -> Path:
-    from nbgrader.api import Gradebook
-
-    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
-    Gradebook(f"sqlite:///{path}", "manabu").close()
-    return path
-
-
 @pytest.fixture
 def course(tmp_path, empty_gradebook):
     path = tmp_path / "course"

@@ -71,16 +71,6 @@ GROUPS = {
 }
 
 
-@pytest.fixture(scope="module")
-def empty_gradebook(tmp_path_factory) -> Path:
-    """An empty nbgrader gradebook, made once (creating one takes seconds on a busy machine)."""
-    from nbgrader.api import Gradebook
-
-    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
-    Gradebook(f"sqlite:///{path}", "manabu").close()
-    return path
-
-
 @pytest.fixture
 def course(tmp_path, empty_gradebook):
     """A course folder with its nbgrader_config.py and an empty gradebook."""
