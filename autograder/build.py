@@ -11,13 +11,13 @@ import nbformat
 from autograder.config_upgrade import upgrade_config
 from autograder.guide import guide_html
 from autograder.lessonfile import read_notebook, split_teacher_notes
-from autograder.nbconfig import course_language, nbgrader_api, write_config
+from autograder.nbconfig import course_language, nbgrader_api, nbgrader_error, write_config
 from autograder.paths import CourseError, nearest_course, usable_course_dir, write_atomic
 from autograder.preview import keep_release_work, preview_folder, refresh_preview, snapshot
 from autograder.release_guard import record_release, recorded
 from autograder.startpage import write_start_page
-from course.catalog import LANGUAGES, Lesson, LessonError, find_lesson, load_catalog
-from course.i18n import translator
+from course.catalog import Lesson, LessonError, find_lesson, load_catalog
+from course.i18n import LANGUAGES, translator
 
 
 @dataclass
@@ -84,15 +84,6 @@ def refresh_course(course_dir: Path, lang: str) -> None:
         if folder.is_dir() and not preview_folder(course_dir, folder.name).exists():
             refresh_preview(course_dir, folder.name, recorded(course_dir, folder.name), log=print)
     write_start_page(course_dir, load_catalog(lang), lang)
-
-
-def nbgrader_error(result: dict) -> str:
-    """The most telling line of a failed nbgrader API call."""
-    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    telling = [line for line in lines if ("Error:" in line or "Error " in line)
-               and "Please see the" not in line and not line.startswith("File ")]
-    return (telling or lines or ["unknown error"])[-1][:300]
 
 
 def build_lesson(api, course_dir: Path, lesson: Lesson, nb, notes: list, log=print) -> None:

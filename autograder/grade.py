@@ -13,9 +13,7 @@ ended: graded for what ran), ``broken`` / ``missing`` (not graded, 0), ``failed`
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 import multiprocessing
 import os
@@ -23,51 +21,39 @@ import shutil
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
+from traitlets import Bool
 
-from autograder.build import nbgrader_error
-from autograder.csvcells import neutralize
+from autograder.gradescsv import CSV_NAME, GradeRow, severity, write_grades
+from autograder.limits import GradingLimits
 from autograder.nbconfig import (
     AUTOGRADE_PIPELINE,
     SANITIZE_PIPELINE,
     built_course_dir,
     course_language,
     nbgrader_api,
+    nbgrader_error,
 )
 from autograder.paths import CourseError, missing_lesson, write_atomic
 from course.i18n import translator
 
-CSV_NAME = "grades.csv"
-FIELDS = ["student", "lesson", "score", "max_score", "status", "needs_manual",
-          "late"]  # new columns go at the end: older readers keep working
 MAX_NOTEBOOK_MB = 20
 MAX_CELLS = 3000             # a lesson has about 60: more is not a notebook a child made
 MAX_SECONDS_OVER_BUDGET = 120  # nbgrader's own steps, on top of the notebook's time budget
-KINDS = ("failed", "broken", "missing", "stopped", "flagged")  # most serious first
 
 
-@dataclass
-class GradeRow:
-    student: str
-    lesson: str
-    score: float
-    max_score: float
-    status: str          # "ok" or "<kind>: <reason>"
-    needs_manual: bool   # written answers wait for the teacher
+class Options(GradingLimits):
+    """How to grade: the limits (see :mod:`autograder.limits`), and whether to grade again."""
+
+    regrade = Bool(False, help="Grade every submission again (default: keep the results of "
+                               "unchanged ones).").tag(config=True)
 
 
-@dataclass
-class Options:
-    """How to grade: budgets and limits (see ``manabu grade --help``)."""
-    cell_timeout: float = 30
-    notebook_timeout: float = 120
-    memory_mb: int = 1024
-    disk_mb: int = 200
-    require_sandbox: bool = False
-    regrade: bool = False
+# the limits `manabu grade` has options for; they win over the course config's
+CLI_LIMITS = ("cell_timeout", "notebook_timeout", "memory_mb", "disk_mb", "require_sandbox")
 
 
 def find_submissions(course_dir: Path, lesson_id: str) -> list[str]:
@@ -277,11 +263,8 @@ def configure(api, options: Options) -> None:
     config.Autograde.sanitize_preprocessors = list(SANITIZE_PIPELINE)
     config.Autograde.autograde_preprocessors = list(AUTOGRADE_PIPELINE)
     config.OverwriteCells.add_missing_cells = True
-    config.SandboxExecute.cell_timeout = float(options.cell_timeout)
-    config.SandboxExecute.notebook_timeout = float(options.notebook_timeout)
-    config.SandboxExecute.memory_mb = int(options.memory_mb)
-    config.SandboxExecute.disk_mb = int(options.disk_mb)
-    config.SandboxExecute.require_sandbox = bool(options.require_sandbox)
+    for name in CLI_LIMITS:
+        setattr(config.SandboxExecute, name, getattr(options, name))
     api.config = config
 
 
@@ -550,7 +533,7 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
     def done(row: GradeRow) -> None:
         rows[row.student] = row
         ledger.record(row)
-        write_grades_csv(course_dir, lesson_id, sorted(rows.values(), key=lambda r: r.student))
+        write_grades(course_dir, lesson_id, sorted(rows.values(), key=lambda r: r.student))
         count = len(rows) - (len(students) - len(todo))
         log(f"[{count}/{len(todo)}] {row.student}: {row.score:g}/{row.max_score:g}  {row.status}")
 
@@ -563,12 +546,12 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
             saved=len(rows), total=len(students), left=left))
         raise
     result = sorted(rows.values(), key=lambda r: r.student)
-    write_grades_csv(course_dir, lesson_id, result)
+    write_grades(course_dir, lesson_id, result)
     summary = {}
     for row in result:
-        kind = row.status.split(":", 1)[0]
+        kind = row.kind
         summary[kind] = summary.get(kind, 0) + 1
-    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.items(), key=_kind_order))
+    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.items(), key=lambda item: severity(item[0])))
     log(_("Graded {n} submission(s) of {lesson}: {parts}. Grades: {csv}; feedback: "
           "{feedback}.").format(n=len(result), lesson=lesson_id, parts=parts,
                                 csv=course_dir / CSV_NAME, feedback=course_dir / "feedback"))
@@ -576,11 +559,6 @@ def grade_lesson(lesson_id: str, course_dir: Path, log=print, workers: int | Non
         log(_("Rows not 'ok' say what happened and what to do; see them all with: manabu "
               "report --course {course}").format(course=course_dir))
     return result
-
-
-def _kind_order(item) -> int:
-    kind = item[0]
-    return -1 if kind == "ok" else KINDS.index(kind) if kind in KINDS else len(KINDS)
 
 
 def _run_pool(course_dir: Path, lesson_id: str, todo: list[str], workers: int,
@@ -605,24 +583,3 @@ def _run_pool(course_dir: Path, lesson_id: str, todo: list[str], workers: int,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-
-
-def write_grades_csv(course_dir: Path, lesson_id: str, rows: list[GradeRow]) -> Path:
-    """Merge ``rows`` into grades.csv, replacing this lesson's old rows and keeping the others."""
-    path = course_dir / CSV_NAME
-    keep = []
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as handle:
-            keep = [r for r in csv.DictReader(handle) if r.get("lesson") != lesson_id]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    from autograder.deadlines import late_columns
-
-    late = late_columns(course_dir, lesson_id, [r.student for r in rows])
-    new = [{**asdict(r), "needs_manual": "yes" if r.needs_manual else "no",
-            "late": late[r.student]} for r in rows]
-    for row in sorted(keep + new, key=lambda r: (r["lesson"], r["student"])):
-        writer.writerow({k: neutralize(row.get(k, "")) for k in FIELDS})
-    write_atomic(path, out.getvalue())
-    return path

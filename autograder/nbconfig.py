@@ -74,10 +74,7 @@ c.Autograde.autograde_preprocessors = {autograde}
 # nbgrader's own, minus a false "checksum has changed" alarm for every hidden-test cell
 c.Autograde.sanitize_preprocessors = {sanitize}
 c.OverwriteCells.add_missing_cells = True  # deleted test cells are put back, not scored 0
-c.SandboxExecute.cell_timeout = 30       # seconds per cell
-c.SandboxExecute.notebook_timeout = 120  # seconds for the whole notebook
-c.SandboxExecute.memory_mb = 1024
-c.Manabu.lang = {lang!r}  # the course language (en or ja)
+{limits}c.Manabu.lang = {lang!r}  # the course language (en or ja)
 {manabu_hooks}'''
 
 # Lines `manabu build` also adds to a course config written by an older Manabu (key, line block).
@@ -98,6 +95,8 @@ c.GenerateAssignment.post_convert_hook = "autograder.release_guard.record_genera
 
 def write_config(course_dir: Path, lang: str) -> Path:
     """Write ``nbgrader_config.py`` if the course has none; return its path."""
+    from autograder.limits import config_lines
+
     path = course_dir / CONFIG_NAME
     if not path.exists():
         code_stub, text_stub = STUBS[lang]
@@ -106,6 +105,7 @@ def write_config(course_dir: Path, lang: str) -> Path:
                                         text_stub=text_stub, lang=lang,
                                         autograde=_py_list(AUTOGRADE_PIPELINE),
                                         sanitize=_py_list(SANITIZE_PIPELINE),
+                                        limits=config_lines("SandboxExecute"),
                                         manabu_hooks="".join(block for _key, block in HOOKS)),
                         encoding="utf-8")
     return path
@@ -144,11 +144,13 @@ def course_language(course_dir: Path, default: str = "en") -> str:
 
 
 def config_language(config, default: str = "en") -> str:
-    """The course language named in a loaded nbgrader config (``c.Manabu.lang``), if known."""
-    from course.i18n import LANGUAGES
+    """The course language named in a loaded nbgrader config (``c.Manabu.lang``; ``default`` in
+    a config that names none). Its Manabu settings are checked: a misspelt name or a language
+    Manabu does not have is a :class:`~autograder.courseconfig.ConfigError`."""
+    from autograder.courseconfig import manabu_settings
 
-    lang = config.get("Manabu", {}).get("lang", default)
-    return lang if lang in LANGUAGES else default
+    settings = manabu_settings(config)
+    return settings.lang if "lang" in config.get("Manabu", {}) else default
 
 
 def use_this_alembic() -> None:
@@ -182,3 +184,12 @@ def nbgrader_api(course_dir: Path, db_url: str | None = None):
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.WARNING)
     return api
+
+
+def nbgrader_error(result: dict) -> str:
+    """The most telling line of a failed nbgrader API call."""
+    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    telling = [line for line in lines if ("Error:" in line or "Error " in line)
+               and "Please see the" not in line and not line.startswith("File ")]
+    return (telling or lines or ["unknown error"])[-1][:300]

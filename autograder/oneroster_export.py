@@ -54,8 +54,9 @@ def score_status(row) -> str:
 
 def export_results(course_dir: Path, out: Path, lessons: list[str] | None = None, log=print) -> Path:
     """Write the gradebook zip ``out`` from ``course_dir``'s grades.csv; return its path."""
+    from autograder.gradescsv import CSV_NAME, read_grades
     from autograder.nbconfig import COURSE_ID, built_course_dir, course_language, load_config
-    from autograder.report import catalog_title, read_grades
+    from autograder.report import catalog_title
     from autograder.roster_import import IDS, remembered
 
     course_dir = built_course_dir(course_dir)
@@ -73,7 +74,7 @@ def export_results(course_dir: Path, out: Path, lessons: list[str] | None = None
     rows = [r for r in rows if not lessons or r.lesson in lessons]
     lang = course_language(course_dir)
     course_id = load_config(course_dir).CourseDirectory.get("course_id") or COURSE_ID
-    stamp = datetime.fromtimestamp((course_dir / "grades.csv").stat().st_mtime, timezone.utc)
+    stamp = datetime.fromtimestamp((course_dir / CSV_NAME).stat().st_mtime, timezone.utc)
     when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     category = f"manabu-{course_id}"
     items, results, left_out = {}, [], set()

@@ -8,45 +8,13 @@ a line saying what to do next. The page itself is drawn by :mod:`autograder.repo
 
 from __future__ import annotations
 
-import csv
 import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.csvcells import unneutralize
+from autograder.gradescsv import Row, read_grades, severity
 from autograder.paths import CourseError, write_atomic
-
-CSV_NAME = "grades.csv"
-COLUMNS = ("student", "lesson", "score", "max_score", "status", "needs_manual")
-# `status` is "ok" or "<kind>: <reason>". Flagged and stopped submissions were graded (for what
-# ran); broken, missing and failed ones were not.
-PROBLEM_KINDS = ("flagged", "stopped", "broken", "missing", "failed")
-GRADED_KINDS = ("ok", "flagged", "stopped")
-OTHER = "other"  # a status this version does not know: shown as it is
-
-
-@dataclass
-class Row:
-    """One line of grades.csv."""
-
-    student: str
-    lesson: str
-    score: float
-    max_score: float
-    kind: str          # "ok", one of PROBLEM_KINDS, or OTHER
-    reason: str        # the grader's words for the teacher ("" when ok)
-    needs_manual: bool
-    late: bool | None = None  # None: no late column (grades.csv from before deadlines)
-
-    @property
-    def graded(self) -> bool:
-        return self.kind in GRADED_KINDS and self.max_score > 0
-
-    @property
-    def share(self) -> float:
-        """Score as a fraction of the points (0 when not graded)."""
-        return self.score / self.max_score if self.max_score > 0 else 0.0
 
 
 @dataclass
@@ -98,73 +66,12 @@ class LessonReport:
 
     @property
     def problems(self) -> list[Row]:
-        order = {kind: i for i, kind in enumerate(PROBLEM_KINDS)}
         return sorted((r for r in self.rows if r.kind != "ok"),
-                      key=lambda r: (order.get(r.kind, len(order)), r.student))
+                      key=lambda r: (severity(r.kind), r.student))
 
     @property
     def manual(self) -> list[Row]:
         return [r for r in self.rows if r.needs_manual]
-
-
-def parse_status(status: str) -> tuple[str, str]:
-    """(kind, reason) of a grades.csv status: ``"ok"`` or ``"<kind>: <reason>"``."""
-    text = status.strip()
-    if text.lower() == "ok":
-        return "ok", ""
-    head, _sep, reason = text.partition(":")
-    words = head.strip().lower().split()
-    for kind in PROBLEM_KINDS:  # "flagged: ...", also older wording like "broken notebook: ..."
-        if kind in words:
-            return kind, reason.strip()
-    return OTHER, text
-
-
-def kind_word(kind: str, _) -> str:
-    """A status kind of grades.csv ("ok", "broken", ...) in the teacher's language (the file keeps
-    the English word, which spreadsheets sort on)."""
-    labels = {"ok": _("graded"), "flagged": _("flagged"), "stopped": _("stopped early"),
-              "broken": _("broken file"), "missing": _("not submitted"), "failed": _("grading failed"),
-              "other": _("other problem")}
-    return labels.get(kind, kind)
-
-
-def read_grades(course_dir: Path, _=str) -> list[Row]:
-    """The rows of ``course_dir/grades.csv``; a clear :class:`CourseError` (in the language of
-    ``_``) if there are none."""
-    path = course_dir / CSV_NAME
-    first_step = _("Grade a lesson first: {command}").format(
-        command=f"manabu grade LESSON --course {course_dir}")
-    if not path.exists():
-        raise CourseError(_("No grades yet: {path} does not exist.").format(path=path) + " " + first_step)
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CourseError(_("{path} has no column {missing}: it needs the columns {columns}. "
-                                "Make it again: {command}").format(
-                path=path, missing=", ".join(missing), columns=", ".join(COLUMNS),
-                command=f"manabu grade LESSON --course {course_dir}"))
-        rows = []
-        for line, raw in enumerate(reader, start=2):
-            raw = {k: unneutralize(v) if isinstance(v, str) else v for k, v in raw.items()}
-            try:
-                score, max_score = float(raw["score"]), float(raw["max_score"])
-            except (TypeError, ValueError):
-                raise CourseError(_("{path}, line {line}: score {score} / max_score {max_score} is "
-                                    "not a number. Fix the line, or make the file again: {command}"
-                                    ).format(path=path, line=line, score=repr(raw["score"]),
-                                             max_score=repr(raw["max_score"]),
-                                             command=f"manabu grade {raw['lesson']} --course {course_dir}")
-                                  ) from None
-            kind, reason = parse_status(raw["status"] or "")
-            late = (raw.get("late") or "").strip().lower()
-            rows.append(Row(raw["student"], raw["lesson"], score, max_score, kind, reason,
-                            (raw["needs_manual"] or "").strip().lower() in ("yes", "true", "1"),
-                            late in ("yes", "true", "1") if late else None))
-    if not rows:
-        raise CourseError(_("No grades yet: {path} has no rows.").format(path=path) + " " + first_step)
-    return rows
 
 
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)

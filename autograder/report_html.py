@@ -16,7 +16,8 @@ from contextvars import ContextVar
 from html import escape
 from pathlib import Path
 
-from autograder.report import LessonReport, Row, kind_word
+from autograder.gradescsv import CSV_NAME, Row, kind_word
+from autograder.report import LessonReport
 from course.i18n import translator
 from course.style import OKABE_ITO
 
@@ -306,7 +307,7 @@ def report_html(reports: list[LessonReport], course_dir: Path, lang: str, kanten
             f"<li><a href='#lesson-{escape(r.lesson)}'>{escape(r.lesson)} {escape(r.title)}</a></li>"
             for r in reports) + "</ul></nav>")
     footer = ("<footer>" + say(_("Made from {path} and the gradebook. Make it again after grading: "
-                                 "{command}"), path=course_dir / "grades.csv",
+                                 "{command}"), path=course_dir / CSV_NAME,
                                command=f"manabu report --course {course_dir}") + "</footer>")
     command = f"manabu report --course {course_dir} --kanten-csv FILE"
     overview = kanten_section(kanten, command, _) if kanten is not None else ""

@@ -10,20 +10,15 @@ import nbformat
 import pytest
 
 from autograder.csvcells import neutralize, unneutralize
-from autograder.grade import (
-    GradeRow,
-    Ledger,
-    grading_metadata_ok,
-    metadata_changes,
-    write_grades_csv,
-)
+from autograder.grade import Ledger, grading_metadata_ok, metadata_changes
+from autograder.gradescsv import GradeRow, write_grades
 from autograder.nbgrader_plugins import classify
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "=HYPERLINK(\"x\")"])
 def test_formula_cells_are_neutralized_and_read_back(text, tmp_path):
     assert neutralize(text).startswith("'") and unneutralize(neutralize(text)) == text
-    write_grades_csv(tmp_path, "e01", [GradeRow(text, "e01", 1, 2, "ok", False)])
+    write_grades(tmp_path, "e01", [GradeRow(text, "e01", 1, 2, "ok", False)])
     with (tmp_path / "grades.csv").open(encoding="utf-8") as handle:
         row = next(csv.DictReader(handle))
     assert row["student"] == "'" + text and row["score"] == "1"

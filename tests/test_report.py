@@ -14,9 +14,9 @@ from helpers import wrong_answers
 
 from autograder.build import build_course
 from autograder.cli import main
+from autograder.gradescsv import parse_status
 from autograder.nbconfig import nbgrader_api
 from autograder.prose import LATIN_OK
-from autograder.report import parse_status
 from autograder.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON = "e01"  # quiz widgets only: the quickest lesson to grade
