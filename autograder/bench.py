@@ -16,7 +16,8 @@ from pathlib import Path
 from autograder.execute import run_notebook
 from autograder.lessonfile import read_notebook, split_teacher_notes
 from autograder.prose import fk_grade, readings_count
-from course.catalog import LANGUAGES, load_catalog
+from course.catalog import load_catalog
+from course.i18n import LANGUAGES
 
 
 def bench_lessons(langs=LANGUAGES, log=print) -> list[dict]:

@@ -8,7 +8,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from course.catalog import LANGUAGES, LessonError
+from course.catalog import LessonError
+from course.i18n import LANGUAGES
 
 DEFAULT_COURSE = "course_dir"
 
@@ -70,11 +71,24 @@ def cmd_grade(args) -> int:
         from autograder.gradebook_db import record_db_url
 
         record_db_url(Path(args.course), args.db)
-    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.budget,
-                      memory_mb=args.memory_mb, disk_mb=args.disk_mb, require_sandbox=args.require_sandbox,
-                      regrade=args.regrade)
+    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                      memory_mb=args.memory_mb, disk_mb=args.disk_mb,
+                      require_sandbox=args.require_sandbox, regrade=args.regrade)
     rows = grade_lesson(args.lesson, Path(args.course), workers=args.workers, options=options)
     return 0 if rows else 1
+
+
+def limit_args(p) -> None:
+    """``manabu grade``'s limit options: help and defaults from autograder.limits."""
+    from autograder.limits import default, help_text
+
+    for flag, name, kind, metavar in (("--cell-timeout", "cell_timeout", float, "S"),
+                                      ("--budget", "notebook_timeout", float, "S"),
+                                      ("--memory-mb", "memory_mb", int, "MB"),
+                                      ("--disk-mb", "disk_mb", int, "MB")):
+        p.add_argument(flag, dest=name, type=kind, default=default(name), metavar=metavar,
+                       help=f"{help_text(name)} (default: {default(name):g})")
+    p.add_argument("--require-sandbox", action="store_true", help=help_text("require_sandbox"))
 
 
 def cmd_report(args) -> int:
@@ -176,16 +190,7 @@ def parser() -> argparse.ArgumentParser:
                    help="grading processes working side by side (default: one per core)")
     p.add_argument("--regrade", action="store_true",
                    help="grade every submission again (default: keep results of unchanged ones)")
-    p.add_argument("--require-sandbox", action="store_true",
-                   help="refuse to grade unless student code runs fully isolated (bubblewrap)")
-    p.add_argument("--cell-timeout", type=float, default=30, metavar="S",
-                   help="seconds one cell may run (default: 30)")
-    p.add_argument("--budget", type=float, default=120, metavar="S",
-                   help="seconds a whole notebook may run (default: 120)")
-    p.add_argument("--memory-mb", type=int, default=1024, metavar="MB",
-                   help="memory one submission may use (default: 1024)")
-    p.add_argument("--disk-mb", type=int, default=200, metavar="MB",
-                   help="disk one submission may use for its files (default: 200)")
+    limit_args(p)
     db_arg(p)
     p = add("report", cmd_report, "Write a class report (HTML with plots): scores, hard exercises, "
             "students who need help, flagged submissions.")

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from autograder.paths import CourseError, write_atomic
 
 FILE_NAME = "deadlines.json"
-DEFAULT_TZ = "Asia/Tokyo"
 SHOWN = "%Y-%m-%d %H:%M"  # how a time is shown to the teacher (with the zone's name after it)
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
            "%Y/%m/%d %H:%M", "%Y-%m-%d")
@@ -67,13 +66,9 @@ def course_timezone(course_dir: Path) -> str:
     data = load(course_dir)
     if data.get("timezone"):
         return data["timezone"]
-    from autograder.nbconfig import CONFIG_NAME, load_config
+    from autograder.courseconfig import course_settings
 
-    if (course_dir / CONFIG_NAME).exists():
-        name = load_config(course_dir).get("Manabu", {}).get("timezone")
-        if isinstance(name, str) and name:
-            return name
-    return DEFAULT_TZ
+    return course_settings(course_dir).timezone
 
 
 def load(course_dir: Path) -> dict:

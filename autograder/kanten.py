@@ -17,10 +17,10 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.courseconfig import Manabu
 from autograder.csvcells import neutralize
 
 KANTEN = ("knowledge", "thinking", "attitude")
-DEFAULT_A, DEFAULT_B = 80.0, 50.0
 
 
 def kanten_labels(_) -> dict[str, str]:
@@ -62,8 +62,8 @@ def kanten_map(nb) -> dict[str, str]:
 class Thresholds:
     """The teacher's lower bounds, in percent: A at or above ``a``, B at or above ``b``."""
 
-    a: float = DEFAULT_A
-    b: float = DEFAULT_B
+    a: float = Manabu.class_traits()["kanten_a"].default_value
+    b: float = Manabu.class_traits()["kanten_b"].default_value
 
     def letter(self, percent: float) -> str:
         return "A" if percent >= self.a - 1e-9 else "B" if percent >= self.b - 1e-9 else "C"
@@ -72,19 +72,12 @@ class Thresholds:
 def thresholds(course_dir: Path, a: float | None = None, b: float | None = None) -> Thresholds:
     """The thresholds: ``a``/``b`` if given, else the course config's ``c.Manabu.kanten_a`` /
     ``c.Manabu.kanten_b``, else 80 and 50; a CourseError if they make no sense."""
-    from autograder.nbconfig import CONFIG_NAME, load_config
+    from autograder.courseconfig import course_settings
     from autograder.paths import CourseError
 
-    config = load_config(course_dir).get("Manabu", {}) if (course_dir / CONFIG_NAME).exists() else {}
-    values = []
-    for given, key, default in ((a, "kanten_a", DEFAULT_A), (b, "kanten_b", DEFAULT_B)):
-        value = given if given is not None else config.get(key, default)
-        try:
-            values.append(float(value))
-        except (TypeError, ValueError):
-            raise CourseError(f"c.Manabu.{key} = {value!r} in {course_dir / CONFIG_NAME} is not a "
-                              "number: write a percentage, e.g. 80.") from None
-    a_value, b_value = values
+    settings = course_settings(course_dir)  # a value that is not a number is refused there
+    a_value = float(a if a is not None else settings.kanten_a)
+    b_value = float(b if b is not None else settings.kanten_b)
     if not 0 <= b_value <= a_value <= 100:
         raise CourseError(f"The A/B thresholds {a_value:g} % / {b_value:g} % do not fit: use "
                           "0 <= B <= A <= 100, e.g. --kanten-a 80 --kanten-b 50.")

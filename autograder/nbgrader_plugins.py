@@ -12,9 +12,9 @@ import nbformat
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor, OverwriteCells
-from traitlets import Bool, Float, Integer
 
 from autograder.lessonfile import BEGIN_HIDDEN, END_HIDDEN, without_region
+from autograder.limits import GradingLimits
 
 ASSIGN_RE = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*=(?!=)")
 
@@ -60,7 +60,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
 
-class SandboxExecute(NbGraderPreprocessor):
+class SandboxExecute(NbGraderPreprocessor, GradingLimits):
     """Run the submission with Manabu's honest grader instead of nbgrader's ``Execute`` (a kernel
     that runs as the grader's own user, tests and student code in one process, with a per-cell
     timeout only). See :mod:`autograder.sandbox`.
@@ -72,28 +72,18 @@ class SandboxExecute(NbGraderPreprocessor):
     did not run (time budget, process ended) gets an error output, so nbgrader scores it 0.
     """
 
-    cell_timeout = Float(30, help="Seconds one cell (or one call of a student's function by a "
-                                  "test) may run.").tag(config=True)
-    notebook_timeout = Float(120, help="Seconds the whole notebook may run.").tag(config=True)
-    memory_mb = Integer(1024, help="Memory a submission may use (MB).").tag(config=True)
-    disk_mb = Integer(200, help="Disk a submission may use for its files and temporary files "
-                                "(MB).").tag(config=True)
-    output_chars = Integer(20_000, help="Characters kept per output.").tag(config=True)
-    notebook_chars = Integer(400_000, help="Characters kept for all outputs.").tag(config=True)
-    require_sandbox = Bool(False, help="Refuse to grade without full isolation.").tag(config=True)
+    # its limits (c.SandboxExecute.cell_timeout = ...) are declared in GradingLimits
 
     last_report = None  # the last run's summary, for ``manabu grade`` in the same process
 
     def preprocess(self, nb, resources):
         from autograder.nbconfig import config_language
-        from autograder.sandbox import Limits, run_cells
+        from autograder.sandbox import run_cells
         from course.i18n import translator
 
         lang = config_language(self.config)  # the course's, from its nbgrader_config.py
         _ = translator(lang)
-        limits = Limits(lang=lang, memory_mb=self.memory_mb, cell_seconds=self.cell_timeout,
-                        notebook_seconds=self.notebook_timeout, output_chars=self.output_chars,
-                        notebook_chars=self.notebook_chars, disk_mb=self.disk_mb)
+        limits = self.for_sandbox(lang)
         lesson = lesson_cells(resources)
         code = [(i, cell) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
         cells = [{"index": i, **classify(cell, lesson)} for i, cell in code]

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.courseconfig import manabu_settings
 from autograder.hubapi import Hub, HubError
 from autograder.nbconfig import COURSE_ID, built_course_dir, load_config, use_this_alembic
 from autograder.oneroster import read_oneroster
@@ -47,7 +48,7 @@ def groups_for(row: Row, course_id: str) -> list[str]:
 def course_classes(course_dir: Path, given: list[str], roster: Path) -> tuple[dict, bool]:
     """(the course's classes, whether to record them): those recorded in its config, plus
     ``--class``."""
-    recorded = load_config(course_dir).Manabu.get("classes") or {}
+    recorded = manabu_settings(load_config(course_dir)).classes or {}
     if isinstance(recorded, (list, tuple)):
         recorded = {key: key for key in recorded}
     classes = {**dict(recorded), **parse_classes(given)}
@@ -77,7 +78,7 @@ def import_roster(roster: Path, course_dir: Path, classes: list[str] | None = No
         from autograder.nbconfig import course_language
         from course.i18n import translator
 
-        recorded = load_config(course_dir).Manabu.get("classes") or {}
+        recorded = manabu_settings(load_config(course_dir)).classes or {}
         recorded = {k: k for k in recorded} if isinstance(recorded, (list, tuple)) else dict(recorded)
         given = parse_classes(classes or [])
         oneroster = read_oneroster(roster, {**recorded, **given}, prefix, remembered(course_dir),

@@ -110,13 +110,14 @@ class Runner:
     """Runs the commands of one grading run; see the module docstring."""
 
     def __init__(self, limits: dict, proto):
-        self.cell_seconds = float(limits.get("cell_seconds", 30))
-        self.output_chars = int(limits.get("output_chars", 20_000))
-        self.memory_mb = int(limits.get("memory_mb", 1024))
+        # the sandbox always sends every limit (autograder.limits declares their defaults)
+        self.cell_seconds = float(limits["cell_seconds"])
+        self.output_chars = int(limits["output_chars"])
+        self.memory_mb = int(limits["memory_mb"])
         from course.i18n import translator
 
         self._ = translator(limits.get("lang") or "en")  # what the student reads in feedback
-        self.sink = Sink(self.output_chars, int(limits.get("notebook_chars", 400_000)))
+        self.sink = Sink(self.output_chars, int(limits["notebook_chars"]))
         self.proto = proto
         self.timed_out = False
         self.main_thread = threading.main_thread().ident

@@ -44,6 +44,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.limits import default
+
 NOBODY = 65534
 SLOT_UID = 1_700_000_000     # sandbox n runs as uid SLOT_UID + n: a uid no real account uses
 SLOTS = 64
@@ -56,16 +58,19 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass
 class Limits:
-    memory_mb: int = 1024
-    disk_mb: int = 200               # the working copy and its temporary files
+    """What one run may spend. The teacher's limits and their defaults are declared in
+    :class:`autograder.limits.GradingLimits` (see its ``for_sandbox``); the rest are fixed."""
+
+    memory_mb: int = default("memory_mb")
+    disk_mb: int = default("disk_mb")              # the working copy and its temporary files
     processes: int = 64
     file_mb: int = 64
     open_files: int = 256
-    cell_seconds: float = 30         # one cell, or one call of a student's function by a test
-    notebook_seconds: float = 120
+    cell_seconds: float = default("cell_timeout")  # one cell, or one call of a student's function
+    notebook_seconds: float = default("notebook_timeout")
     lang: str = "en"                 # the language of messages the student reads
-    output_chars: int = 20_000       # per output (a print, a table, an error)
-    notebook_chars: int = 400_000    # all outputs of one notebook together (feedback stays small)
+    output_chars: int = default("output_chars")
+    notebook_chars: int = default("notebook_chars")
 
 
 @dataclass
@@ -229,8 +234,8 @@ def _environment(level: str, workdir_inside: str) -> dict:
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MALLOC_ARENA_MAX": "2", "JOBLIB_MULTIPROCESSING": "0", "PYTHONDONTWRITEBYTECODE": "1",
            "NBGRADER_EXECUTION": "autograde"}
-    if "MANABU_LANG" in os.environ:
-        env["MANABU_LANG"] = os.environ["MANABU_LANG"]
+    # no MANABU_LANG from the grader's own environment: the lesson speaks the language it was
+    # built in, and the runner's messages follow limits.lang (the course's)
     return env
 
 
