@@ -14,7 +14,7 @@ import pytest
 from browser_helpers import browser_page, mouse_stroke, running
 from conftest import VENV_BIN, free_port
 
-from course.i18n import LOCALE_DIR, parse_po
+from course.catalogs import LOCALE_DIR, po_messages
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
@@ -124,7 +124,7 @@ def test_robot_steps_in_voila(voila_en, browser):
 
 def english_labels(family: str) -> list[str]:
     """The English labels of a widget family whose Japanese differs (whole words, no fields)."""
-    catalog = parse_po((LOCALE_DIR / "ja" / f"{family}.po").read_text(encoding="utf-8"))
+    catalog = po_messages((LOCALE_DIR / "ja" / f"{family}.po").read_text(encoding="utf-8"))
     return [en for en, ja in catalog.items()
             if ja and ja != en and "{" not in en and re.fullmatch(r"[A-Za-z][A-Za-z ()']{3,}", en)]
 

@@ -77,6 +77,8 @@ step 3 "packages: Manabu, JupyterLab, nbgrader, Japanese language pack, jupyterh
   "jupyterlab-language-pack-ja-JP" "jupyterhub>=5"
 # same version number, new code: put this wheel in even if pip thinks it is already there
 "${PIP[@]}" install --force-reinstall --no-deps "$WHEEL"
+# compiled translation catalogs (.mo): made here once, so no student's kernel compiles them
+"$PREFIX/bin/python" -m course.catalogs >/dev/null
 
 chmod -R a+rX "$PREFIX"
 
