@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from autograder.lessonfile import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
@@ -32,47 +30,29 @@ def markdown_html(text: str) -> str:
     return MarkdownIt("commonmark").enable("table").render(text)
 
 
-def guide_html(lesson: Lesson, nb, notes: list) -> str:
-    """The whole guide as one self-contained HTML page."""
-    _ = translator(lesson.lang)
-    plan = timing_plan(notes)
-    total = sum(m for m, _a in plan)
-    parts = [
-        f"<!doctype html><html lang='{lesson.lang}'><head><meta charset='utf-8'>",
-        f"<title>{escape(lesson.id)} {escape(lesson.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{escape(lesson.id)}: {escape(lesson.title)}</h1>",
-        "<p class='meta'>" + escape(_("Teacher guide")) + " · "
-        + escape(_("grade {grade}, {minutes} minutes").format(grade=lesson.grade, minutes=lesson.minutes))
-        + " · AI4K12 " + escape(", ".join(lesson.ai4k12)) + "</p>",
-        f"<h2>{escape(_('Objectives'))}</h2><ol>"
-        + "".join(f"<li>{escape(o)}</li>" for o in lesson.objectives) + "</ol>",
-    ]
-    if lesson.japan:
-        parts.append(f"<h2>{escape(_('Course of study links'))}</h2><ul>"
-                     + "".join(f"<li>{escape(j)}</li>" for j in lesson.japan) + "</ul>")
-    parts.append(f"<h2>{escape(_('Timing plan'))}</h2><table><tr><th>{escape(_('minutes'))}</th>"
-                 f"<th>{escape(_('activity'))}</th></tr>"
-                 + "".join(f"<tr><td>{m}</td><td>{escape(a)}</td></tr>" for m, a in plan)
-                 + f"<tr class='total'><td>{total}</td><td>{escape(_('total'))}</td></tr></table>")
-    parts.append(f"<h2>{escape(_('Answer key'))}</h2>")
+def answer_key(nb) -> list[dict]:
+    """What the guide's answer key shows of each graded cell: a written answer's sample (HTML), a
+    solution's code, or a test's checks with its hidden ones apart."""
+    items = []
     for cell in graded_cells(nb):
         meta = cell.metadata.nbgrader
-        points = meta.get("points")
-        head = escape(meta["grade_id"]) + (f" ({points} {escape(_('points'))})" if points else "")
+        item = {"grade_id": meta["grade_id"], "points": meta.get("points")}
         if meta.get("solution") and cell.cell_type == "markdown":
-            parts.append(f"<h3>{head}: {escape(_('sample answer, graded by you'))}</h3>"
-                         + markdown_html(cell.source))
+            items.append({**item, "kind": "written", "html": markdown_html(cell.source)})
         elif meta.get("solution"):
-            parts.append(f"<h3>{head}</h3><pre>{escape(region(cell.source, BEGIN_SOLUTION, END_SOLUTION))}</pre>")
+            items.append({**item, "kind": "solution",
+                          "code": region(cell.source, BEGIN_SOLUTION, END_SOLUTION)})
         elif meta.get("grade"):
-            hidden = region(cell.source, BEGIN_HIDDEN, END_HIDDEN)
-            parts.append(f"<h3>{head}: {escape(_('checks (hidden ones marked)'))}</h3><pre>"
-                         + escape(cell.source.split(BEGIN_HIDDEN)[0].strip())
-                         + (f"\n# {escape(_('hidden'))}:\n{escape(hidden)}" if hidden else "") + "</pre>")
-    parts.append(f"<h2>{escape(_('Words to know'))}</h2><dl>"
-                 + "".join(f"<dt><b>{escape(k)}</b></dt><dd>{escape(v)}</dd>"
-                           for k, v in lesson.vocabulary.items()) + "</dl>")
-    parts.append(f"<h2>{escape(_('Teacher notes'))}</h2>")
-    parts += [markdown_html(c.source) for c in notes if not timing_plan([c])]
-    parts.append("</body></html>")
-    return "\n".join(parts)
+            items.append({**item, "kind": "test", "code": cell.source.split(BEGIN_HIDDEN)[0].strip(),
+                          "hidden": region(cell.source, BEGIN_HIDDEN, END_HIDDEN)})
+    return items
+
+
+def guide_html(lesson: Lesson, nb, notes: list) -> str:
+    """The whole guide as one self-contained HTML page (``templates/pages/guide.html.j2``)."""
+    from autograder.templates import render
+
+    plan = timing_plan(notes)
+    return render("guide.html.j2", translator(lesson.lang), lesson=lesson, style=STYLE, plan=plan,
+                  total=sum(m for m, _a in plan), answers=answer_key(nb),
+                  notes=[markdown_html(c.source) for c in notes if not timing_plan([c])])
