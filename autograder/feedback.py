@@ -20,40 +20,16 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_REPR = re.compile(r"^[A-Z]\w*\((?:children|value|layout|description|options|index)=")
 
 
-def feedback_words(lang: str) -> dict[str, str]:
-    """The feedback page's words in ``lang`` (keys as the template names them)."""
-    from course.i18n import translator
-
-    _ = translator(lang)
-    return {
-        "score": _("Score"),
-        "score_so_far": _("Score so far"),
-        "teacher_will_read": _("Your teacher will read this."),
-        "teacher_will_read_all": _("Your teacher will read your written answers."),
-        "test_cell": _("Answer check"),
-        "check": _("Answer check"),
-        "code_answer": _("Your code"),
-        "written_answer": _("Your written answer"),
-        "task": _("Task"),
-        "your_answer": _("Your answer"),
-        "your_task": _("Your task"),
-        "comment": _("Your teacher's comment"),
-        "comments": _("Your teacher's comment"),
-        "late_penalty": _("Handed in late"),
-        "top": _("Top"),
-        "widget": _("Here the lesson showed something you could move. Open the lesson to try "
-                    "it again."),
-    }
-
-
 class MarkUngradedAnswers(NbGraderPreprocessor):
     """Mark each graded cell that waits for the teacher (``metadata.manabu.pending``) and put the
-    course language's words and the points still to be graded in ``resources["manabu"]``."""
+    course language's ``gettext`` (the template's labels) and the points still to be graded in
+    ``resources["manabu"]``."""
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
 
         from autograder.nbconfig import config_language
+        from course.i18n import translator
 
         info = resources["nbgrader"]
         pending_points = 0.0
@@ -69,7 +45,7 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
                     pending_points += float(grade.max_score or 0)
         mark_widget_outputs(nb)
         lang = config_language(self.config)
-        resources["manabu"] = {"words": feedback_words(lang), "lang": lang,
+        resources["manabu"] = {"gettext": translator(lang), "lang": lang,
                                "pending_points": pending_points}
         return nb, resources
 

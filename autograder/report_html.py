@@ -1,4 +1,6 @@
-"""The class report page: one self-contained HTML file, plots inline as base64 PNG.
+"""The class report page: one self-contained HTML file, plots inline as base64 PNG. The markup
+is ``autograder/templates/pages/report.html.j2`` (and ``kanten.html.j2``); this module draws the
+plots and chooses what the page advises.
 
 Plots use Manabu's style (Okabe–Ito colours dark enough for white, a pattern as well as a
 colour, BIZ UDPGothic for Japanese). Japanese text asks for BIZ UDPGothic by name (installed with
@@ -15,11 +17,16 @@ import textwrap
 from contextvars import ContextVar
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from autograder.gradescsv import CSV_NAME, Row, kind_word
-from autograder.report import LessonReport
 from course.i18n import translator
 from course.style import OKABE_ITO
+
+if TYPE_CHECKING:  # report.py imports this module to draw its page: no import back
+    from autograder.report import LessonReport
 
 STYLE = """
 *{box-sizing:border-box}
@@ -57,13 +64,13 @@ footer{margin-top:3em;color:#555;font-size:.9em}
 """
 
 
-def say(template: str, **values) -> str:
+def say(template: str, **values) -> Markup:
     """``template.format(**values)`` as HTML: everything escaped, commands and paths (keys
     ``command`` and ``path``) in ``<code>``, so the report reads the same in every language."""
     safe = {k: (f"<code>{escape(str(v))}</code>" if k in ("command", "path")
                 else v if isinstance(v, (int, float)) else escape(str(v)))
             for k, v in values.items()}
-    return escape(template).format(**safe)
+    return Markup(escape(template).format(**safe))
 
 
 def figure_png(fig) -> str:
@@ -141,16 +148,12 @@ def exercise_plot(report: LessonReport, _) -> str:
     return figure_png(fig)
 
 
-def kind_label(row: Row, _) -> str:
-    return f"<span class='kind kind-{row.kind}'>{escape(kind_word(row.kind, _))}</span>"
-
-
-def todo(row: Row, lesson: str, _) -> str:
+def todo(row: Row, lesson: str, _) -> Markup:
     """What the teacher does about a submission with this status (HTML)."""
     if row.kind == "failed":
         return say(_("Not graded. Run {command} again; if it fails again, grade it by hand in the "
                      "Formgrader."), command=f"manabu grade {lesson}")
-    return escape({
+    return say({
         "flagged": _("Graded, but the notebook was changed where it should not be. Open it in the "
                      "Formgrader and check the score by hand."),
         "stopped": _("Graded only for the cells that ran. Ask the student to fix the slow cell and "
@@ -166,154 +169,66 @@ def score_text(row: Row) -> str:
     return f"{row.score:g} / {row.max_score:g} ({100 * row.share:.0f}%)"
 
 
-def next_line(html: str, _) -> str:
-    return f"<p class='next'><b>{escape(_('Next:'))}</b> {html}</p>"
-
-
-def cards(report: LessonReport, _) -> str:
-    def card(value, label, alert=False):
-        return (f"<div class='card{' alert' if alert else ''}'><b>{escape(str(value))}</b>"
-                f"<span>{escape(label)}</span></div>")
-
-    mean = "–" if report.mean is None else f"{100 * report.mean:.0f}%"
-    median = "–" if report.median is None else f"{100 * report.median:.0f}%"
-    return ("<div class='cards'>" + card(len(report.rows), _("students"))
-            + card(len(report.graded), _("graded")) + card(mean, _("average score"))
-            + card(median, _("median score"))
-            + card(len(report.need_help), _("need help"), bool(report.need_help))
-            + card(len(report.problems), _("with a problem"), bool(report.problems))
-            + card(len(report.manual), _("written answers to grade"), bool(report.manual)) + "</div>")
-
-
-def distribution_section(report: LessonReport, _) -> str:
-    parts = [f"<h3>{escape(_('1. Score distribution'))}</h3>"]
+def distribution_advice(report: LessonReport, _) -> Markup:
+    """What to do after reading the score distribution."""
     graded = report.graded
     if not graded:
-        parts.append(f"<p class='note'>{escape(_('No submission of this lesson was graded.'))}</p>")
-        return "".join(parts) + next_line(say(_("Look at the problems below, then grade again.")), _)
-    alt = _("Histogram of the scores of {n} graded students").format(n=len(graded))
-    parts.append(f"<img src='{distribution_plot(report, _)}' alt='{escape(alt)}'>")
-    not_graded = len(report.rows) - len(graded)
-    if not_graded:
-        parts.append("<p class='note'>" + escape(_("{n} submission(s) not graded are not in the plot: "
-                                                   "see the problems below.").format(n=not_graded)) + "</p>")
-    if report.manual:
-        parts.append("<p class='note'>" + say(_("Written answers you have not graded yet count as 0 "
-                                                "here.")) + "</p>")
+        return say(_("Look at the problems below, then grade again."))
     below = sum(r.share < 0.5 for r in graded)
     if report.median < 0.5:
-        advice = say(_("Most of the class scored below half: go over the lesson again with everyone."))
-    elif below:
-        advice = say(_("{n} student(s) scored below half: see who needs help below."), n=below)
+        return say(_("Most of the class scored below half: go over the lesson again with everyone."))
+    if below:
+        return say(_("{n} student(s) scored below half: see who needs help below."), n=below)
+    return say(_("Everyone graded scored at least half: the class is ready for the next lesson."))
+
+
+def exercise_advice(report: LessonReport, _) -> Markup:
+    """What to do about the hardest exercise(s)."""
+    if not report.hardest:
+        return say(_("Every graded student got full points on every exercise."))
+    names = " / ".join(_("“{name}”").format(name=e.name) for e in report.hardest)
+    rate = 100 * report.hardest[0].rate
+    if rate < 50:
+        advice = _("Go over {names} with the whole class: only {rate:.0f}% got full points.")
     else:
-        advice = say(_("Everyone graded scored at least half: the class is ready for the next lesson."))
-    return "".join(parts) + next_line(advice, _)
+        advice = _("{names} was the hardest ({rate:.0f}% got full points): a short reminder "
+                   "in the next class is enough.")
+    return say(advice, names=names, rate=rate)
 
 
-def exercise_section(report: LessonReport, _) -> str:
-    parts = [f"<h3>{escape(_('2. Exercises: who got full points'))}</h3>"]
-    if not report.exercises:
-        note = (say(report.gradebook_note[0], **report.gradebook_note[1]) if report.exercises is None
-                else say(_("This lesson has no autograded exercises.")))
-        return "".join(parts) + f"<p class='note'>{note}</p>"
-    alt = _("Bar chart: share of students with full points for each exercise")
-    parts.append(f"<img src='{exercise_plot(report, _)}' alt='{escape(alt)}'>")
-    parts.append(f"<table><tr><th>{escape(_('exercise'))}</th><th>{escape(_('points'))}</th>"
-                 f"<th>{escape(_('full points'))}</th></tr>")
-    for e in report.exercises:
-        hard = e in report.hardest
-        rate = "–" if e.rate is None else f"{100 * e.rate:.0f}% ({e.full}/{e.graded})"
-        mark = f" <span class='kind kind-low'>{escape(_('hardest'))}</span>" if hard else ""
-        parts.append(f"<tr{' class=hardest' if hard else ''}><td>{escape(e.name)}{mark}</td>"
-                     f"<td class=num>{e.points:g}</td><td class=num>{rate}</td></tr>")
-    parts.append("</table>")
-    if report.hardest:
-        names = " / ".join(_("“{name}”").format(name=e.name) for e in report.hardest)
-        rate = 100 * report.hardest[0].rate
-        if rate < 50:
-            advice = _("Go over {names} with the whole class: only {rate:.0f}% got full points.")
-        else:
-            advice = _("{names} was the hardest ({rate:.0f}% got full points): a short reminder "
-                       "in the next class is enough.")
-        advice = say(advice, names=names, rate=rate)
-    else:
-        advice = say(_("Every graded student got full points on every exercise."))
-    return "".join(parts) + next_line(advice, _)
-
-
-def help_section(report: LessonReport, _) -> str:
-    parts = [f"<h3>{escape(_('3. Students who need help'))}</h3>"]
-    rows = report.need_help
-    if not rows:
-        return "".join(parts) + next_line(say(_("Nobody scored below half and every submission "
-                                                 "was graded normally.")), _)
-    parts.append(f"<p class='note'>{escape(_('Score below half, or a problem with the submission.'))}</p>")
-    parts.append(f"<table><tr><th>{escape(_('student'))}</th><th>{escape(_('score'))}</th>"
-                 f"<th>{escape(_('why'))}</th></tr>")
-    for row in rows:
-        why = kind_label(row, _) if row.kind != "ok" else ""
-        if row.graded and row.share < 0.5:
-            why += (" " if why else "") + escape(_("score below half"))
-        parts.append(f"<tr><td>{escape(row.student)}</td><td class=num>{escape(score_text(row))}"
-                     f"</td><td>{why}</td></tr>")
-    parts.append("</table>")
-    return "".join(parts) + next_line(say(_("Talk with these {n} student(s) first. Their feedback "
-                                            "shows what they missed."), n=len(rows)), _)
-
-
-def problem_section(report: LessonReport, _) -> str:
-    parts = [f"<h3>{escape(_('4. Flagged and other problem submissions'))}</h3>"]
-    rows = report.problems
-    if not rows:
-        return "".join(parts) + next_line(say(_("No problems: every submission was graded normally.")), _)
-    parts.append(f"<table><tr><th>{escape(_('student'))}</th><th>{escape(_('status'))}</th>"
-                 f"<th>{escape(_('reason'))}</th><th>{escape(_('what to do'))}</th></tr>")
-    for row in rows:
-        parts.append(f"<tr><td>{escape(row.student)}</td><td>{kind_label(row, _)}</td>"
-                     f"<td class=reason>{escape(row.reason)}</td>"
-                     f"<td>{todo(row, report.lesson, _)}</td></tr>")
-    parts.append("</table>")
-    return "".join(parts) + next_line(say(_("Deal with these before you release the feedback.")), _)
-
-
-def lesson_section(report: LessonReport, _) -> str:
-    title = f"{report.lesson}: {report.title}" if report.title else report.lesson
-    parts = [f"<section id='lesson-{escape(report.lesson)}'><h2>{escape(title)}</h2>",
-             cards(report, _), distribution_section(report, _), exercise_section(report, _),
-             help_section(report, _), problem_section(report, _)]
-    if report.manual:
-        parts.append(next_line(say(_("{n} written answer(s) wait for you: grade them in the "
-                                     "Formgrader, then make this report again."), n=len(report.manual)), _))
-    return "".join(parts) + "</section>"
+def lesson_values(report: LessonReport, _) -> dict:
+    """What the template shows of one lesson beyond the report itself: plots, advice, numbers."""
+    note = (say(report.gradebook_note[0], **report.gradebook_note[1]) if report.exercises is None
+            else say(_("This lesson has no autograded exercises.")))
+    return {
+        "report": report,
+        "mean": "–" if report.mean is None else f"{100 * report.mean:.0f}%",
+        "median": "–" if report.median is None else f"{100 * report.median:.0f}%",
+        "not_graded": len(report.rows) - len(report.graded),
+        "distribution_png": distribution_plot(report, _) if report.graded else "",
+        "distribution_advice": distribution_advice(report, _),
+        "exercise_png": exercise_plot(report, _) if report.exercises else "",
+        "exercise_note": note,
+        "exercise_advice": exercise_advice(report, _) if report.exercises else "",
+    }
 
 
 def report_html(reports: list[LessonReport], course_dir: Path, lang: str, kanten=None) -> str:
     """The whole class report as one HTML page (with the 観点別 table of ``kanten``, a
     :class:`autograder.kanten.KantenTable`, when given)."""
+    from autograder.kanten import KANTEN, cell_text, kanten_labels
     from autograder.kanten_html import STYLE as KANTEN_STYLE
-    from autograder.kanten_html import kanten_section
+    from autograder.templates import render
 
     _ = translator(lang)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    head = (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(_('Class report'))}</title><style>{STYLE}{KANTEN_STYLE}</style></head><body>"
-            f"<header><h1>{escape(_('Class report'))}</h1><p class='meta'>"
-            + say(_("Course {path} · made {when}"), path=course_dir, when=stamp)
-            + "</p></header>")
-    nav = ""
-    if len(reports) > 1:
-        nav = ("<nav><ul>" + "".join(
-            f"<li><a href='#lesson-{escape(r.lesson)}'>{escape(r.lesson)} {escape(r.title)}</a></li>"
-            for r in reports) + "</ul></nav>")
-    footer = ("<footer>" + say(_("Made from {path} and the gradebook. Make it again after grading: "
-                                 "{command}"), path=course_dir / CSV_NAME,
-                               command=f"manabu report --course {course_dir}") + "</footer>")
-    command = f"manabu report --course {course_dir} --kanten-csv FILE"
-    overview = kanten_section(kanten, command, _) if kanten is not None else ""
     token = PLOT_LANG.set(lang)
     try:
-        sections = "".join(lesson_section(r, _) for r in reports)
+        lessons = [lesson_values(r, _) for r in reports]
     finally:
         PLOT_LANG.reset(token)
-    return head + nav + sections + overview + footer + "</body></html>"
+    return render("report.html.j2", _, lang=lang, style=STYLE + KANTEN_STYLE, lessons=lessons,
+                  course_dir=course_dir, csv_path=course_dir / CSV_NAME,
+                  stamp=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), say=say, todo=todo,
+                  kind_word=kind_word, score_text=score_text, kanten=kanten,
+                  kanten_order=KANTEN, kanten_labels=kanten_labels(_), kanten_cell=cell_text,
+                  kanten_command=f"manabu report --course {course_dir} --kanten-csv FILE")

@@ -232,7 +232,8 @@ def test_feedback_marks_widgets_instead_of_their_text_form():
     says a widget was there instead (in the course language)."""
     import nbformat
 
-    from autograder.feedback import feedback_words, mark_widget_outputs
+    from autograder.feedback import mark_widget_outputs
+    from course.i18n import translator
 
     cell = nbformat.v4.new_code_cell("DrawAndGuess()")
     cell.outputs = [
@@ -247,4 +248,7 @@ def test_feedback_marks_widgets_instead_of_their_text_form():
     assert mark_widget_outputs(nb) == 2
     assert [bool(o.metadata.get("manabu", {}).get("widget")) for o in cell.outputs] == [
         True, False, False, True]
-    assert english_words(feedback_words("ja")["widget"]) == []
+    words = "Here the lesson showed something you could move. Open the lesson to try it again."
+    template = Path(__file__).resolve().parents[1] / "autograder/templates/feedback/index.html.j2"
+    assert words in template.read_text(encoding="utf-8")
+    assert english_words(translator("ja")(words)) == []
