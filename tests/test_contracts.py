@@ -171,3 +171,22 @@ def test_manabu_settings_have_one_default_each(tmp_path):
     assert thresholds(tmp_path) == Thresholds(90, Manabu().kanten_b)
     assert course_timezone(tmp_path) == "Asia/Seoul"
     assert Thresholds() == Thresholds(Manabu().kanten_a, Manabu().kanten_b)
+
+
+def test_a_course_config_written_before_the_folders_still_loads():
+    """Schools keep the nbgrader_config.py an earlier build wrote: every autograder.* name in it
+    (preprocessors, exchange classes, hooks, templates) must still import."""
+    import importlib
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    data = Path(__file__).parent / "data"
+    text = (data / "nbgrader_config_2026-12.py").read_text(encoding="utf-8")
+    config = PyFileConfigLoader("nbgrader_config_2026-12.py", path=str(data)).load_config()
+    assert config.Manabu.lang == "ja"
+    names = set(re.findall(r"""["'](autograder\.[\w.]+)["']""", text))
+    assert len(names) >= 8
+    for name in names:
+        module, _dot, attribute = name.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attribute)), name
+    import autograder.templates  # noqa: F401  (the config imports it for the feedback page)
