@@ -34,7 +34,7 @@ test: $(STAMP) system-deps
 
 ## make bench: time and memory of every lesson notebook -> build/bench.json
 bench: $(STAMP)
-	$(BIN)/python -m autograder.bench --out build/bench.json
+	$(BIN)/python -m autograder.dev.bench --out build/bench.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check course autograder tests

@@ -56,7 +56,7 @@ def manabu_settings(config, where: str = "nbgrader_config.py") -> Manabu:
 
 def course_settings(course_dir: Path) -> Manabu:
     """The settings of the course in ``course_dir`` (the defaults when it has no config yet)."""
-    from autograder.nbconfig import CONFIG_NAME, load_config
+    from autograder.build.nbconfig import CONFIG_NAME, load_config
 
     path = course_dir / CONFIG_NAME
     if not path.exists():

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build import build_course
-from autograder.grade import grade_lesson
+from autograder.build.builder import build_course
 from autograder.gradescsv import CSV_NAME, kind_word, parse_status
-from autograder.report import make_report
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.report.class_report import make_report
 from course.i18n import translator
 
 DEMO_LESSON = "e03"

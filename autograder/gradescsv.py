@@ -18,7 +18,7 @@ import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder.csvcells import neutralize, unneutralize
+from autograder.grading.csvcells import neutralize, unneutralize
 from autograder.paths import CourseError, write_atomic
 
 CSV_NAME = "grades.csv"
@@ -159,7 +159,7 @@ def _read_row(raw: dict, line: int, path: Path, course_dir: Path, _) -> Row:
 def write_grades(course_dir: Path, lesson_id: str, rows: list[GradeRow]) -> Path:
     """Merge ``rows`` into grades.csv, replacing this lesson's old rows and keeping the others;
     the ``late`` column comes from the lesson's deadlines."""
-    from autograder.deadlines import late_columns
+    from autograder.school.deadlines import late_columns
 
     path = course_dir / CSV_NAME
     keep = []

@@ -9,7 +9,7 @@ import socket
 import sys
 from pathlib import Path
 
-from autograder.nbconfig import course_language
+from autograder.build.nbconfig import course_language
 from autograder.paths import CourseError, usable_course_dir
 from course.i18n import translator
 from course.style import FONTS_DIR, SCHOOL_FONT_STACK
@@ -18,7 +18,7 @@ from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
     """The ``jupyter lab`` command line for a built course folder."""
     # imports nbformat (slow): not before the port check
-    from autograder.startpage import START_PAGE
+    from autograder.build.startpage import START_PAGE
 
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
@@ -130,7 +130,10 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
     course_dir = usable_course_dir(course_dir)
     if port_busy(port):  # before the build and JupyterLab's start, which take seconds
         raise PortBusy(port_advice(port, course_dir, course_language(course_dir, lang)))
-    from autograder.build import build_course, refresh_course  # nbformat, nbgrader: slow imports
+    from autograder.build.builder import (  # nbformat, nbgrader: slow imports
+        build_course,
+        refresh_course,
+    )
 
     if rebuild or not (course_dir / "release").is_dir():
         build_course(course_dir, lang)

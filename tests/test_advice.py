@@ -18,7 +18,7 @@ from course.catalog import closest_ids, lesson_folders
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     path = tmp_path_factory.mktemp("advice") / "course"
     build_course(path, "en", ["e03"], log=lambda *a: None)

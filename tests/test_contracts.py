@@ -67,7 +67,7 @@ def test_kinds_have_one_severity_order_and_a_word_each():
 
 
 def test_the_class_report_lists_problems_most_serious_first(tmp_path):
-    from autograder.report import LessonReport
+    from autograder.report.class_report import LessonReport
 
     rows = [GradeRow(s, "e01", 0, 2, f"{k}: x", False) for s, k in (("a", "flagged"),
                                                                       ("b", "failed"),
@@ -120,11 +120,11 @@ def test_no_module_talks_to_another_through_the_environment():
 def test_grading_limits_are_declared_once_and_read_by_cli_formgrader_and_sandbox(tmp_path):
     from traitlets.config import Config
 
+    from autograder.build.nbconfig import load_config, write_config
     from autograder.cli import parser
-    from autograder.limits import GradingLimits, default, help_text
-    from autograder.nbconfig import load_config, write_config
-    from autograder.nbgrader_plugins import SandboxExecute
-    from autograder.sandbox import Limits
+    from autograder.grading.limits import GradingLimits, default, help_text
+    from autograder.grading.nbgrader_plugins import SandboxExecute
+    from autograder.grading.sandbox import Limits
 
     args = parser().parse_args(["grade", "e01", "--course", "x"])
     for name in ("cell_timeout", "notebook_timeout", "memory_mb", "disk_mb"):
@@ -149,8 +149,8 @@ def test_grading_limits_are_declared_once_and_read_by_cli_formgrader_and_sandbox
     ("c.Manabu.kanten_a = 'eighty'", "c.Manabu.kanten_a = 'eighty'"),
 ])
 def test_a_wrong_manabu_setting_is_reported_not_ignored(tmp_path, line, says):
+    from autograder.build.nbconfig import course_language, write_config
     from autograder.courseconfig import ConfigError
-    from autograder.nbconfig import course_language, write_config
 
     path = write_config(tmp_path, "ja")
     path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
@@ -159,10 +159,10 @@ def test_a_wrong_manabu_setting_is_reported_not_ignored(tmp_path, line, says):
 
 
 def test_manabu_settings_have_one_default_each(tmp_path):
+    from autograder.build.nbconfig import write_config
     from autograder.courseconfig import Manabu, course_settings
-    from autograder.deadlines import course_timezone
-    from autograder.kanten import Thresholds, thresholds
-    from autograder.nbconfig import write_config
+    from autograder.report.kanten import Thresholds, thresholds
+    from autograder.school.deadlines import course_timezone
 
     assert course_settings(tmp_path).lang == "en"  # no course yet: the defaults
     path = write_config(tmp_path, "ja")

@@ -9,11 +9,11 @@ import json
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import deadlines
+from autograder.build.nbconfig import write_config
 from autograder.cli import main
 from autograder.gradescsv import FIELDS, GradeRow, read_grades, write_grades
-from autograder.nbconfig import write_config
 from autograder.paths import CourseError
+from autograder.school import deadlines
 
 LESSON = "e03"
 

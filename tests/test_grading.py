@@ -8,8 +8,8 @@ import pytest
 from conftest import lesson_ids
 from helpers import autograded_points, leaked, wrong_answers
 
-from autograder.grade import grade_lesson
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSONS = lesson_ids()
 
@@ -93,7 +93,7 @@ def test_nbgraders_default_feedback_would_leak_hidden_tests(graded, tmp_path):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder.nbconfig import load_config
+    from autograder.build.nbconfig import load_config
 
     _lang, course, results = graded
     lesson_id = LESSONS[0]
@@ -131,7 +131,7 @@ IME_LESSONS = ["e01", "e03"]  # built in a course of their own, whatever MANABU_
 @pytest.fixture(scope="module", params=["en", "ja"])
 def ime_graded(request, tmp_path_factory):
     """e01 and e03 graded for a student who typed every answer with the IME on."""
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     course = tmp_path_factory.mktemp(f"ime-{request.param}")
     build_course(course, request.param, IME_LESSONS, log=lambda *a: None)

@@ -35,7 +35,7 @@ import requests
 from conftest import REPO, VENV_BIN, free_port
 from helpers import autograded_points, wrong_answers
 
-from autograder.submissions import answer_cells, fill_answers
+from autograder.grading.submissions import answer_cells, fill_answers
 
 pytestmark = pytest.mark.slow
 

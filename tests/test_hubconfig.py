@@ -1,4 +1,4 @@
-"""The school hub's configuration helpers (autograder/hubconfig.py) and private homes
+"""The school hub's configuration helpers (autograder/school/hubconfig.py) and private homes
 (deploy/image/private-homes.sh), without a hub: tokens stay root-only, the school's own services
 and roles are kept, the roster role names no teachers' group."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from autograder.hubconfig import (
+from autograder.school.hubconfig import (
     ROSTER_SERVICE,
     HubConfigError,
     make_private,

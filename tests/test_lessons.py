@@ -7,8 +7,13 @@ import pytest
 from conftest import lesson_ids
 from helpers import wrong_answers
 
-from autograder.execute import run_notebook
-from autograder.lessonfile import graded_cells, read_notebook, split_teacher_notes, timing_plan
+from autograder.build.lessonfile import (
+    graded_cells,
+    read_notebook,
+    split_teacher_notes,
+    timing_plan,
+)
+from autograder.dev.execute import run_notebook
 from course.catalog import lesson_folders, read_entry
 from course.checks import OK_MARK
 
@@ -113,13 +118,13 @@ def test_tests_read_only_the_lessons_own_names_and_the_students_answers(lesson_i
     """Grading runs test cells in the judge with the setup cell's names; anything else comes
     from the student's notebook as data. A test that relied on an explore cell's list or robot
     would trust a value the student can change."""
-    from autograder.lessonfile import unjudgeable_names
+    from autograder.build.lessonfile import unjudgeable_names
 
     assert unjudgeable_names(notebook(lesson_id, lang)) == []
 
 
 def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
-    from autograder.lessonfile import unjudgeable_names
+    from autograder.build.lessonfile import unjudgeable_names
 
     nb = notebook("j09", "en")
     for cell in nb.cells:
@@ -129,7 +134,7 @@ def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
 
 
 def test_the_name_rule_notices_an_answer_that_shadows_a_builtin():
-    from autograder.lessonfile import unjudgeable_names
+    from autograder.build.lessonfile import unjudgeable_names
 
     nb = notebook("j05", "en")
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "j05-ex1")

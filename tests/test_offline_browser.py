@@ -15,8 +15,8 @@ import pytest
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import free_port
 
-from autograder.grade import grade_lesson
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from conftest import VENV_BIN, free_port
 
-from autograder import roster_import
+from autograder.build.nbconfig import write_config
 from autograder.cli import main
-from autograder.nbconfig import write_config
 from autograder.paths import CourseError
-from autograder.roster import decode_roster, parse_classes, read_roster
+from autograder.school import roster_import
+from autograder.school.roster import decode_roster, parse_classes, read_roster
 
 CLASSES = ["5-1", "5-2=5年2組"]
 

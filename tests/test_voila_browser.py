@@ -55,7 +55,7 @@ def voila_en(tmp_path_factory):
 @pytest.fixture(scope="module")
 def voila_ja(tmp_path_factory):
     """`MANABU_LANG=ja voila ...` on the robot gallery and on lesson e07 built in Japanese."""
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     root = gallery_folder(tmp_path_factory.mktemp("voila-ja"), ["robot"])
     build_course(root / "course", "ja", ["e07"], log=lambda *a: None)

@@ -17,8 +17,8 @@ class is an nbgrader course, set up (or repaired) at every start:
   course; people outside the class cannot enter it (exchange root 1777 owned by root; the
   class folder 0750 owned by its grader, group ``manabu-<class>`` = its students and
   teachers, kept in step with the hub groups at each server start; ``inbound`` 3733;
-  submissions closed by ``autograder.exchange.PrivateSubmit``; forged names skipped by
-  ``autograder.exchange.OwnerCheckedCollect``).
+  submissions closed by ``autograder.school.exchange.PrivateSubmit``; forged names skipped by
+  ``autograder.school.exchange.OwnerCheckedCollect``).
 
 Users log in with their Unix password (PAM) by default. MANABU_HUB_AUTH=shared-password with
 MANABU_HUB_PASSWORD is for tests only: everybody shares that one password.
@@ -43,7 +43,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.hubconfig import (HubConfigError, make_private, merge_named, read_token,
+from autograder.school.hubconfig import (HubConfigError, make_private, merge_named, read_token,
                                   roster_service)
 
 c = get_config()  # noqa: F821
@@ -170,7 +170,7 @@ def course_config(k: dict) -> str:
         f"c.Exchange.root = {str(EXCHANGE)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         "# collect a submission only from the student who owns it (anybody can write to inbound)\n"
-        "c.ExchangeFactory.collect = 'autograder.exchange.OwnerCheckedCollect'\n")
+        "c.ExchangeFactory.collect = 'autograder.school.exchange.OwnerCheckedCollect'\n")
 
 
 def class_group(cid: str) -> str:
@@ -206,7 +206,7 @@ def set_up_class(k: dict) -> None:
     ensure_dir(course, 0o2770, uid, gid)  # gradebook, answers, submissions: the grader's only
     config = course / "nbgrader_config.py"
     if not config.exists():
-        code = ("import sys; from pathlib import Path; from autograder.nbconfig import write_config; "
+        code = ("import sys; from pathlib import Path; from autograder.build.nbconfig import write_config; "
                 "p = write_config(Path(sys.argv[1]), sys.argv[2]); "
                 "open(p, 'a', encoding='utf-8').write(sys.argv[3])")
         run("runuser", "-u", account.pw_name, "--", str(ENV / "bin" / "python"), "-c", code,

@@ -149,8 +149,8 @@ import os
 c = get_config()  # noqa: F821
 c.Exchange.root = os.environ.get("MANABU_EXCHANGE", "/srv/manabu/exchange")
 c.Exchange.path_includes_course = True
-c.ExchangeFactory.submit = "autograder.exchange.PrivateSubmit"
-c.ExchangeFactory.collect = "autograder.exchange.OwnerCheckedCollect"  # no forged names
+c.ExchangeFactory.submit = "autograder.school.exchange.PrivateSubmit"
+c.ExchangeFactory.collect = "autograder.school.exchange.OwnerCheckedCollect"  # no forged names
 if os.environ.get("JUPYTERHUB_API_TOKEN") and not os.environ.get("JUPYTERHUB_SERVICE_NAME"):
     # a user's courses = their hub groups nbgrader-<course> (students) and formgrade-<course>
     # (teachers). Not for a class's Formgrader service: it is no hub user, and serves one course.
@@ -164,7 +164,7 @@ fi
 step 6 "check"
 "$PREFIX/bin/python" - <<'PY'
 import importlib.util, pathlib, sys
-import autograder.exchange, course, nbgrader, jupyterlab  # noqa: F401
+import autograder.school.exchange, course, nbgrader, jupyterlab  # noqa: F401
 missing = [m for m in ("jupyterhub", "jupyterlab_language_pack_ja_JP") if not importlib.util.find_spec(m)]
 if missing:
     sys.exit(f"install.sh: missing after install: {missing}")
