@@ -10,6 +10,7 @@ and :func:`course.i18n.translations` compiles a missing or outdated one on first
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def compile_all(langs: tuple[str, ...] | None = None) -> list[Path]:
         if po_paths(lang):
             path = mo_path(lang)
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two kernels may compile at once
             tmp.write_bytes(compile_mo(lang))
             tmp.replace(path)  # a kernel reading it meanwhile sees the old or the new, whole
             written.append(path)

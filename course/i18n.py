@@ -16,10 +16,7 @@ import io
 import os
 from functools import cache
 
-from course.catalogs import LOCALE_DIR, is_current, mo_path
-
-__all__ = ["LANGUAGES", "LOCALE_DIR", "translations", "translator", "get_language",
-           "set_language", "_"]
+__all__ = ["LANGUAGES", "translations", "translator", "get_language", "set_language", "_"]
 
 LANGUAGES = ("en", "ja")
 _state = {"lang": "en"}
@@ -28,7 +25,7 @@ _state = {"lang": "en"}
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The translations for ``lang`` (English needs none: it is the source language)."""
-    from course.catalogs import po_paths
+    from course.catalogs import is_current, mo_path, po_paths
 
     if lang == "en" or not po_paths(lang):
         return gettext.NullTranslations()

@@ -226,7 +226,7 @@ def test_noisy_examples_make_one_neighbour_worse_than_nine():
 
 def test_catalogs_agree_where_they_share_a_message():
     """The ja catalogs are merged, so one message must have one translation everywhere."""
-    from course.i18n import LOCALE_DIR
+    from course.catalogs import LOCALE_DIR
 
     seen, clashes = {}, []
     for path in sorted((LOCALE_DIR / "ja").glob("*.po")):
@@ -300,3 +300,16 @@ def test_translations_come_from_the_compiled_catalog():
     translations.cache_clear()
     assert translator("ja")("Not yet: ") == "もう少し："
     assert is_current("ja")  # compiled on first use, then read by gettext
+
+
+def test_glass_box_models_and_tables_need_no_widgets():
+    """The grid world, the metrics and the tables run (and are graded) without ipywidgets."""
+    import subprocess
+    import sys
+
+    code = ("import sys, course.models.gridworld, course.models.metrics, course.data.tables; "
+            "assert 'ipywidgets' not in sys.modules, 'ipywidgets was imported'; "
+            "from course.widgets.robot import GridWorld; "
+            "assert GridWorld is course.models.gridworld.GridWorld")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
