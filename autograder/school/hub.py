@@ -13,8 +13,8 @@ Each class in ``classes.yaml`` is an nbgrader course, set up (or repaired) at ev
   course; people outside the class cannot enter it (exchange root 1777 owned by root; the
   class folder 0750 owned by its grader, group ``manabu-<class>`` = its students and
   teachers, kept in step with the hub groups at each server start; ``inbound`` 3733;
-  submissions closed by ``autograder.exchange.PrivateSubmit``; forged names skipped by
-  ``autograder.exchange.OwnerCheckedCollect``).
+  submissions closed by ``autograder.school.exchange.PrivateSubmit``; forged names skipped by
+  ``autograder.school.exchange.OwnerCheckedCollect``).
 
 A class list that cannot be used is a :class:`HubConfigError` whose message says what to fix.
 """
@@ -186,7 +186,7 @@ def course_config(k: dict, exchange: Path) -> str:
         f"c.Exchange.root = {str(exchange)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         "# collect a submission only from the student who owns it (anybody can write to inbound)\n"
-        "c.ExchangeFactory.collect = 'autograder.exchange.OwnerCheckedCollect'\n")
+        "c.ExchangeFactory.collect = 'autograder.school.exchange.OwnerCheckedCollect'\n")
 
 
 def ensure_group(name: str) -> grp.struct_group:
