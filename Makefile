@@ -58,7 +58,7 @@ test-fast: $(STAMP)
 
 ## make bench: time and memory of every lesson notebook -> build/bench.json
 bench: venv
-	$(BIN)/python -m autograder.bench --out build/bench.json
+	$(BIN)/python -m autograder.dev.bench --out build/bench.json
 
 lint: venv
 	$(BIN)/ruff check course autograder tests

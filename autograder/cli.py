@@ -8,7 +8,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from course.catalog import LANGUAGES, LessonError
+from course.catalog import LessonError
+from course.i18n import LANGUAGES
 
 DEFAULT_COURSE = "course_dir"
 
@@ -36,7 +37,7 @@ def cmd_lessons(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     report = build_course(Path(args.course), args.lang, args.lessons or None, db_url=args.db)
     print(next_step(report.course, command_language(args)))
@@ -59,8 +60,8 @@ def next_step(course: Path, lang: str = "en") -> str:
 
 
 def cmd_preview(args) -> int:
-    from autograder.nbconfig import built_course_dir
-    from autograder.preview import make_preview
+    from autograder.build.nbconfig import built_course_dir
+    from autograder.build.preview import make_preview
 
     course = built_course_dir(Path(args.course))
     for lesson_id in args.lessons:
@@ -69,21 +70,34 @@ def cmd_preview(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from autograder.grade import Options, grade_lesson
+    from autograder.grading.grade import Options, grade_lesson
 
     if args.db:  # recorded in nbgrader_config.py, where every grading worker reads it
-        from autograder.gradebook_db import record_db_url
+        from autograder.grading.gradebook_db import record_db_url
 
         record_db_url(Path(args.course), args.db)
-    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.budget,
-                      memory_mb=args.memory_mb, disk_mb=args.disk_mb, require_sandbox=args.require_sandbox,
-                      regrade=args.regrade)
+    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                      memory_mb=args.memory_mb, disk_mb=args.disk_mb,
+                      require_sandbox=args.require_sandbox, regrade=args.regrade)
     rows = grade_lesson(args.lesson, Path(args.course), workers=args.workers, options=options)
     return 0 if rows else 1
 
 
+def limit_args(p) -> None:
+    """``manabu grade``'s limit options: help and defaults from autograder.grading.limits."""
+    from autograder.grading.limits import default, help_text
+
+    for flag, name, kind, metavar in (("--cell-timeout", "cell_timeout", float, "S"),
+                                      ("--budget", "notebook_timeout", float, "S"),
+                                      ("--memory-mb", "memory_mb", int, "MB"),
+                                      ("--disk-mb", "disk_mb", int, "MB")):
+        p.add_argument(flag, dest=name, type=kind, default=default(name), metavar=metavar,
+                       help=f"{help_text(name)} (default: {default(name):g})")
+    p.add_argument("--require-sandbox", action="store_true", help=help_text("require_sandbox"))
+
+
 def cmd_report(args) -> int:
-    from autograder.report import make_report
+    from autograder.report.class_report import make_report
 
     make_report(Path(args.course), args.lessons or None, Path(args.out) if args.out else None,
                 kanten_csv=Path(args.kanten_csv) if args.kanten_csv else None,
@@ -92,14 +106,14 @@ def cmd_report(args) -> int:
 
 
 def cmd_deadline(args) -> int:
-    from autograder.deadline_cli import run_deadline
+    from autograder.school.deadline_cli import run_deadline
 
     return run_deadline(args)
 
 
 def cmd_roster_import(args) -> int:
     from autograder.paths import CourseError
-    from autograder.roster_import import import_roster
+    from autograder.school.roster_import import import_roster
 
     token = args.hub_token
     if args.hub_token_file:
@@ -117,7 +131,7 @@ def cmd_roster_import(args) -> int:
 
 
 def cmd_roster_export(args) -> int:
-    from autograder.oneroster_export import export_results
+    from autograder.school.oneroster_export import export_results
 
     export_results(Path(args.course), Path(args.out), args.lessons or None)
     return 0
@@ -181,16 +195,7 @@ def parser() -> argparse.ArgumentParser:
                    help="grading processes working side by side (default: one per core)")
     p.add_argument("--regrade", action="store_true",
                    help="grade every submission again (default: keep results of unchanged ones)")
-    p.add_argument("--require-sandbox", action="store_true",
-                   help="refuse to grade unless student code runs fully isolated (bubblewrap)")
-    p.add_argument("--cell-timeout", type=float, default=30, metavar="S",
-                   help="seconds one cell may run (default: 30)")
-    p.add_argument("--budget", type=float, default=120, metavar="S",
-                   help="seconds a whole notebook may run (default: 120)")
-    p.add_argument("--memory-mb", type=int, default=1024, metavar="MB",
-                   help="memory one submission may use (default: 1024)")
-    p.add_argument("--disk-mb", type=int, default=200, metavar="MB",
-                   help="disk one submission may use for its files (default: 200)")
+    limit_args(p)
     db_arg(p)
     p = add("report", cmd_report, "Write a class report (HTML with plots): scores, hard exercises, "
             "students who need help, flagged submissions.")
@@ -205,7 +210,7 @@ def parser() -> argparse.ArgumentParser:
                    "観点's points (default: c.Manabu.kanten_a in the course config, else 80)")
     p.add_argument("--kanten-b", type=float, metavar="PCT", help="B from this percentage, below it C "
                    "(default: c.Manabu.kanten_b, else 50)")
-    from autograder.deadline_cli import add_deadline_parser
+    from autograder.school.deadline_cli import add_deadline_parser
 
     add_deadline_parser(sub, cmd_deadline, course_arg)
     p = add("roster", None, "Class lists: make hub users, groups and gradebook students.")
@@ -263,7 +268,7 @@ def command_language(args) -> str:
     if getattr(args, "lang", None):
         return args.lang
     if getattr(args, "course", None):
-        from autograder.nbconfig import course_language
+        from autograder.build.nbconfig import course_language
 
         try:
             return course_language(Path(args.course).expanduser(), default_lang())

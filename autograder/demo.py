@@ -6,11 +6,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build import build_course
-from autograder.grade import CSV_NAME, grade_lesson
+from autograder.build.builder import build_course
+from autograder.gradescsv import CSV_NAME, kind_word, parse_status
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 from autograder.paths import on_school_hub
-from autograder.report import kind_word, make_report, parse_status
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.report.class_report import make_report
 from course.i18n import translator
 
 DEMO_LESSON = "e03"
@@ -49,7 +50,7 @@ def run_demo(course_dir: Path, lang: str = "en", log=print) -> list:
         kind, reason = parse_status(row.status)  # grades.csv keeps the English word; say it in ours
         status = kind_word(kind, _) + (_(": ") + reason if reason else "")
         log(f"  {row.student:<10} {row.score:>3g}/{row.max_score:<3g}  {status}{manual}")
-    graded = [r for r in rows if r.status == "ok"]
+    graded = [r for r in rows if r.graded]
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
         log(_("Average of {n} graded: {mean:.1f} of {max:g} points.").format(

@@ -9,25 +9,25 @@ import socket
 import sys
 from pathlib import Path
 
-from autograder.nbconfig import course_language
+from autograder.build.nbconfig import course_language
 from autograder.paths import CourseError, usable_course_dir
 from course.i18n import translator
 from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 
-PANEL_EXTENSION = "autograder.my_lessons_server"
+PANEL_EXTENSION = "autograder.school.my_lessons_server"
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
     """The ``jupyter lab`` command line for a built course folder."""
     # imports nbformat (slow): not before the port check
-    from autograder.startpage import START_PAGE
+    from autograder.build.startpage import START_PAGE
 
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",  # a busy port fails loudly
            f"--LabApp.default_url=/lab/tree/{START_PAGE}",
            # the school font, served by this server (course.render.school_font_css)
            f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}",
-           # the students' "My lessons" panel (autograder.my_lessons_server)
+           # the students' "My lessons" panel (autograder.school.my_lessons_server)
            "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True"]
     if not open_browser:
         cmd.append("--no-browser")
@@ -153,7 +153,10 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
     course_dir = usable_course_dir(course_dir)
     if port_busy(port):  # before the build and JupyterLab's start, which take seconds
         raise PortBusy(port_advice(port, course_dir, course_language(course_dir, lang)))
-    from autograder.build import build_course, refresh_course  # nbformat, nbgrader: slow imports
+    from autograder.build.builder import (  # nbformat, nbgrader: slow imports
+        build_course,
+        refresh_course,
+    )
 
     if rebuild or not (course_dir / "release").is_dir():
         build_course(course_dir, lang)

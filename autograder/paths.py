@@ -52,7 +52,7 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-COURSE_MARK = "nbgrader_config.py"  # what makes a folder a course (autograder.nbconfig.CONFIG_NAME)
+COURSE_MARK = "nbgrader_config.py"  # what makes a folder a course (autograder.build.nbconfig.CONFIG_NAME)
 
 
 def course_folders_near(course_dir: Path) -> list[Path]:

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LANGUAGES = ("en", "ja")
 BANDS = {"elementary": (3, 6, 45), "junior_high": (7, 9, 50)}  # grades and class-period minutes
 REQUIRED = ("id", "title", "band", "grade", "minutes", "big_ideas", "ai4k12", "objectives",
             "vocabulary")

@@ -1,10 +1,9 @@
 """Gettext translations for widget labels and messages (``_()``).
 
-English is the source language (message ids are English). Catalogs are standard
-``.po`` files in ``course/locale/<lang>/`` (one per widget family, merged) so translators
-can use their usual tools; we read
-them with a tiny parser instead of compiling ``.mo`` files, which keeps generated
-binaries out of git.
+English is the source language (message ids are English). Translators edit standard ``.po``
+files in ``course/locale/<lang>/`` (one per widget family); the standard library's gettext reads
+them compiled into one ``.mo`` catalog per language (see :mod:`course.catalogs`, which makes a
+missing or outdated one on first use).
 
 The language comes from the lesson (``start_lesson(..., lang=...)``, written by the
 build from the course configuration) and can be overridden with ``MANABU_LANG``.
@@ -12,58 +11,33 @@ build from the course configuration) and can be overridden with ``MANABU_LANG``.
 
 from __future__ import annotations
 
-import ast
 import gettext
+import io
 import os
 from functools import cache
-from pathlib import Path
+
+__all__ = ["LANGUAGES", "translations", "translator", "get_language", "set_language", "_"]
 
 LANGUAGES = ("en", "ja")
-LOCALE_DIR = Path(__file__).parent / "locale"
 _state = {"lang": "en"}
-
-
-def parse_po(text: str) -> dict[str, str]:
-    """Return {msgid: msgstr} from the text of a ``.po`` file (untranslated entries skipped)."""
-    catalog: dict[str, str] = {}
-    key = None
-    fields: dict[str, str] = {}
-    for raw in text.splitlines() + [""]:
-        line = raw.strip()
-        if line.startswith("#"):
-            continue
-        if not line:
-            if fields.get("msgid") and fields.get("msgstr"):
-                catalog[fields["msgid"]] = fields["msgstr"]
-            fields, key = {}, None
-            continue
-        if line.startswith(("msgid ", "msgstr ")):
-            key, _sep, rest = line.partition(" ")
-            fields[key] = ast.literal_eval(rest)
-        elif line.startswith('"') and key:
-            fields[key] += ast.literal_eval(line)
-    return catalog
-
-
-class POTranslations(gettext.NullTranslations):
-    """A gettext translations object backed by a parsed ``.po`` catalog."""
-
-    def __init__(self, catalog: dict[str, str]):
-        super().__init__()
-        self._catalog = catalog
-
-    def gettext(self, message: str) -> str:
-        return self._catalog.get(message, message)
 
 
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The translations for ``lang`` (English needs none: it is the source language)."""
-    catalog: dict[str, str] = {}
-    if lang != "en":
-        for path in sorted((LOCALE_DIR / lang).glob("*.po")):
-            catalog.update(parse_po(path.read_text(encoding="utf-8")))
-    return POTranslations(catalog) if catalog else gettext.NullTranslations()
+    from course.catalogs import is_current, mo_path, po_paths
+
+    if lang == "en" or not po_paths(lang):
+        return gettext.NullTranslations()
+    if not is_current(lang):
+        from course.catalogs import compile_all, compile_mo
+
+        try:
+            compile_all((lang,))
+        except OSError:  # a read-only install (a student's kernel): compile in memory instead
+            return gettext.GNUTranslations(io.BytesIO(compile_mo(lang)))
+    with mo_path(lang).open("rb") as handle:
+        return gettext.GNUTranslations(handle)
 
 
 def get_language() -> str:

@@ -37,7 +37,7 @@ def forgiving_input(lines: list[str]) -> list[str]:
     passes on only IME-to-half-width changes (:func:`only_ime_changes`), so in a student's
     kernel, where the visible checks run too, a tampered ``course.forgiving`` cannot rewrite a
     check. (Grading does not depend on it: there the tests run in the judge, a separate
-    process, see :mod:`autograder.judge`.)
+    process, see :mod:`autograder.grading.judge`.)
     """
     text = "".join(lines)
     try:

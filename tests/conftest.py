@@ -33,7 +33,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session", params=["en", "ja"])
 def built_course(request, tmp_path_factory):
     """A course folder with every lesson built in one language: (lang, path)."""
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     path = tmp_path_factory.mktemp(f"course-{request.param}")
     build_course(path, request.param, lesson_ids(), log=lambda *a: None)
@@ -108,7 +108,7 @@ def course_e03_ja(tmp_path_factory):
     per session: the "My lessons" tests each need their own, and a build takes ~15 s)."""
     import shutil
 
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     built = tmp_path_factory.mktemp("e03-ja") / "course"
     build_course(built, "ja", ["e03"], log=lambda *a: None)

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from autograder.lessonfile import (
+from autograder.build.lessonfile import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
     END_HIDDEN,

@@ -18,7 +18,7 @@ from course.catalog import closest_ids, lesson_folders
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     path = tmp_path_factory.mktemp("advice") / "course"
     build_course(path, "en", ["e03"], log=lambda *a: None)
@@ -52,11 +52,11 @@ def test_grade_of_a_lesson_not_built_says_build_it(course, capsys):
 
 
 def test_preview_and_report_with_a_mistyped_id(course, capsys):
-    from autograder.grade import GradeRow, write_grades_csv
+    from autograder.gradescsv import GradeRow, write_grades
 
     assert main(["preview", "e30", "--course", str(course)]) == 2
     assert "Did you mean e03?" in capsys.readouterr().err
-    write_grades_csv(course, "e03", [GradeRow("aoi", "e03", 1, 4, "ok", False)])
+    write_grades(course, "e03", [GradeRow("aoi", "e03", 1, 4, "ok", False)])
     assert main(["report", "--course", str(course), "--lesson", "e3"]) == 2
     err = capsys.readouterr().err
     assert "Did you mean e03?" in err and "manabu grade e3" not in err

@@ -1,4 +1,4 @@
-"""The data contract between the student's sandbox and the judge (autograder.answerdata): only
+"""The data contract between the student's sandbox and the judge (autograder.grading.answerdata): only
 exact built-in types and numeric arrays come out of decode, whatever bytes go in."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder.answerdata import NotData, decode, dumps, encode, loads
+from autograder.grading.answerdata import NotData, decode, dumps, encode, loads
 
 VALUES = [None, True, 0, -7, 2**80, 1.5, float("nan"), float("-inf"), "ねこ", "",
           [1, [2.0, "x"]], (1, (2,)), {1, "a", (2, 3)}, {"a": [1], 2: None, (1, 2): {"b": 3.0}},

@@ -10,9 +10,9 @@ import types
 
 import pytest
 
-from autograder.guide import markdown_html
-from autograder.lessonfile import read_notebook
-from autograder.nbgrader_plugins import SanitizeStudentHTML
+from autograder.build.guide import markdown_html
+from autograder.build.lessonfile import read_notebook
+from autograder.grading.nbgrader_plugins import SanitizeStudentHTML
 from course import answerline
 from course.catalog import lesson_folders, read_entry
 from course.widgets.quiz import ChoiceCards, MultipleChoice

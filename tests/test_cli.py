@@ -140,11 +140,11 @@ def test_demo_runs_the_teacher_cycle(tmp_path, lang, heading, average):
 
 
 def test_regrading_replaces_this_lessons_rows_and_keeps_others(tmp_path):
-    from autograder.grade import GradeRow, write_grades_csv
+    from autograder.gradescsv import GradeRow, write_grades
 
-    write_grades_csv(tmp_path, "e01", [GradeRow("a", "e01", 1, 2, "ok", False)])
-    write_grades_csv(tmp_path, "e03", [GradeRow("a", "e03", 3, 6, "ok", True)])
-    write_grades_csv(tmp_path, "e03", [GradeRow("a", "e03", 4, 6, "ok", True)])
+    write_grades(tmp_path, "e01", [GradeRow("a", "e01", 1, 2, "ok", False)])
+    write_grades(tmp_path, "e03", [GradeRow("a", "e03", 3, 6, "ok", True)])
+    write_grades(tmp_path, "e03", [GradeRow("a", "e03", 4, 6, "ok", True)])
     with (tmp_path / "grades.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["lesson"], r["score"]) for r in rows] == [("e01", "1"), ("e03", "4")]

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from course import CheckFailed, check
+from course.catalogs import po_messages
 from course.checks import friendly_error_text
-from course.i18n import _, parse_po, set_language, translator
+from course.i18n import _, set_language, translator
 
 
 def test_check_passes_quietly_or_says_ok(capsys):
@@ -45,7 +46,7 @@ def test_friendly_text_for_a_missing_answer():
 def test_parse_po_reads_multiline_and_skips_untranslated():
     po = 'msgid ""\nmsgstr "header"\n\nmsgid "Clear"\nmsgstr "けす"\n\n' \
          'msgid "a "\n"b"\nmsgstr ""\n"c\\"d"\n\nmsgid "todo"\nmsgstr ""\n'
-    assert parse_po(po) == {"Clear": "けす", "a b": 'c"d'}
+    assert po_messages(po) == {"Clear": "けす", "a b": 'c"d'}
 
 
 def test_japanese_catalog_translates_and_english_is_identity(monkeypatch):
@@ -61,8 +62,10 @@ def test_japanese_catalog_translates_and_english_is_identity(monkeypatch):
 
 
 def messages_in_code() -> list[tuple[str, str]]:
-    """(file name, msgid) for every _("...") call in course/ and autograder/."""
+    """(file name, msgid) for every _("...") call in course/ and autograder/, and in the
+    Jinja2 templates (autograder/templates/**/*.j2)."""
     import ast
+    import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
@@ -72,7 +75,16 @@ def messages_in_code() -> list[tuple[str, str]]:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
                     and node.args and isinstance(node.args[0], ast.Constant)):
                 found.append((path.name, node.args[0].value))
+    for path in root.glob("autograder/templates/**/*.j2"):
+        for literal in re.findall(r'\b_\(\s*("(?:[^"\\]|\\.)*")', path.read_text(encoding="utf-8")):
+            found.append((path.name, ast.literal_eval(literal)))
     return found
+
+
+def test_template_messages_are_found():
+    names = {name for name, _msgid in messages_in_code()}
+    assert {"guide.html.j2", "report.html.j2", "kanten.html.j2", "start.md.j2",
+            "index.html.j2"} <= names
 
 
 def test_every_message_in_course_has_a_japanese_translation():
@@ -233,7 +245,7 @@ def test_the_mistakes_plot_says_what_it_shows(monkeypatch):
 
 def test_feedback_shows_a_plot_as_png_with_its_alt_text():
     """The sanitizer would leave the HTML copy of a plot without its picture: the PNG is kept."""
-    from autograder.nbgrader_plugins import SanitizeStudentHTML
+    from autograder.grading.nbgrader_plugins import SanitizeStudentHTML
 
     png = "iVBORw0KGgo="
     cell = nbformat.v4.new_code_cell("plot_mistakes(m)", outputs=[nbformat.v4.new_output(
@@ -247,11 +259,11 @@ def test_feedback_shows_a_plot_as_png_with_its_alt_text():
 
 def test_catalogs_agree_where_they_share_a_message():
     """The ja catalogs are merged, so one message must have one translation everywhere."""
-    from course.i18n import LOCALE_DIR
+    from course.catalogs import LOCALE_DIR
 
     seen, clashes = {}, []
     for path in sorted((LOCALE_DIR / "ja").glob("*.po")):
-        for msgid, msgstr in parse_po(path.read_text(encoding="utf-8")).items():
+        for msgid, msgstr in po_messages(path.read_text(encoding="utf-8")).items():
             if msgid in seen and seen[msgid][1] != msgstr:
                 clashes.append(f"{msgid!r}: {seen[msgid][0]} says {seen[msgid][1]!r}, "
                                f"{path.name} says {msgstr!r}")
@@ -293,3 +305,44 @@ def test_every_widget_family_lists_its_handlers_for_the_benchmark():
             assert isinstance(label, str) and label
             event()
             event()
+
+
+def test_fuzzy_translations_are_never_used(tmp_path, monkeypatch):
+    """A fuzzy entry is a translator's guess nobody checked: gettext shows the English."""
+    import gettext
+    import io
+
+    from course import catalogs
+
+    po = ('msgid ""\nmsgstr ""\n"Language: ja\\n"\n\n#, fuzzy\nmsgid "Clear"\nmsgstr "けす"\n\n'
+          'msgid "Run"\nmsgstr "実行"\n')
+    assert po_messages(po) == {"Run": "実行"}
+    (tmp_path / "ja").mkdir()
+    (tmp_path / "ja" / "x.po").write_text(po, encoding="utf-8")
+    monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path)
+    compiled = gettext.GNUTranslations(io.BytesIO(catalogs.compile_mo("ja")))
+    assert (compiled.gettext("Clear"), compiled.gettext("Run")) == ("Clear", "実行")
+    assert catalogs.compile_all(("ja",)) == [catalogs.mo_path("ja")]
+    assert catalogs.is_current("ja")
+
+
+def test_translations_come_from_the_compiled_catalog():
+    from course.catalogs import is_current
+    from course.i18n import translations
+
+    translations.cache_clear()
+    assert translator("ja")("Not yet: ") == "もう少し："
+    assert is_current("ja")  # compiled on first use, then read by gettext
+
+
+def test_glass_box_models_and_tables_need_no_widgets():
+    """The grid world, the metrics and the tables run (and are graded) without ipywidgets."""
+    import subprocess
+    import sys
+
+    code = ("import sys, course.models.gridworld, course.models.metrics, course.data.tables; "
+            "assert 'ipywidgets' not in sys.modules, 'ipywidgets was imported'; "
+            "from course.widgets.robot import GridWorld; "
+            "assert GridWorld is course.models.gridworld.GridWorld")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -10,12 +10,11 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import deadlines
+from autograder.build.nbconfig import write_config
 from autograder.cli import main
-from autograder.grade import FIELDS, GradeRow, write_grades_csv
-from autograder.nbconfig import write_config
+from autograder.gradescsv import FIELDS, GradeRow, read_grades, write_grades
 from autograder.paths import CourseError
-from autograder.report import read_grades
+from autograder.school import deadlines
 
 LESSON = "e03"
 
@@ -88,10 +87,10 @@ def test_grades_csv_has_a_late_column_at_the_end_that_the_report_reads(course):
     stamp(course, "aoi", "2026-12-10 06:00:00.000000 UTC")
     stamp(course, "haruto", "2026-12-10 07:00:00.000000 UTC")
     rows = [GradeRow("aoi", LESSON, 4, 6, "ok", False), GradeRow("haruto", LESSON, 5, 6, "ok", True)]
-    write_grades_csv(course, LESSON, rows)
+    write_grades(course, LESSON, rows)
     with (course / "grades.csv").open(encoding="utf-8", newline="") as handle:
         table = list(csv.DictReader(handle))
-    assert FIELDS[:6] == ["student", "lesson", "score", "max_score", "status", "needs_manual"]
+    assert FIELDS[:6] == ("student", "lesson", "score", "max_score", "status", "needs_manual")
     assert FIELDS[-1] == "late"
     assert [(r["student"], r["late"]) for r in table] == [("aoi", "no"), ("haruto", "yes")]
     assert {r.student: r.late for r in read_grades(course)} == {"aoi": False, "haruto": True}

@@ -10,10 +10,10 @@ import nbformat
 import pytest
 from helpers import outside_fetches, visible_text
 
-from autograder.build import build_course
-from autograder.grade import grade_lesson
-from autograder.nbconfig import load_config, nbgrader_api
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.build.builder import build_course
+from autograder.build.nbconfig import load_config, nbgrader_api
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON, WRITTEN = "e03", "e03-reflect"  # its written reflection is worth 2 points
 WORDS = {"en": ("Your teacher will read this.", "Score so far", "Score: 2 / 2"),

@@ -192,7 +192,7 @@ def test_a_failing_check_cell_does_not_lock_itself(shell):
 
 
 def test_japanese_messages_use_kanji_a_third_grader_reads():
-    from autograder.prose import KANJI_RUN, READING, allowed_kanji
+    from autograder.dev.prose import KANJI_RUN, READING, allowed_kanji
     from course.i18n import translations
 
     catalog, allowed = translations("ja")._catalog, allowed_kanji("elementary", 3)
@@ -213,7 +213,7 @@ def test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line(tmp_path):
     """The same in a real ipykernel (what JupyterLab runs), in Japanese."""
     import nbformat
 
-    from autograder.execute import run_notebook
+    from autograder.dev.execute import run_notebook
 
     sources = ["from course import start_lesson, check\nstart_lesson('e03', 'ja')",
                "answer_vote = ５\nanswer_why = ”ｂ”\nprint(answer_vote + 1, answer_why)",
@@ -233,9 +233,9 @@ def test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line(tmp_path):
 @pytest.mark.parametrize("lesson_id", ["e01", "j05"])
 def test_a_blank_student_version_run_top_to_bottom_shows_no_traceback(lesson_id, tmp_path):
     """What a child sees before writing anything: each error is one friendly line, in Japanese."""
-    from autograder.build import build_course
-    from autograder.execute import run_notebook
-    from autograder.submissions import read_versions
+    from autograder.build.builder import build_course
+    from autograder.dev.execute import run_notebook
+    from autograder.grading.submissions import read_versions
 
     build_course(tmp_path / "course", "ja", [lesson_id], log=lambda *a: None)
     _teacher, student = read_versions(tmp_path / "course", lesson_id)

@@ -8,8 +8,8 @@ import pytest
 from conftest import lesson_ids
 from helpers import autograded_points, leaked, visible_text, wrong_answers
 
-from autograder.grade import GradingPool, Options, grade_lesson
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.grade import GradingPool, Options, grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 pytestmark = pytest.mark.slow  # builds courses, runs sandboxes, nbgrader or servers
 
@@ -35,7 +35,7 @@ def graded(built_course):
     """Every lesson graded for a class of four (right, blank, odd and even exercises wrong) by
     one pool of grading workers for the whole course (as ``manabu grade`` does for one lesson);
     e01 and e03 also grade a child who typed with the IME."""
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     lang, course = built_course
     missing = [i for i in IME_LESSONS if i not in LESSONS]
@@ -122,7 +122,7 @@ def test_nbgraders_default_feedback_would_leak_hidden_tests(graded, tmp_path):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder.nbconfig import load_config
+    from autograder.build.nbconfig import load_config
 
     _lang, course, results = graded
     lesson_id = LESSONS[0]
@@ -175,7 +175,7 @@ def test_answers_typed_with_the_ime_on_get_every_point(graded, lesson_id):
 def test_rubrics_show_where_the_teacher_grades_and_never_to_students(graded):
     """A written answer's rubric is in the graded notebook the Formgrader shows, right after the
     student's answer; the student version and the feedback never carry it."""
-    from autograder.lessonrules import is_rubric_cell, rubric_rows
+    from autograder.build.lessonrules import is_rubric_cell, rubric_rows
 
     _lang, course, results = graded
     seen = 0

@@ -9,23 +9,22 @@ import time
 import nbformat
 import pytest
 
-from autograder.grade import (
-    GradeRow,
+from autograder.gradescsv import GradeRow, severity
+from autograder.gradescsv import write_grades as write_grades_csv
+from autograder.grading.grade import (
     GradingTooLong,
     Ledger,
-    _kind_order,
     status_from,
     wall_clock,
-    write_grades_csv,
 )
-from autograder.nbgrader_plugins import (
+from autograder.grading.nbgrader_plugins import (
     AnswerStubs,
     HideHiddenTests,
     OverwriteCellsQuietly,
     SanitizeStudentHTML,
     _kind,
 )
-from autograder.roster import check_username, generated_id, grade_class, split_name
+from autograder.school.roster import check_username, generated_id, grade_class, split_name
 
 
 def code(source: str, **nbgrader) -> nbformat.NotebookNode:
@@ -131,7 +130,7 @@ def test_html_cleaned_once_is_cleaned_the_same_every_time(monkeypatch):
     second submission with the same output gets the same clean text, never the raw one."""
     import bleach
 
-    from autograder import nbgrader_plugins
+    from autograder.grading import nbgrader_plugins
 
     calls = []
     real = bleach.clean
@@ -208,7 +207,7 @@ def test_a_clean_run_is_ok():
 
 def test_summary_lists_ok_first_then_the_most_serious():
     kinds = sorted([("flagged", 1), ("ok", 3), ("failed", 1), ("odd", 1), ("stopped", 2)],
-                   key=_kind_order)
+                   key=lambda item: severity(item[0]))
     assert [k for k, _n in kinds] == ["ok", "failed", "stopped", "flagged", "odd"]
 
 

@@ -17,10 +17,10 @@ import nbformat
 import pytest
 from helpers import autograded_points, secret_lines, visible_text, wrong_answers
 
-from autograder.build import build_course
-from autograder.grade import Options, grade_lesson
-from autograder.lessonfile import BEGIN_HIDDEN, END_HIDDEN, region
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.build.builder import build_course
+from autograder.build.lessonfile import BEGIN_HIDDEN, END_HIDDEN, region
+from autograder.grading.grade import Options, grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON = "e01"
 OPTIONS = Options(cell_timeout=5, notebook_timeout=25)
@@ -315,8 +315,8 @@ def test_nbgrader_warns_only_about_real_edits(corpus):
         OverwriteKernelspec,
     )
 
-    from autograder.grade import configure
-    from autograder.nbconfig import nbgrader_api
+    from autograder.build.nbconfig import nbgrader_api
+    from autograder.grading.grade import configure
 
     course, *_ = corpus
     api = nbgrader_api(course)

@@ -9,21 +9,16 @@ import json
 import nbformat
 import pytest
 
-from autograder.csvcells import neutralize, unneutralize
-from autograder.grade import (
-    GradeRow,
-    Ledger,
-    grading_metadata_ok,
-    metadata_changes,
-    write_grades_csv,
-)
-from autograder.nbgrader_plugins import classify
+from autograder.gradescsv import GradeRow, write_grades
+from autograder.grading.csvcells import neutralize, unneutralize
+from autograder.grading.grade import Ledger, grading_metadata_ok, metadata_changes
+from autograder.grading.nbgrader_plugins import classify
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "=HYPERLINK(\"x\")"])
 def test_formula_cells_are_neutralized_and_read_back(text, tmp_path):
     assert neutralize(text).startswith("'") and unneutralize(neutralize(text)) == text
-    write_grades_csv(tmp_path, "e01", [GradeRow(text, "e01", 1, 2, "ok", False)])
+    write_grades(tmp_path, "e01", [GradeRow(text, "e01", 1, 2, "ok", False)])
     with (tmp_path / "grades.csv").open(encoding="utf-8") as handle:
         row = next(csv.DictReader(handle))
     assert row["student"] == "'" + text and row["score"] == "1"
@@ -80,7 +75,7 @@ def test_only_the_gradebooks_cells_are_tests_or_setup():
 
 @pytest.fixture(scope="module")
 def e01_course(tmp_path_factory):
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     course = tmp_path_factory.mktemp("units") / "c"
     build_course(course, "en", ["e01"], log=lambda *a: None)
@@ -90,7 +85,7 @@ def e01_course(tmp_path_factory):
 @pytest.mark.parametrize("raw", [b"\xff\xfe", b"[]", b'{"cells": {}}', b'{"cells": [1]}',
                                  b'{"cells": ' + b"[" * 200_000, b"null", b'{"cells": []}'])
 def test_preflight_turns_any_bytes_into_a_status(raw, e01_course):
-    from autograder.grade import preflight
+    from autograder.grading.grade import preflight
 
     course = e01_course
     folder = course / "submitted" / "kai" / "e01"
@@ -109,7 +104,7 @@ def test_collect_never_follows_a_link_a_student_planted(tmp_path):
     import os
     import shutil
 
-    from autograder.exchange import OwnerCheckedCollect
+    from autograder.school.exchange import OwnerCheckedCollect
 
     secret = tmp_path / "source.ipynb"
     secret.write_text("HIDDEN TESTS")

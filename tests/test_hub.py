@@ -35,7 +35,7 @@ import requests
 from conftest import REPO, VENV_BIN, free_port
 from helpers import autograded_points, wrong_answers
 
-from autograder.submissions import answer_cells, fill_answers
+from autograder.grading.submissions import answer_cells, fill_answers
 
 pytestmark = pytest.mark.slow
 
@@ -932,30 +932,6 @@ def test_live_view_thirty_students_at_once_only_their_teachers_see_it(hub, stude
         time.sleep(0.1)
     assert state.stat().st_uid == int(run("id", "-u", "manabu-live").stdout)
     assert not may(ALICE, f"cat '{state}'")
-
-
-@pytest.mark.parametrize("text, message", [
-    (None, "no class list at"),
-    ("classes: [id: 5a", "is not valid UTF-8 YAML"),
-    ("classes:\n  - {id: 5a, teachers: [t]}\n  - {id: 5a, teachers: [u]}\n", "the id 5a is used twice"),
-    ("classes:\n  - {id: 5A, teachers: [t]}\n", "the id must be lower-case"),
-    ("classes:\n  - {id: 5a, students: [s1]}\n", "no teachers. Add at least one"),
-    ("classes:\n  - {id: 5a, teachers: [Tanaka Sensei]}\n", "are not valid user names"),
-    ("school: {language: fr}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "must be ja or en"),
-    ("classes: []\n", "no classes"),
-    ("school: {timezone: Mars/Olympus}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "unknown school timezone"),
-])
-def test_a_broken_class_list_stops_the_hub_with_one_clear_line(tmp_path, text, message):
-    path = tmp_path / "classes.yaml"
-    if text is not None:
-        path.write_text(text, encoding="utf-8")
-    code = ("import sys; from traitlets.config import Config; p = sys.argv[1]; "
-            "exec(compile(open(p).read(), p, 'exec'), {'get_config': Config, '__file__': p})")
-    result = subprocess.run([sys.executable, "-c", code, str(REPO / "deploy/hub/jupyterhub_config.py")],
-                            capture_output=True, text=True, env={**os.environ, "MANABU_CLASSES": str(path)})
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Manabu hub: ") and message in lines[0], lines
 
 
 def test_a_restart_keeps_students_working_and_stops_in_seconds(hub, students):

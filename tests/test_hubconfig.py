@@ -1,4 +1,4 @@
-"""The school hub's configuration helpers (autograder/hubconfig.py) and private homes
+"""The school hub's configuration helpers (autograder/school/hubconfig.py) and private homes
 (deploy/image/private-homes.sh), without a hub: tokens stay root-only, the school's own services
 and roles are kept, the roster role names no teachers' group."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from autograder.hubconfig import (
+from autograder.school.hubconfig import (
     ROSTER_SERVICE,
     HubConfigError,
     make_private,
@@ -117,11 +117,11 @@ def test_the_demo_hint_on_the_hub_names_no_make_command(monkeypatch, hub):
 
 
 def test_nbgrader_panels_read_class_names_and_the_schools_time():
-    """What autograder.school_labels does to nbgrader's answers: ids become classes.yaml's names,
+    """What autograder.school.school_labels does to nbgrader's answers: ids become classes.yaml's names,
     nbgrader's UTC times the school's; everything else stays."""
     from zoneinfo import ZoneInfo
 
-    from autograder.school_labels import relabel, shown_time
+    from autograder.school.school_labels import relabel, shown_time
 
     tokyo = ZoneInfo("Asia/Tokyo")
     assert shown_time("2026-12-03 05:10:00.123456 UTC", tokyo) == "2026-12-03 14:10 JST"
@@ -135,3 +135,66 @@ def test_nbgrader_panels_read_class_names_and_the_schools_time():
     assert shown["value"][0]["submissions"][0] == {"course_id": "5年A組", "notebooks": [],
                                                    "timestamp": "2026-12-04 08:30 JST"}
     assert shown["value"][1] == answer["value"][1]  # another class, and a lesson named like one
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "no class list at"),
+    ("classes: [id: 5a", "is not valid UTF-8 YAML"),
+    ("classes:\n  - {id: 5a, teachers: [t]}\n  - {id: 5a, teachers: [u]}\n", "the id 5a is used twice"),
+    ("classes:\n  - {id: 5A, teachers: [t]}\n", "the id must be lower-case"),
+    ("classes:\n  - {id: 5a, students: [s1]}\n", "no teachers. Add at least one"),
+    ("classes:\n  - {id: 5a, teachers: [Tanaka Sensei]}\n", "are not valid user names"),
+    ("school: {language: fr}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "must be ja or en"),
+    ("classes: []\n", "no classes"),
+    ("school: {timezone: Mars/Olympus}\nclasses:\n  - {id: 5a, teachers: [t]}\n", "unknown school timezone"),
+])
+def test_a_broken_class_list_says_what_to_fix(tmp_path, text, message):
+    from autograder.school.hub import read_school
+
+    path = tmp_path / "classes.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(HubConfigError, match=re.escape(message)):
+        read_school(path)
+
+
+def test_the_hub_config_file_stops_the_hub_with_one_clear_line(tmp_path):
+    """deploy/hub/jupyterhub_config.py, loaded as JupyterHub loads it: a class list that cannot
+    be used stops the hub (exit 2) with one line that says what to fix."""
+    import sys
+
+    (tmp_path / "classes.yaml").write_text("classes: []\n", encoding="utf-8")
+    code = ("import sys; from traitlets.config.loader import PyFileConfigLoader; "
+            "PyFileConfigLoader('jupyterhub_config.py', path=sys.argv[1]).load_config()")
+    result = subprocess.run([sys.executable, "-c", code, str(REPO / "deploy" / "hub")],
+                            capture_output=True, text=True,
+                            env={**os.environ, "MANABU_CLASSES": str(tmp_path / "classes.yaml")})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Manabu hub: ") and "no classes" in lines[0], lines
+
+
+def test_the_hub_is_configured_for_each_class(tmp_path):
+    """With no set-up on this machine, the hub's config names every class's
+    groups, Formgrader service and role, and keeps the school's own settings."""
+    from traitlets.config import Config
+
+    from autograder.school.hub import configure
+
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "jupyterhub-singleuser").touch()
+    (tmp_path / "classes.yaml").write_text(
+        f"school: {{env: {env}, state: {tmp_path / 'state'}, roster: false}}\n"
+        "classes:\n  - {id: 5a, teachers: [sato], students: [aoi, ren]}\n"
+        "  - {id: 5b, language: en, teachers: [sato, ito]}\n", encoding="utf-8")
+    c = Config()
+    c.JupyterHub.services = [{"name": "school-own"}]
+    school = configure(c, tmp_path / "classes.yaml", lambda path: None, set_up=False,
+                       environ={"MANABU_HUB_AUTH": "shared-password", "MANABU_HUB_PASSWORD": "x"})
+    assert school.teachers == {"sato", "ito"} and school.students == {"aoi", "ren"}
+    assert c.JupyterHub.load_groups["nbgrader-5a"] == {"users": ["aoi", "ren"]}
+    assert [s["name"] for s in c.JupyterHub.services] == ["school-own", "5a", "5b", "manabu-live"]
+    assert c.JupyterHub.services[2]["environment"]["MANABU_LANG"] == "en"
+    assert {"formgrade-5a", "formgrade-5b", "server"} <= {r["name"] for r in c.JupyterHub.load_roles}
+    assert c.JupyterHub.authenticator_class == "shared-password"

@@ -21,8 +21,8 @@ import pytest
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import REPO, free_port
 
+from autograder.dev.prose import LATIN_OK
 from autograder.lab import UI_LOCALES, lab_overrides, lab_settings, write_lab_settings
-from autograder.prose import LATIN_OK
 
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 # product names, key names, file formats: the same words a Japanese teacher sees in Japanese docs
@@ -233,7 +233,8 @@ def test_feedback_marks_widgets_instead_of_their_text_form():
     says a widget was there instead (in the course language)."""
     import nbformat
 
-    from autograder.feedback import feedback_words, mark_widget_outputs
+    from autograder.grading.feedback import mark_widget_outputs
+    from course.i18n import translator
 
     cell = nbformat.v4.new_code_cell("DrawAndGuess()")
     cell.outputs = [
@@ -248,4 +249,7 @@ def test_feedback_marks_widgets_instead_of_their_text_form():
     assert mark_widget_outputs(nb) == 2
     assert [bool(o.metadata.get("manabu", {}).get("widget")) for o in cell.outputs] == [
         True, False, False, True]
-    assert english_words(feedback_words("ja")["widget"]) == []
+    words = "Here the lesson showed something you could move. Open the lesson to try it again."
+    template = Path(__file__).resolve().parents[1] / "autograder/templates/feedback/index.html.j2"
+    assert words in template.read_text(encoding="utf-8")
+    assert english_words(translator("ja")(words)) == []

@@ -13,13 +13,13 @@ from bs4 import BeautifulSoup
 from conftest import lesson_ids
 from helpers import wrong_answers
 
-from autograder.build import build_course
+from autograder.build.builder import build_course
+from autograder.build.lessonfile import check_kanten, graded_cells, read_notebook
+from autograder.build.nbconfig import nbgrader_api
 from autograder.cli import main
-from autograder.kanten import KANTEN, Thresholds, cell_kanten, thresholds
-from autograder.lessonfile import check_kanten, graded_cells, read_notebook
-from autograder.nbconfig import nbgrader_api
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 from autograder.paths import CourseError
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.report.kanten import KANTEN, Thresholds, cell_kanten, thresholds
 from course.catalog import LessonError, lesson_folders, read_entry
 
 LESSONS = lesson_ids()

@@ -8,8 +8,14 @@ import nbformat
 import pytest
 from conftest import lesson_ids
 
-from autograder.lessonfile import read_notebook
-from autograder.prose import english_left, fk_grade, japanese_left, kanji_problems, student_texts
+from autograder.build.lessonfile import read_notebook
+from autograder.dev.prose import (
+    english_left,
+    fk_grade,
+    japanese_left,
+    kanji_problems,
+    student_texts,
+)
 from course.catalog import lesson_folders, read_entry
 
 LESSONS = lesson_ids()

@@ -7,8 +7,13 @@ import pytest
 from conftest import lesson_ids
 from helpers import wrong_answers
 
-from autograder.execute import run_notebook
-from autograder.lessonfile import graded_cells, read_notebook, split_teacher_notes, timing_plan
+from autograder.build.lessonfile import (
+    graded_cells,
+    read_notebook,
+    split_teacher_notes,
+    timing_plan,
+)
+from autograder.dev.execute import run_notebook
 from course.catalog import lesson_folders, read_entry
 from course.checks import OK_MARK
 
@@ -149,13 +154,13 @@ def test_tests_read_only_the_lessons_own_names_and_the_students_answers(lesson_i
     """Grading runs test cells in the judge with the setup cell's names; anything else comes
     from the student's notebook as data. A test that relied on an explore cell's list or robot
     would trust a value the student can change."""
-    from autograder.lessonfile import unjudgeable_names
+    from autograder.build.lessonfile import unjudgeable_names
 
     assert unjudgeable_names(notebook(lesson_id, lang)) == []
 
 
 def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
-    from autograder.lessonfile import unjudgeable_names
+    from autograder.build.lessonfile import unjudgeable_names
 
     nb = notebook("j09", "en")
     for cell in nb.cells:
@@ -165,7 +170,7 @@ def test_the_name_rule_notices_a_test_that_reads_an_explore_cells_name():
 
 
 def test_the_name_rule_notices_an_answer_that_shadows_a_builtin():
-    from autograder.lessonfile import unjudgeable_names
+    from autograder.build.lessonfile import unjudgeable_names
 
     nb = notebook("j05", "en")
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "j05-ex1")
@@ -186,7 +191,7 @@ def test_graded_items_measure_understanding_and_reflections_have_rubrics(lesson_
     """Every test cell says what it measures; at least 70% of the autograded points are
     prediction, transfer or code; every answer is tapped, not typed; every written answer
     has a full / half / none rubric with sample answers."""
-    from autograder import lessonrules as rules
+    from autograder.build import lessonrules as rules
 
     nb = notebook(lesson_id, lang)
     assert rules.measures_problems(nb) == []
@@ -197,7 +202,7 @@ def test_graded_items_measure_understanding_and_reflections_have_rubrics(lesson_
 
 @pytest.mark.parametrize("lesson_id", CONTRACT)
 def test_both_languages_measure_the_same_things(lesson_id):
-    from autograder.lessonrules import cell_measures
+    from autograder.build.lessonrules import cell_measures
 
     def measures(nb):
         return [(c.metadata.nbgrader["grade_id"], cell_measures(c)) for c in graded_cells(nb)]
@@ -207,13 +212,13 @@ def test_both_languages_measure_the_same_things(lesson_id):
 
 @pytest.mark.parametrize("lesson_id", CONTRACT)
 def test_no_points_for_a_line_copied_after_the_widget_said_right(lesson_id):
-    from autograder.lessonrules import copied_after_check
+    from autograder.build.lessonrules import copied_after_check
 
     assert copied_after_check(notebook(lesson_id, "en")) == []
 
 
 def test_the_contract_rules_notice_what_they_forbid():
-    from autograder import lessonrules as rules
+    from autograder.build import lessonrules as rules
 
     nb = notebook(CONTRACT[0], "en")
     test = next(c for c in nb.cells if rules.is_test_cell(c))
@@ -239,7 +244,7 @@ def test_the_contract_rules_notice_what_they_forbid():
 
 
 def test_a_mistyped_measures_and_a_stray_hidden_region_are_refused(tmp_path):
-    from autograder.lessonfile import check_measures, check_nbgrader_cells
+    from autograder.build.lessonfile import check_measures, check_nbgrader_cells
     from course.catalog import LessonError
 
     nb = notebook(CONTRACT[0], "en")
@@ -255,8 +260,8 @@ def test_a_mistyped_measures_and_a_stray_hidden_region_are_refused(tmp_path):
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_guide_shows_the_kanten_table_and_every_rubric(lang):
-    from autograder.guide import guide_html
-    from autograder.lessonrules import is_rubric_cell, is_test_cell, rubric_rows
+    from autograder.build.guide import guide_html
+    from autograder.build.lessonrules import is_rubric_cell, is_test_cell, rubric_rows
 
     lesson = read_entry(lesson_folders()[CONTRACT[0]], lang)
     nb, notes = split_teacher_notes(read_notebook(lesson))
@@ -272,7 +277,7 @@ def test_the_guide_shows_the_kanten_table_and_every_rubric(lang):
 def test_a_widget_that_shows_its_line_only_when_right_is_practice():
     """DataMixer shows its line only once every group meets the goal: grading that line would
     grade copying. Named or not (it then uses answer_mix), the rule notices."""
-    from autograder.lessonrules import copied_after_check
+    from autograder.build.lessonrules import copied_after_check
 
     for widget in ("DataMixer(budget=60)", 'DataMixer(name="answer_mix", budget=60)'):
         nb = nbformat.v4.new_notebook(cells=[

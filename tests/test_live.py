@@ -17,9 +17,9 @@ import pytest
 import requests
 from conftest import free_port
 
-from autograder.hubconfig import LIVE_SERVICE, live_service, remembered_port
 from autograder.live.model import BadEvent, LiveState, parse_event
 from autograder.live.page import class_page, labels
+from autograder.school.hubconfig import LIVE_SERVICE, live_service, remembered_port
 
 EXERCISES = ["e03-ex1-check", "e03-ex2-check", "e03-ex3-check"]
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"

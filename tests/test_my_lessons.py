@@ -23,14 +23,14 @@ from browser_helpers import TOKEN, running
 from conftest import free_port
 from nbgrader.utils import get_username
 
-from autograder import deadlines
-from autograder.deadline_publish import OWN_FOLDER, PUBLIC_NAME, write_for_user
-from autograder.feedback_score import read_score, score_tag
-from autograder.grade import grade_lesson
+from autograder.build.nbconfig import nbgrader_api
+from autograder.grading.feedback_score import read_score, score_tag
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions
 from autograder.lab import PANEL_EXTENSION
-from autograder.my_lessons import MyLessons, student_config
-from autograder.nbconfig import nbgrader_api
-from autograder.submissions import answer_cells, fill_answers, read_versions
+from autograder.school import deadlines
+from autograder.school.deadline_publish import OWN_FOLDER, PUBLIC_NAME, write_for_user
+from autograder.school.my_lessons import MyLessons, student_config
 
 LESSON, WRITTEN = "e03", "e03-reflect"  # its written reflection (2 points) waits for the teacher
 ME = get_username()  # nbgrader's student on one machine: the user running the server

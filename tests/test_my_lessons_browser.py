@@ -14,11 +14,11 @@ from browser_helpers import TOKEN, running
 from conftest import free_port
 from nbgrader.utils import get_username
 
-from autograder import deadlines
-from autograder.grade import grade_lesson
+from autograder.build.nbconfig import nbgrader_api
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions
 from autograder.lab import lab_command, lab_environment
-from autograder.nbconfig import nbgrader_api
-from autograder.submissions import answer_cells, fill_answers, read_versions
+from autograder.school import deadlines
 
 pytestmark = pytest.mark.browser
 LESSON = "e03"

@@ -16,8 +16,8 @@ from axe_helpers import NOTEBOOK_CONTENT, axe_violations, describe, keyboard_pro
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import free_port, lesson_ids
 
-from autograder.grade import grade_lesson
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.grade import grade_lesson
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"

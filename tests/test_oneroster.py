@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from test_roster import TOKEN, hub, hub_state  # noqa: F401  (hub: the real JupyterHub fixture)
 
-from autograder import roster_import
+from autograder.build.nbconfig import write_config
 from autograder.cli import main
-from autograder.nbconfig import write_config
 from autograder.paths import CourseError
+from autograder.school import roster_import
 
 T = "2026-04-01T00:00:00.000Z"
 HEAD = {  # OneRoster 1.2 CSV binding columns (Japan Profile metadata.jp.* at the right)
@@ -375,7 +375,7 @@ def test_broken_zips_are_told(tmp_path, course, kind, capsys):
 
 
 def test_problems_in_the_teachers_language(tmp_path, course):
-    from autograder.oneroster import read_oneroster
+    from autograder.school.oneroster import read_oneroster
     from course.i18n import translator
 
     roster = read_oneroster(make_zip(tmp_path / "r.zip", BULK), {}, "", {}, translator("ja"))
@@ -443,7 +443,7 @@ def test_a_messy_school_export_still_goes_in(tmp_path):
     """Files in a folder of the zip, a header in another case, NULL for none, a teacher known
     only by homeClass, a class written "1組" with its grade code, a multi-line quoted cell, a
     mail address as username, a user in no class (reported, not an error)."""
-    from autograder.oneroster import read_oneroster
+    from autograder.school.oneroster import read_oneroster
     from course.i18n import translator
 
     files = {

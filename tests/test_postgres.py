@@ -19,7 +19,7 @@ from conftest import free_port
 from helpers import autograded_points, wrong_answers
 
 from autograder.cli import main
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON = "e01"
 PASSWORD = "kyoushitsu-pw"

@@ -14,10 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.build import build_course
+from autograder.build.builder import build_course
+from autograder.build.nbconfig import nbgrader_api
 from autograder.cli import main
-from autograder.nbconfig import nbgrader_api
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON = "e03"
 SECRET = 'answer_k = "b"'  # e03's right answer, in the teacher version only
@@ -112,7 +112,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def test_build_again_keeps_submissions_grades_feedback_and_work_in_progress(course):
-    from autograder.grade import grade_lesson
+    from autograder.grading.grade import grade_lesson
 
     teacher, student = read_versions(course, LESSON)
     submit(course, "aoi", LESSON, nbformat.writes(fill_answers(student, answer_cells(teacher))))
@@ -142,7 +142,7 @@ def test_build_again_brings_an_untouched_copy_up_to_date(course):
     preview.write_text("stale", encoding="utf-8")  # not what the build made: somebody's
     manifest = course / ".manabu" / f"release-{LESSON}.json"
     recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    from autograder.release_guard import fingerprint
+    from autograder.build.release_guard import fingerprint
 
     recorded["files"][f"{LESSON}.ipynb"] = fingerprint(b"stale", f"{LESSON}.ipynb")
     manifest.write_text(json.dumps(recorded), encoding="utf-8")  # ... unless the build made it
@@ -165,13 +165,13 @@ def test_preview_fresh_starts_again_and_keeps_the_old_copy(course, capsys):
 
 
 def test_an_older_course_config_gets_the_release_check(course):
-    from autograder.nbconfig import HOOKS
+    from autograder.build.nbconfig import HOOKS
 
     config = course / "nbgrader_config.py"
     text = config.read_text(encoding="utf-8")
     for _key, block in HOOKS:
         text = text.replace(block, "")
-    text = text.replace('    "autograder.feedback.MarkUngradedAnswers",  # "your teacher will read '
+    text = text.replace('    "autograder.grading.feedback.MarkUngradedAnswers",  # "your teacher will read '
                         'this", not a zero\n', "")
     config.write_text(text, encoding="utf-8")
     assert "CheckedReleaseAssignment" not in text and "MarkUngraded" not in text
@@ -183,7 +183,7 @@ def test_an_older_course_config_gets_the_release_check(course):
 
 
 def test_make_lab_on_a_course_built_before_previews_makes_them(course):
-    from autograder.build import refresh_course
+    from autograder.build.builder import refresh_course
 
     shutil.rmtree(course / "preview")
     (course / "start.ipynb").unlink()

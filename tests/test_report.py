@@ -12,12 +12,12 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import wrong_answers
 
-from autograder.build import build_course
+from autograder.build.builder import build_course
+from autograder.build.nbconfig import nbgrader_api
 from autograder.cli import main
-from autograder.nbconfig import nbgrader_api
-from autograder.prose import LATIN_OK
-from autograder.report import parse_status
-from autograder.submissions import answer_cells, fill_answers, read_versions, submit
+from autograder.dev.prose import LATIN_OK
+from autograder.gradescsv import parse_status
+from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
 
 LESSON = "e01"  # quiz widgets only: the quickest lesson to grade
 # student: (wrong exercises, status written to grades.csv); None = not run through nbgrader
@@ -72,7 +72,7 @@ def report(request, tmp_path_factory):
     course = tmp_path_factory.mktemp(f"report-{lang}")
     make_class(course, lang)
     lines = []
-    from autograder.report import make_report
+    from autograder.report.class_report import make_report
 
     path = make_report(course, log=lines.append)
     return lang, course, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser"), path, lines
@@ -182,7 +182,7 @@ def test_unknown_lesson_says_which_lessons_have_grades(report, capsys):
 
 def test_without_grades_it_says_to_grade_first(tmp_path, capsys):
     """A course with no grades.csv, or an empty one: one line saying what to run, exit 2."""
-    from autograder.nbconfig import write_config
+    from autograder.build.nbconfig import write_config
 
     assert main(["report", "--course", str(tmp_path / "nowhere")]) == 2
     assert "manabu build" in capsys.readouterr().err
@@ -206,8 +206,8 @@ def test_without_grades_it_says_to_grade_first(tmp_path, capsys):
 def test_without_a_gradebook_the_rest_of_the_report_still_comes(tmp_path):
     """grades.csv alone (say, copied from another machine), two lessons, odd names: no exercise
     rates and it says why; a section per lesson; names are shown as text, never as markup."""
-    from autograder.nbconfig import write_config
-    from autograder.report import make_report
+    from autograder.build.nbconfig import write_config
+    from autograder.report.class_report import make_report
 
     write_config(tmp_path, "en")
     (tmp_path / "grades.csv").write_text("student,lesson,score,max_score,status,needs_manual\n"
@@ -224,8 +224,8 @@ def test_without_a_gradebook_the_rest_of_the_report_still_comes(tmp_path):
 
 
 def test_a_broken_gradebook_costs_only_the_exercise_rates(tmp_path):
-    from autograder.nbconfig import write_config
-    from autograder.report import make_report
+    from autograder.build.nbconfig import write_config
+    from autograder.report.class_report import make_report
 
     write_config(tmp_path, "en")
     (tmp_path / "grades.csv").write_text("student,lesson,score,max_score,status,needs_manual\n"
@@ -237,7 +237,7 @@ def test_a_broken_gradebook_costs_only_the_exercise_rates(tmp_path):
 
 
 def test_hardest_is_the_lowest_share_ties_included_and_none_when_all_full():
-    from autograder.report import Exercise, hardest
+    from autograder.report.class_report import Exercise, hardest
 
     a, b, c = Exercise("x-ex1-check", "1", 1, 3, 4), Exercise("x-ex2-check", "2", 1, 1, 4), \
         Exercise("x-ex3-check", "3", 1, 1, 4)

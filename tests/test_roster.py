@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from conftest import VENV_BIN, free_port
 
-from autograder import roster_import
+from autograder.build.nbconfig import write_config
 from autograder.cli import main
-from autograder.nbconfig import write_config
 from autograder.paths import CourseError
-from autograder.roster import decode_roster, parse_classes, read_roster
+from autograder.school import roster_import
+from autograder.school.roster import decode_roster, parse_classes, read_roster
 
 CLASSES = ["5-1", "5-2=5年2組"]
 
@@ -372,7 +372,7 @@ if __name__ == "__main__":
 def test_a_user_the_hub_cannot_make_is_explained(monkeypatch):
     """A hub with Unix logins refuses a user without a Unix account with a bare "HTTP 400
     Failed to create user": the import says what to do."""
-    from autograder.hubapi import Hub, HubError
+    from autograder.school.hubapi import Hub, HubError
 
     def refuse(self, method, path, body=None):
         raise HubError(f"{method} {path}: HTTP 400 Failed to create user: s5a-01")

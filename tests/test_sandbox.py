@@ -1,4 +1,4 @@
-"""The grading sandbox on its own (autograder.sandbox.run_cells): isolation, budgets, caps, and
+"""The grading sandbox on its own (autograder.grading.sandbox.run_cells): isolation, budgets, caps, and
 honest tests: test cells run in the judge, never in the student's process, so tampering there
 cannot change a result. No nbgrader here: see test_grading_safety.py."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import (
+from autograder.grading.sandbox import (
     SLOT_UID,
     Limits,
     SandboxUnavailable,
@@ -251,7 +251,7 @@ def test_forged_protocol_lines_cannot_pass_a_test(workdir):
 
 def test_without_bubblewrap_limits_still_apply_and_full_isolation_can_be_required(
         workdir, monkeypatch):
-    import autograder.sandbox as sandbox
+    import autograder.grading.sandbox as sandbox
 
     monkeypatch.setattr(sandbox, "_bwrap", lambda: None)
     sandbox.isolation_level.cache_clear()
@@ -268,7 +268,7 @@ def test_without_bubblewrap_limits_still_apply_and_full_isolation_can_be_require
 
 def test_the_private_tmp_is_mounted_before_the_python_it_hides(tmp_path):
     """A venv under /tmp (a CI clone) must stay visible: bwrap mounts in order."""
-    from autograder.sandbox import _python_roots, sandbox_prefix
+    from autograder.grading.sandbox import _python_roots, sandbox_prefix
 
     cmd = sandbox_prefix(tmp_path)
     tmpfs = cmd.index("/tmp", cmd.index("--tmpfs"))
@@ -358,7 +358,7 @@ def test_lesson_texts_are_hidden_wherever_they_are_installed(workdir, monkeypatc
     """A system-wide install keeps lessons under /usr (bound into the sandbox): hidden anyway."""
     import shutil
 
-    import autograder.sandbox as sandbox
+    import autograder.grading.sandbox as sandbox
 
     lessons = Path("/usr/local/share/manabu-test-lessons")
     (lessons / "e01").mkdir(parents=True, exist_ok=True)

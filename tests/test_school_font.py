@@ -33,7 +33,7 @@ def test_the_school_font_ships_with_its_licence_and_fits_the_wheel():
 
 
 def test_the_school_font_has_every_kana_and_kanji_of_the_japanese_lessons():
-    """Else a lesson's word would fall back to another font (run autograder/fontsubset.py)."""
+    """Else a lesson's word would fall back to another font (run autograder/build/fontsubset.py)."""
     cmap = set(TTFont(FILES[-1])["cmap"].getBestCmap())
     texts = [*REPO.glob("lessons/*/ja.md"), *REPO.glob("course/locale/ja/*.po")]
     used = {c for path in texts for c in KANA_KANJI.findall(path.read_text(encoding="utf-8"))}
@@ -67,7 +67,7 @@ def test_english_plots_keep_a_plain_sans(lang):
 
 @pytest.mark.parametrize("lang, first", [("ja", SCHOOL_FONT), ("en", PLAIN_SANS)])
 def test_class_report_plots_follow_the_report_language(lang, first, monkeypatch):
-    from autograder.report_html import PLOT_LANG, _figure
+    from autograder.report.report_html import PLOT_LANG, _figure
 
     monkeypatch.setenv("MANABU_LANG", "en" if lang == "ja" else "ja")  # the process speaks the other
     token = PLOT_LANG.set(lang)

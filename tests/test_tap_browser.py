@@ -55,7 +55,7 @@ def wait_answer_ran(page, index: int, line: str) -> None:
 
 
 def test_e01_in_japanese_by_taps_only(browser, tmp_path):
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     course = tmp_path / "course"
     build_course(course, "ja", ["e01"], log=lambda *a: None)

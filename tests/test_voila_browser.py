@@ -14,7 +14,7 @@ import pytest
 from browser_helpers import browser_page, mouse_stroke, running
 from conftest import VENV_BIN, free_port
 
-from course.i18n import LOCALE_DIR, parse_po
+from course.catalogs import LOCALE_DIR, po_messages
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ def voila_en(tmp_path_factory):
 @pytest.fixture(scope="module")
 def voila_ja(tmp_path_factory):
     """`MANABU_LANG=ja voila ...` on the robot gallery and on lesson e07 built in Japanese."""
-    from autograder.build import build_course
+    from autograder.build.builder import build_course
 
     root = gallery_folder(tmp_path_factory.mktemp("voila-ja"), ["robot"])
     build_course(root / "course", "ja", ["e07"], log=lambda *a: None)
@@ -124,7 +124,7 @@ def test_robot_steps_in_voila(voila_en, browser):
 
 def english_labels(family: str) -> list[str]:
     """The English labels of a widget family whose Japanese differs (whole words, no fields)."""
-    catalog = parse_po((LOCALE_DIR / "ja" / f"{family}.po").read_text(encoding="utf-8"))
+    catalog = po_messages((LOCALE_DIR / "ja" / f"{family}.po").read_text(encoding="utf-8"))
     return [en for en, ja in catalog.items()
             if ja and ja != en and "{" not in en and re.fullmatch(r"[A-Za-z][A-Za-z ()']{3,}", en)]
 

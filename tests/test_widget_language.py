@@ -94,11 +94,11 @@ def test_japanese_text_and_labels_use_only_kanji_of_grades_1_to_4():
 
     from kanji_lists import KYOIKU
 
-    from course.i18n import parse_po
+    from course.catalogs import po_messages
 
     allowed = KYOIKU.GRADE1 | KYOIKU.GRADE2 | KYOIKU.GRADE3 | KYOIKU.GRADE4
     po = Path(__file__).resolve().parent.parent / "course/locale/ja/language.po"
-    texts = [load_corpus("ja"), *parse_po(po.read_text(encoding="utf-8")).values()]
+    texts = [load_corpus("ja"), *po_messages(po.read_text(encoding="utf-8")).values()]
     later = {c for t in texts for c in t if "\u4e00" <= c <= "\u9fff" and c not in allowed}
     assert not later, f"write these in kana: {sorted(later)}"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course.i18n import parse_po, set_language
+from course.catalogs import po_messages
+from course.i18n import set_language
 from course.widgets.pixels import (
     BrightnessExplorer,
     PixelGrid,
@@ -126,7 +127,7 @@ def test_japanese_labels_leave_no_english_and_use_grade_1_to_4_kanji():
     allowed = set().union(*(getattr(KYOIKU.REIWA2, f"GRADE{g}") for g in (1, 2, 3, 4)))
     locale = Path(__file__).resolve().parent.parent / "course" / "locale" / "ja"
     for name in ("pixels.po", "quiz.po"):
-        for msgstr in parse_po((locale / name).read_text(encoding="utf-8")).values():
+        for msgstr in po_messages((locale / name).read_text(encoding="utf-8")).values():
             late = [ch for ch in msgstr if "\u4e00" <= ch <= "\u9fff" and ch not in allowed]
             assert not late, f"{name}: {msgstr} uses kanji beyond grade 4: {late}"
 

@@ -252,10 +252,10 @@ def test_japanese_uses_only_kanji_of_grades_1_to_4():
 
     import kanji_lists  # in the [test] extra: a missing package fails here, it is never skipped
 
-    from course.i18n import parse_po
+    from course.catalogs import po_messages
 
     allowed = set().union(*(getattr(kanji_lists.KYOIKU, f"GRADE{g}") for g in range(1, 5)))
     po = Path(__file__).resolve().parent.parent / "course" / "locale" / "ja" / "robot.po"
-    text = "".join(parse_po(po.read_text(encoding="utf-8")).values())
+    text = "".join(po_messages(po.read_text(encoding="utf-8")).values())
     late = {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in allowed}
     assert not late, late

@@ -156,10 +156,10 @@ def test_in_japanese_no_english_is_left():
 def test_japanese_uses_only_kanji_of_grades_1_to_4():
     import kanji_lists
 
-    from course.i18n import LOCALE_DIR, parse_po
+    from course.catalogs import LOCALE_DIR, po_messages
 
     allowed = set().union(*(getattr(kanji_lists.KYOIKU, f"GRADE{g}") for g in (1, 2, 3, 4)))
-    text = "".join(parse_po((LOCALE_DIR / "ja" / "trees.po").read_text(encoding="utf-8")).values())
+    text = "".join(po_messages((LOCALE_DIR / "ja" / "trees.po").read_text(encoding="utf-8")).values())
     late = {c for c in text if "\u4e00" <= c <= "\u9fff" and c not in allowed}
     assert not late, f"write these in kana: {late}"
 

@@ -4,7 +4,6 @@ exercises are read, and the JSON the page polls."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from autograder.live.model import LESSON_ID, BadEvent, LiveState, parse_event
@@ -58,7 +57,3 @@ def lesson_data(state: LiveState, class_id: str, lesson: str | None, students: l
                                             "updated": 0}] * len(known)} for row in view["rows"]]}
     return data_json(view, lessons)
 
-
-def state_path(default: Path) -> Path:
-    """Where the state is kept: ``MANABU_LIVE_STATE`` or ``default``."""
-    return Path(os.environ.get("MANABU_LIVE_STATE") or default)

@@ -56,7 +56,7 @@ class EventHandler(web.RequestHandler):
 
 def _load_jupyter_server_extension(serverapp) -> None:
     """Add the live view's handlers to the server ``manabu lab`` runs."""
-    from autograder.nbconfig import course_language
+    from autograder.build.nbconfig import course_language
 
     root = Path(serverapp.root_dir)
     state = LiveState(root / ".manabu" / "live-state.json")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STATES = ("not_started", "answered", "trying", "form_ok")
-KINDS = ("answer", "check")
+EVENT_KINDS = ("answer", "check")
 LESSON_ID = re.compile(r"^[a-z][a-z0-9]{0,15}$")
 EXERCISE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_EXERCISES = 40        # a lesson has about five: more is a forged event
@@ -56,7 +56,7 @@ def parse_event(raw: object) -> Event:
         raise BadEvent("lesson: a lesson id like e03")
     if not (isinstance(exercise, str) and EXERCISE_ID.match(exercise)):
         raise BadEvent("exercise: a grade id like e03-ex1-check")
-    if kind not in KINDS or not isinstance(ok, bool):
+    if kind not in EVENT_KINDS or not isinstance(ok, bool):
         raise BadEvent("kind: answer or check; ok: true or false")
     listed = raw.get("exercises") or []
     if not (isinstance(listed, list) and len(listed) <= MAX_EXERCISES

@@ -20,9 +20,10 @@ import traitlets
 from course.a11y import A11y
 from course.answerline import offer
 from course.i18n import _
+from course.models.metrics import accuracy
 from course.render import scoped_style
 from course.style import OKABE_ITO
-from course.widgets.evaluate import accuracy, accuracy_bars_html
+from course.widgets.evaluate import accuracy_bars_html
 
 DATA = ("moons", "circles")
 MODELS = ("tree", "net")

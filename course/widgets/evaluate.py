@@ -1,15 +1,13 @@
 """Train on some rows of a table, test on the rest: accuracy on both, and a confusion matrix.
 
-``TrainTestLab`` is j03's explore widget (and a tool for the j10 capstone). The reference
-functions ``accuracy`` and ``confusion`` are what j03's students write themselves;
-``knn_scores`` recomputes a setting without a widget, for checks and grading.
+``TrainTestLab`` is j03's explore widget (and a tool for the j10 capstone). The tables are
+:mod:`course.data.tables`; the metrics (``accuracy``, ``confusion``, and ``knn_scores``, which
+recomputes a setting without a widget, for checks and grading) are :mod:`course.models.metrics`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache, lru_cache
 from html import escape
 
 import ipywidgets as widgets
@@ -18,201 +16,33 @@ import traitlets
 
 from course.a11y import A11y
 from course.answerline import offer
+
+# the tables and the metrics live in course.data.tables and course.models.metrics; lessons and
+# the boundary widget import them from here too
+from course.data.tables import (  # noqa: F401
+    DATASETS,
+    Table,
+    class_names,
+    dataset_note,
+    dataset_title,
+    feature_label,
+    load_table,
+    split,
+)
 from course.i18n import _
-from course.models.neighbors import NearestNeighbors
+from course.models.metrics import (  # noqa: F401
+    MAX_K,
+    Scores,
+    _neighbour_labels,
+    accuracy,
+    confusion,
+    knn_scores,
+    vote,
+)
 from course.render import scoped_style
 from course.style import OKABE_ITO
 
-DATASETS = ("iris", "wine", "breast_cancer")
-MAX_K = 15
 CSS = scoped_style("manabu-evaluate")
-
-
-def accuracy(y_true, y_pred) -> float:
-    """The share of guesses that are right, from 0 to 1.
-
-    >>> accuracy([0, 1, 1, 2], [0, 1, 2, 2])
-    0.75
-    """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if len(y_true) != len(y_pred) or len(y_true) == 0:
-        raise ValueError(_("Give as many guesses as right answers (and at least one)."))
-    return float(np.mean(y_true == y_pred))
-
-
-def confusion(y_true, y_pred, labels) -> np.ndarray:
-    """A table of counts: row i = real label ``labels[i]``, column j = guessed label ``labels[j]``.
-
-    Right guesses sit on the diagonal. Same as scikit-learn's ``confusion_matrix``.
-
-    >>> confusion([0, 1, 1], [0, 1, 0], labels=[0, 1]).tolist()
-    [[1, 0], [1, 1]]
-    """
-    where = {label: i for i, label in enumerate(labels)}
-    table = np.zeros((len(labels), len(labels)), dtype=int)
-    for real, guess in zip(y_true, y_pred, strict=True):
-        table[where[real], where[guess]] += 1
-    return table
-
-
-@dataclass(frozen=True)
-class Table:
-    """A bundled data set: numbers ``X``, labels ``y``, and the names to show."""
-
-    name: str
-    X: np.ndarray
-    y: np.ndarray
-    features: tuple[str, ...]   # scikit-learn's names: the keys students write
-
-
-@cache
-def load_table(name: str) -> Table:
-    """One of scikit-learn's bundled tables (offline), loaded once."""
-    from sklearn import datasets
-
-    if name not in DATASETS:
-        raise ValueError(_("There is no data set '{name}'. Choose one of: {names}.").format(
-            name=name, names=", ".join(DATASETS)))
-    data = getattr(datasets, f"load_{name}")()
-    return Table(name, data.data.astype(float), data.target, tuple(str(f) for f in data.feature_names))
-
-
-def dataset_title(name: str) -> str:
-    return {"iris": _("Iris flowers"), "wine": _("Wines"),
-            "breast_cancer": _("Breast cell samples (medical)")}[name]
-
-
-def dataset_note(name: str) -> str:
-    return {
-        "iris": _("150 iris flowers of three kinds, measured in centimetres."),
-        "wine": _("178 wines made from three kinds of grape in one region of Italy, "
-                  "measured in a lab."),
-        "breast_cancer": _("Cell samples from 569 patients at a hospital in Wisconsin, USA, "
-                           "shared so that people can learn. Each row is a real person: treat "
-                           "the data with care. A model like this is practice, not a doctor."),
-    }[name]
-
-
-def class_names(name: str) -> list[str]:
-    return {"iris": [_("setosa"), _("versicolor"), _("virginica")],
-            "wine": [_("grape A"), _("grape B"), _("grape C")],
-            "breast_cancer": [_("malignant (cancer)"), _("benign (not cancer)")]}[name]
-
-
-def feature_label(name: str) -> str:
-    """A readable, translated name for a column (keys are scikit-learn's names)."""
-    words = {
-        "sepal length (cm)": _("sepal length (cm)"), "sepal width (cm)": _("sepal width (cm)"),
-        "petal length (cm)": _("petal length (cm)"), "petal width (cm)": _("petal width (cm)"),
-        "alcohol": _("alcohol"), "malic_acid": _("malic acid"), "ash": _("ash"),
-        "alcalinity_of_ash": _("ash alkalinity"), "magnesium": _("magnesium"),
-        "total_phenols": _("total phenols"), "flavanoids": _("flavanoids"),
-        "nonflavanoid_phenols": _("non-flavanoid phenols"), "proanthocyanins": _("proanthocyanins"),
-        "color_intensity": _("colour intensity"), "hue": _("hue"),
-        "od280/od315_of_diluted_wines": _("protein (OD280/OD315)"), "proline": _("proline"),
-        "radius": _("radius"), "texture": _("texture"), "perimeter": _("perimeter"),
-        "area": _("area"), "smoothness": _("smoothness"), "compactness": _("compactness"),
-        "concavity": _("concavity"), "concave points": _("concave points"),
-        "symmetry": _("symmetry"), "fractal dimension": _("fractal dimension"),
-    }
-    if name in words:
-        return words[name]
-    # breast_cancer: "mean radius", "radius error", "worst radius"
-    for prefix, suffix, stat in (("mean ", "", _("average")), ("", " error", _("spread")),
-                                 ("worst ", "", _("largest"))):
-        if name.startswith(prefix) and name.endswith(suffix):
-            measure = name.removeprefix(prefix).removesuffix(suffix)
-            if measure in words and (prefix or suffix):
-                return _("{measure} ({stat})").format(measure=words[measure], stat=stat)
-    return name
-
-
-@lru_cache(maxsize=64)
-def split(name: str, test_share: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(train rows, test rows): a seeded shuffle that keeps each label's share in both parts."""
-    y = load_table(name).y
-    rng = np.random.default_rng(seed)
-    test = []
-    for label in np.unique(y):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        test.extend(rows[: max(1, round(test_share * len(rows)))])
-    test = np.sort(np.asarray(test))
-    return np.setdiff1d(np.arange(len(y)), test), test
-
-
-@lru_cache(maxsize=256)
-def _neighbour_labels(name: str, features: tuple[str, ...], test_share: float, seed: int,
-                      scale: bool):
-    """Labels of the 15 nearest training rows, for every training row and every test row.
-
-    Found once per split and feature set, so voting for any k ≤ 15 costs almost nothing,
-    which keeps the k slider fast. With ``scale`` every column is rescaled (training mean 0,
-    spread 1), so a column measured in big numbers, like proline, no longer drowns out the
-    others: without it, choosing the features is the student's job.
-    """
-    from threadpoolctl import threadpool_limits
-
-    table = load_table(name)
-    train, test = split(name, test_share, seed)
-    cols = [table.features.index(f) for f in features]
-    X = table.X[:, cols]
-    if scale:
-        mean, spread = X[train].mean(axis=0), X[train].std(axis=0)
-        X = (X - mean) / np.where(spread > 0, spread, 1)
-    model = NearestNeighbors(MAX_K).fit(X[train], table.y[train])
-    with threadpool_limits(1):  # small matrices: extra BLAS threads only wait on a busy machine
-        _d, near_train = model.kneighbors(X[train], MAX_K)
-        _d, near_test = model.kneighbors(X[test], MAX_K)
-    return table.y[train][near_train], table.y[train][near_test]
-
-
-def vote(neighbour_labels: np.ndarray, k: int, labels: np.ndarray) -> np.ndarray:
-    """The label most of the first k neighbours have (a tie goes to the smallest label),
-    exactly as ``NearestNeighbors.predict`` decides."""
-    counts = (neighbour_labels[:, :k, None] == labels[None, None, :]).sum(axis=1)
-    return labels[np.argmax(counts, axis=1)]
-
-
-@dataclass(frozen=True)
-class Scores:
-    """What one setting of the lab gives."""
-
-    train_accuracy: float
-    test_accuracy: float
-    confusion: np.ndarray    # on the test rows; rows = real label, columns = guess
-    n_train: int
-    n_test: int
-    n_train_right: int
-    n_test_right: int
-
-
-def knn_scores(dataset: str, features, k: int = 5, test_share: float = 0.3, seed: int = 0,
-               scale: bool = False) -> Scores:
-    """Train k nearest neighbours on the training rows and score it on both parts.
-
-    ``scale=True`` puts every column on the same scale first (see ``_neighbour_labels``).
-
-    >>> knn_scores("iris", ["petal length (cm)", "petal width (cm)"], k=5).test_accuracy >= 0.9
-    True
-    """
-    table = load_table(dataset)
-    features = tuple(features)
-    unknown = [f for f in features if f not in table.features]
-    if unknown or not features:
-        raise ValueError(_("Choose features from this list: {names}").format(
-            names=", ".join(repr(f) for f in table.features)))
-    if not 1 <= k <= MAX_K:
-        raise ValueError(_("Pick k from 1 to 15."))
-    share = round(float(test_share), 2)
-    near_train, near_test = _neighbour_labels(dataset, features, share, seed, bool(scale))
-    train, test = split(dataset, share, seed)
-    labels = np.unique(table.y)
-    guess_train, guess_test = vote(near_train, k, labels), vote(near_test, k, labels)
-    right_train = int((guess_train == table.y[train]).sum())
-    right_test = int((guess_test == table.y[test]).sum())
-    return Scores(accuracy(table.y[train], guess_train), accuracy(table.y[test], guess_test),
-                  confusion(table.y[test], guess_test, labels), len(train), len(test),
-                  right_train, right_test)
 
 
 def accuracy_bars_html(rows: list[tuple[str, float, int, int, str]], width: int = 320) -> str:

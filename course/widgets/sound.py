@@ -41,8 +41,10 @@ def quantize(x, bits: int):
 
     With 1 bit there are 2 levels (-1 and 1); with 2 bits, 4 levels (-1, -1/3, 1/3, 1).
 
-    >>> quantize(0.2, 2)
-    0.3333333333333333
+    >>> round(quantize(0.2, 2), 6)  # 1/3 (floating point gives 0.33333333333333326)
+    0.333333
+    >>> quantize(-0.4, 1)
+    -1.0
     """
     levels = 2 ** bits
     step = 2 / (levels - 1)                      # the gap between two levels

@@ -77,6 +77,8 @@ step 3 "packages: Manabu, JupyterLab, nbgrader, Japanese language pack, jupyterh
   "jupyterlab-language-pack-ja-JP" "jupyterhub>=5"
 # same version number, new code: put this wheel in even if pip thinks it is already there
 "${PIP[@]}" install --force-reinstall --no-deps "$WHEEL"
+# compiled translation catalogs (.mo): made here once, so no student's kernel compiles them
+"$PREFIX/bin/python" -m course.catalogs >/dev/null
 
 chmod -R a+rX "$PREFIX"
 
@@ -111,9 +113,9 @@ lab_config() {  # DIR formgrader create-assignment course-list (true = disabled)
   local on_formgrader on_courses
   if [ "$2" = true ]; then on_formgrader=false; else on_formgrader=true; fi
   if [ "$4" = true ]; then on_courses=false; else on_courses=true; fi
-  # autograder.my_lessons_server: the students' "My lessons" panel (fetch, submit, own score)
-  # autograder.school_labels: class names and the school's times in nbgrader's panels
-  echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.my_lessons_server\": true, \"autograder.school_labels\": true}}}" \
+  # autograder.school.my_lessons_server: the students' "My lessons" panel (fetch, submit, own score)
+  # autograder.school.school_labels: class names and the school's times in nbgrader's panels
+  echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true}}}" \
     > "$1/jupyter_server_config.d/zz-manabu-role.json"
 }
 lab_config "$ETC" true true true
@@ -149,8 +151,8 @@ import os
 c = get_config()  # noqa: F821
 c.Exchange.root = os.environ.get("MANABU_EXCHANGE", "/srv/manabu/exchange")
 c.Exchange.path_includes_course = True
-c.ExchangeFactory.submit = "autograder.exchange.PrivateSubmit"
-c.ExchangeFactory.collect = "autograder.exchange.OwnerCheckedCollect"  # no forged names
+c.ExchangeFactory.submit = "autograder.school.exchange.PrivateSubmit"
+c.ExchangeFactory.collect = "autograder.school.exchange.OwnerCheckedCollect"  # no forged names
 if os.environ.get("JUPYTERHUB_API_TOKEN") and not os.environ.get("JUPYTERHUB_SERVICE_NAME"):
     # a user's courses = their hub groups nbgrader-<course> (students) and formgrade-<course>
     # (teachers). Not for a class's Formgrader service: it is no hub user, and serves one course.
@@ -164,7 +166,7 @@ fi
 step 6 "check"
 "$PREFIX/bin/python" - <<'PY'
 import importlib.util, pathlib, sys
-import autograder.exchange, course, nbgrader, jupyterlab  # noqa: F401
+import autograder.school.exchange, course, nbgrader, jupyterlab  # noqa: F401
 missing = [m for m in ("jupyterhub", "jupyterlab_language_pack_ja_JP") if not importlib.util.find_spec(m)]
 if missing:
     sys.exit(f"install.sh: missing after install: {missing}")

@@ -1,0 +1,1 @@
+"""Maintainer tools: benchmarks, executing lessons, the prose checks."""
