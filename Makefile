@@ -39,10 +39,12 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check course autograder tests
 
-# Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox).
+# Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox),
+# WebKitGTK's WebDriver and Xvfb (a lesson in WebKit, Safari's engine, on a virtual display).
 # Installed only when running as root and missing.
 # Also: configurable-http-proxy (npm) for the hub tests, Debian postgresql for the gradebook test.
-SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap
+SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap \
+                   /usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \

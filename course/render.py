@@ -60,6 +60,20 @@ def bars_html(counts: dict, unit: str, unit_one: str | None = None) -> str:
 LARGE_TEXT = ("18px", (".widget-label", ".widget-label-basic", ".widget-readout", "label",
                        "select", "input", "textarea", "button"))
 FOCUS_RING = "outline:3px solid #0072B2;outline-offset:2px"  # Okabe–Ito blue
+# A lesson never scrolls sideways, even in an iPad's 810 px portrait with JupyterLab's file
+# browser open (about 380 px for an output): controls given a fixed width by their Layout,
+# and pictures, shrink to the output instead of sticking out of it (or being cut off).
+FIT_RULES = {
+    # (less their 2 px margins); a row that is still too wide wraps onto the next line
+    ".widget-box, .widget-hslider, .widget-dropdown, .widget-text, .widget-textarea, .widget-html, "
+    ".widget-checkbox, .widget-toggle-buttons, .widget-image, .widget-label":
+        "max-width:calc(100% - 2 * var(--jp-widgets-margin, 2px))",
+    ".widget-hbox, .widget-hslider, .widget-toggle-buttons": "flex-wrap:wrap",
+    ".widget-html-content": "max-width:100%;overflow-wrap:break-word",
+    "svg:not(svg svg), img": "max-width:100%;height:auto",  # scaled by their viewBox
+    "table": "max-width:100%",
+    "th, td": "overflow-wrap:anywhere",  # a long word breaks rather than widen a narrow table
+}
 # On a touch screen (iPad, a touch Chromebook) every control is at least a finger wide: 44 px,
 # WCAG 2.5.5 and Apple's guideline. Desktop mice keep the compact standard sizes.
 TOUCH = "(any-pointer: coarse)"
@@ -108,7 +122,7 @@ def scoped_style(root_class: str, extra: dict[str, str] | None = None,
     controls grow to 44 px (``TOUCH_RULES``); ``touch`` adds a family's own rules for that.
 
     >>> scoped_style("manabu-x", {".widget-hbox": "gap:16px"}).count(".manabu-x ")
-    21
+    40
     """
     root = "." + root_class.lstrip(".")
     size, elements = LARGE_TEXT
@@ -120,7 +134,7 @@ def scoped_style(root_class: str, extra: dict[str, str] | None = None,
     base = ", ".join(f"{root} {e}" for e in elements) + f"{{font-size:{size}!important}}" \
         + f"{root} :focus-visible{{{FOCUS_RING}}}"
     # the shared rules first, so every family's sheet starts with the same text (test_widget_style)
-    css = base + f"@media {TOUCH}{{{scoped(TOUCH_RULES)}}}" + scoped(extra or {})
+    css = base + scoped(FIT_RULES) + f"@media {TOUCH}{{{scoped(TOUCH_RULES)}}}" + scoped(extra or {})
     if touch:
         css += f"@media {TOUCH}{{{scoped(touch)}}}"
     return "<style>" + css + school_font_css(root_class) + "</style>"

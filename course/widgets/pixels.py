@@ -23,7 +23,7 @@ BIG = {"font_size": "18px"}
 CSS = scoped_style("manabu-pixels", {".widget-hbox": "gap:16px", ".manabu-pixels-cell": "min-width:0",
                                      ".manabu-pixels-cell:focus-visible": "outline-offset:1px;z-index:1"},
                    # on a touch screen a square is a finger wide (the Layout's inline size is 36 px)
-                   touch={".manabu-pixels-cell": "width:44px!important;height:44px!important"})
+                   touch={".manabu-pixels-cell": "width:44px!important;height:44px!important;margin:0"})
 CELL = 36                   # px: a square to click with a mouse; 44 px on a touch screen (CSS)
 TEXT = "font-size:16px"
 
