@@ -63,10 +63,12 @@ bench: venv
 lint: venv
 	$(BIN)/ruff check course autograder tests
 
-# Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox).
+# Debian packages the tests need: chromium (browser tests), bubblewrap (the grading sandbox),
+# WebKitGTK's WebDriver and Xvfb (a lesson in WebKit, Safari's engine, on a virtual display).
 # Installed only when running as root and missing.
 # Also: configurable-http-proxy (npm) for the hub tests, Debian postgresql for the gradebook test.
-SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap
+SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/bwrap:bubblewrap \
+                   /usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb
 AXE_VERSION := $(shell sed -n 's/^AXE_VERSION = "\(.*\)"/\1/p' tests/axe_helpers.py)
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \

@@ -68,6 +68,31 @@ def bars_html(counts: dict, unit: str, unit_one: str | None = None) -> str:
 LARGE_TEXT = ("18px", (".widget-label", ".widget-label-basic", ".widget-readout", "label",
                        "select", "input", "textarea", "button"))
 FOCUS_RING = "outline:3px solid #0072B2;outline-offset:2px"  # Okabe–Ito blue
+# A lesson never scrolls sideways, even in an iPad's 810 px portrait with JupyterLab's file
+# browser open (about 380 px for an output): controls given a fixed width by their Layout,
+# and pictures, shrink to the output instead of sticking out of it (or being cut off).
+FIT_RULES = {
+    # (less their 2 px margins); a row that is still too wide wraps onto the next line
+    ".widget-box, .widget-hslider, .widget-dropdown, .widget-text, .widget-textarea, .widget-html, "
+    ".widget-checkbox, .widget-toggle-buttons, .widget-image, .widget-label":
+        "max-width:calc(100% - 2 * var(--jp-widgets-margin, 2px))",
+    ".widget-hbox, .widget-hslider, .widget-toggle-buttons": "flex-wrap:wrap",
+    ".widget-html-content": "max-width:100%;overflow-wrap:break-word",
+    "svg:not(svg svg), img": "max-width:100%;height:auto",  # scaled by their viewBox
+    "table": "max-width:100%",
+    "th, td": "overflow-wrap:anywhere",  # a long word breaks rather than widen a narrow table
+}
+# On a touch screen (iPad, a touch Chromebook) every control is at least a finger wide: 44 px,
+# WCAG 2.5.5 and Apple's guideline. Desktop mice keep the compact standard sizes.
+TOUCH = "(any-pointer: coarse)"
+TOUCH_RULES = {
+    "*": "--jp-widgets-slider-handle-size:44px",  # ipywidgets sizes and places the handle from it
+    "button, select": "min-height:44px;min-width:44px",
+    ".widget-radio-box label, .widget-checkbox label": "min-height:44px;display:flex;align-items:center",
+    ".widget-radio-box input, .widget-checkbox input": "width:24px;height:24px",
+    ".widget-hslider, .widget-dropdown, .widget-checkbox": "min-height:48px;height:auto;align-items:center",
+    ".widget-hslider .slider-container": "margin:0 24px",  # a half-handle at each end stays inside
+}
 
 
 # Japanese widgets (and, through the lab's theme setting, lesson text) in BIZ UDPGothic, the
@@ -95,25 +120,32 @@ def school_font_css(root_class: str) -> str:
             "{font-family:var(--jp-code-font-family,monospace)!important}")
 
 
-def scoped_style(root_class: str, extra: dict[str, str] | None = None) -> str:
+def scoped_style(root_class: str, extra: dict[str, str] | None = None,
+                 touch: dict[str, str] | None = None) -> str:
     """A ``<style>`` block that applies only inside elements of class ``root_class``: labels,
     readouts and controls in 18 px text, and a visible focus ring for keyboard users.
 
     ``extra`` adds rules of one widget family, ``{selector: declarations}``; each selector
-    (or each of a comma-separated list) is scoped to ``root_class`` too.
+    (or each of a comma-separated list) is scoped to ``root_class`` too. On a touch screen,
+    controls grow to 44 px (``TOUCH_RULES``); ``touch`` adds a family's own rules for that.
 
     >>> scoped_style("manabu-x", {".widget-hbox": "gap:16px"}).count(".manabu-x ")
-    10
+    40
     """
     root = "." + root_class.lstrip(".")
     size, elements = LARGE_TEXT
-    rules = {", ".join(f"{root} {e}" for e in elements): f"font-size:{size}!important",
-             f"{root} :focus-visible": FOCUS_RING}
-    for selector, declarations in (extra or {}).items():
-        scoped = ", ".join(f"{root} {part.strip()}" for part in selector.split(","))
-        rules[scoped] = declarations
-    return ("<style>" + "".join(f"{s}{{{d}}}" for s, d in rules.items())
-            + school_font_css(root_class) + "</style>")
+
+    def scoped(rules: dict[str, str]) -> str:
+        return "".join(", ".join(f"{root} {part.strip()}" for part in selector.split(",")) + f"{{{d}}}"
+                       for selector, d in rules.items())
+
+    base = ", ".join(f"{root} {e}" for e in elements) + f"{{font-size:{size}!important}}" \
+        + f"{root} :focus-visible{{{FOCUS_RING}}}"
+    # the shared rules first, so every family's sheet starts with the same text (test_widget_style)
+    css = base + scoped(FIT_RULES) + f"@media {TOUCH}{{{scoped(TOUCH_RULES)}}}" + scoped(extra or {})
+    if touch:
+        css += f"@media {TOUCH}{{{scoped(touch)}}}"
+    return "<style>" + css + school_font_css(root_class) + "</style>"
 
 
 def style_widget(root_class: str, extra: dict[str, str] | None = None):

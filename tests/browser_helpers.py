@@ -51,10 +51,11 @@ def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float 
 
 @contextmanager
 def browser_page(browser, failure_png: Path, base: str | None = None, height: int = 1000,
-              full_page: bool = False):
+              full_page: bool = False, touch: bool = False):
     """A new browser page for one test: on failure a screenshot goes to ``failure_png``; at the
-    end the page is closed and (with ``base``, a Jupyter server) its kernels are shut down."""
-    page = browser.new_page(viewport={"width": 1400, "height": height})
+    end the page is closed and (with ``base``, a Jupyter server) its kernels are shut down.
+    With ``touch``, a touch screen as on a tablet (CSS ``any-pointer: coarse`` matches)."""
+    page = browser.new_page(viewport={"width": 1400, "height": height}, has_touch=touch)
     try:
         yield page
     except Exception:

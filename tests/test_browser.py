@@ -9,15 +9,19 @@ from pathlib import Path
 import pytest
 from axe_helpers import NOTEBOOK_CONTENT, axe_violations, count, describe, keyboard_problems
 from browser_helpers import (
+    ERROR_OUTPUT,
     TOKEN,
     browser_page,
     mouse_stroke,
     open_and_run_all,
     running,
     shutdown_kernels,
+    wait_for_idle_kernel,
     wait_until_all_ran,
 )
 from conftest import free_port, lesson_ids
+from device_checks import device_problems
+from webkit_helpers import webkit_session
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -157,9 +161,11 @@ WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
 
 @pytest.mark.parametrize("lesson_id", lesson_ids())
 def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
-    """Run all of each lesson's teacher version: every widget renders, none shows an error."""
+    """Run all of each lesson's teacher version on a touch screen: every widget renders, none
+    shows an error, and at 1366×768, 1024×768 and 810×1080 nothing scrolls sideways and
+    Manabu's controls are at least 44 px (tests/device_checks.py)."""
     base, course = lab
-    with browser_page(browser, SHOTS / f"{lesson_id}-failure.png", base, full_page=True) as page:
+    with browser_page(browser, SHOTS / f"{lesson_id}-failure.png", base, full_page=True, touch=True) as page:
         open_and_run_all(page, f"{base}/lab/tree/source/{lesson_id}/{lesson_id}.ipynb?reset&token={TOKEN}")
         wait_until_all_ran(page)
         outputs = page.locator(WIDGET_OUTPUT)
@@ -170,3 +176,78 @@ def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
         found = axe_violations(page, NOTEBOOK_CONTENT)
         assert not found, f"{lesson_id}: {count(found)} critical/serious axe findings:\n" + describe(found)
         assert keyboard_problems(page) == []
+
+        # Tablets and Chromebooks, measured in the page just run (no second run per screen size)
+        problems = device_problems(page)
+        assert not problems, f"{lesson_id} on school devices:\n" + "\n".join(problems)
+
+
+ALL_RAN_JS = f"""const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+    const error = document.querySelector("{ERROR_OUTPUT}");
+    return error ? 'error: ' + error.innerText.slice(0, 300)
+        : (p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)));"""
+
+
+def webkit_run_all(wk, url: str) -> None:
+    """Open a notebook in WebKit, wait for its kernel, and run all from the Run menu."""
+    wk.goto(url)
+    wk.wait_js("return document.querySelectorAll('.jp-Notebook .jp-Cell').length", seconds=90,
+               what="the notebook's cells")
+    wait_for_idle_kernel(url)
+    wk.click(wk.wait_js("return document.querySelector(\".lm-MenuBar-item:nth-child(4)\")", what="Run menu"))
+    wk.click(wk.wait_js("return document.querySelector(\".lm-Menu-item[data-command='runmenu:run-all']\")",
+                        what="Run all"))
+    assert wk.wait_js(ALL_RAN_JS, seconds=180, what="every cell to run") is True
+
+
+def webkit_stroke(wk, pad, kind: str) -> str:
+    """Clear the pad, draw a "1" down its middle with a ``kind`` pointer; return the guess."""
+    wk.click(wk.find(".manabu-drawing-pad .manabu-clear"))
+    wk.wait_js("return !document.querySelector('.manabu-neighbors .manabu-guess')", seconds=15,
+               what="the guess to go after Clear")
+    x, y, w, h = wk.js("const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]", pad)
+    wk.pointer_stroke([(x + w / 2, y + h * (0.1 + 0.08 * i)) for i in range(11)], kind)
+    return wk.wait_js("const g = document.querySelector('.manabu-neighbors .manabu-guess');"
+                      "return g && g.innerText", seconds=20, what=f"a guess after a {kind} stroke")
+
+
+def test_lessons_work_in_webkit(lab):
+    """Debian's WebKitGTK (Safari's engine), with real input events through its WebDriver:
+    e03 runs, a mouse and a touch stroke on the pad are guessed, dragging the slider changes
+    the view; in e01 a tap on a choice and on Check answers the question."""
+    base, _course = lab
+    with webkit_session(free_port(), SHOTS.parent / "webkit.log") as wk:
+        try:
+            webkit_run_all(wk, f"{base}/lab/tree/source/e03/e03.ipynb?reset&token={TOKEN}")
+            pad = wk.find(".manabu-drawing-pad canvas")
+            wk.js("arguments[0].scrollIntoView({block: 'center'})", pad)
+            for kind in ("mouse", "touch"):
+                assert "1" in webkit_stroke(wk, pad, kind), kind
+
+            # drag the k slider's handle to the right: k and the view change
+            before = wk.js("return document.querySelector('.manabu-neighbors').innerText")
+            handle = wk.find(".manabu-neighbors-view .noUi-handle")
+            x, y = wk.js("arguments[0].scrollIntoView({block: 'center'});"
+                         "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]",
+                         handle)
+            wk.pointer_stroke([(x, y), (x + 30, y), (x + 60, y), (x + 90, y)], "touch")
+            wk.wait_js("return document.querySelector('.manabu-neighbors').innerText != arguments[0]", before,
+                       seconds=15, what="the neighbours view to change after the slider moved")
+            shutdown_kernels(base)
+
+            webkit_run_all(wk, f"{base}/lab/tree/source/e01/e01.ipynb?reset&token={TOKEN}")
+            # the practice question with a known answer (graded questions show no ✔: #15)
+            quiz = wk.wait_js("return [...document.querySelectorAll('.manabu-quiz-choice')]"
+                              ".find(q => q.innerText.includes('night light')) || null",
+                              seconds=30, what="the night-light question")
+            wk.js("arguments[0].scrollIntoView({block: 'center'})", quiz)
+            wk.click(wk.js("return arguments[0].querySelector('.widget-radio-box label:nth-child(2)')", quiz))  # b) decides
+            wk.click(wk.js("return arguments[0].querySelector('.manabu-quiz-check')", quiz))
+            said = wk.wait_js("return arguments[0].innerText.includes('✔') && arguments[0].innerText", quiz,
+                              seconds=15, what="✔ after answering b")
+            assert "✔" in said
+        except Exception:
+            wk.screenshot(SHOTS / "webkit-failure.png")
+            raise
+        finally:
+            shutdown_kernels(base)

@@ -45,10 +45,21 @@ def style_sheets(widget) -> list[str]:
 def test_scoped_style_scopes_every_rule():
     css = scoped_style("manabu-x", {".widget-hbox, select": "gap:4px"})
     selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", css.removeprefix("<style>"))
-                 for s in rule.split(",")]
+                 for s in rule.split(",") if not rule.startswith("@media")]
     assert selectors and all(s.startswith(".manabu-x ") for s in selectors), selectors
     assert "font-size:18px" in css and FOCUS_RING in css
     assert ".manabu-x .widget-hbox, .manabu-x select{gap:4px}" in css
+
+
+def test_touch_screens_get_finger_sized_controls_only():
+    """On a coarse pointer (iPad, touch Chromebook) buttons, menus and slider handles are 44 px;
+    a mouse keeps the compact sizes, so those rules sit inside the media query alone."""
+    css = scoped_style("manabu-x", touch={".manabu-x-cell": "width:44px"})
+    media = css[css.index("@media (any-pointer: coarse){"):]
+    assert ".manabu-x button, .manabu-x select{min-height:44px;min-width:44px}" in media
+    assert ".manabu-x *{--jp-widgets-slider-handle-size:44px}" in media
+    assert ".manabu-x .manabu-x-cell{width:44px}" in media
+    assert "min-height:44px" not in css[:css.index("@media")]
 
 
 @pytest.mark.parametrize("name", sorted(ROOTS))

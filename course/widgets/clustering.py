@@ -93,7 +93,7 @@ def groups_svg(X, labels, centres, title: str, size: int = 360) -> str:
                    for p, g in zip(X, labels if labels is not None else [None] * len(X), strict=True))
     crosses = "".join(cross_svg(i, *at(c)) for i, c in enumerate(centres))
     return (f'<svg role="img" aria-label="{escape(title)}" width="{size}" height="{size}" '
-            f'style="font-family:sans-serif"><rect width="{size}" height="{size}" fill="white" '
+            f'viewBox="0 0 {size} {size}" style="font-family:sans-serif"><rect width="{size}" height="{size}" fill="white" '
             f'stroke="#999"/>{dots}{crosses}</svg>')
 
 

@@ -20,7 +20,7 @@ function render({ model, el }) {
   const clear = document.createElement("button");
   clear.className = "manabu-clear";
   clear.textContent = model.get("clear_label");
-  clear.style.cssText = "font-size:18px;padding:6px 12px;width:max-content";
+  clear.style.cssText = "font-size:18px;padding:6px 12px;width:max-content;min-height:44px;min-width:44px";  // a finger
   wrap.append(label, canvas, clear, help);
   el.appendChild(wrap);
 

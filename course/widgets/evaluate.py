@@ -52,11 +52,12 @@ def accuracy_bars_html(rows: list[tuple[str, float, int, int, str]], width: int 
         text = _("{percent}% ({right} of {total} right)").format(
             percent=round(100 * share), right=right, total=total)
         out.append(
-            f'<div style="display:flex;align-items:center;gap:8px;font-size:18px;margin:2px 0">'
-            f'<span style="width:11em">{escape(label)}</span>'
-            f'<span style="display:inline-block;width:{width}px;height:20px;background:#eee;'
+            # wraps and shrinks on a narrow screen (an iPad in portrait) instead of sticking out
+            f'<div style="display:flex;flex-wrap:wrap;align-items:center;gap:8px;font-size:18px;margin:2px 0">'
+            f'<span style="width:11em;max-width:100%">{escape(label)}</span>'
+            f'<span style="display:inline-block;width:{width}px;max-width:100%;height:20px;background:#eee;'
             f'border:1px solid #999"><span style="display:block;height:20px;'
-            f'width:{round(width * share)}px;background:{colour}"></span></span>'
+            f'width:{100 * share:.1f}%;background:{colour}"></span></span>'
             f"<span>{escape(text)}</span></div>")
     return "".join(out)
 

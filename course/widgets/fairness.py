@@ -41,13 +41,14 @@ def percent_bar_html(label: str, share: float, text: str, colour: str = GOOD,
     goal_line = ""
     if goal is not None:
         goal_line = (f'<span title="{escape(_("goal"))}" style="position:absolute;top:-3px;bottom:-3px;'
-                     f'left:{goal * BAR_WIDTH:.0f}px;border-left:3px dashed {OKABE_ITO["black"]}"></span>')
+                     f'left:{100 * goal:.1f}%;border-left:3px dashed {OKABE_ITO["black"]}"></span>')
     return (
-        '<div style="display:flex;align-items:center;gap:8px;font-size:18px;margin:3px 0">'
+        # wraps and shrinks on a narrow screen (an iPad in portrait) instead of sticking out
+        '<div style="display:flex;flex-wrap:wrap;align-items:center;gap:8px;font-size:18px;margin:3px 0">'
         f'<span style="min-width:9em">{escape(label)}</span>'
-        f'<span style="position:relative;display:inline-block;width:{BAR_WIDTH}px;height:20px;'
+        f'<span style="position:relative;display:inline-block;width:{BAR_WIDTH}px;max-width:100%;height:20px;'
         f'background:#eee;border:1px solid #999">'
-        f'<span style="position:absolute;left:0;top:0;bottom:0;width:{share * BAR_WIDTH:.0f}px;'
+        f'<span style="position:absolute;left:0;top:0;bottom:0;width:{100 * share:.1f}%;'
         f'background:{colour}"></span>{goal_line}</span>'
         f"<span>{text}</span></div>"
     )

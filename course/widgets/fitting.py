@@ -78,7 +78,7 @@ def scatter_line_svg(x, y, slope: float, offset: float, title: str,
             f'y2="{sy(slope * x1 + offset):.1f}" stroke="{OKABE_ITO["black"]}" stroke-width="3"/>')
     # the inner <svg> clips the line and residuals to the plot area
     return (f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-            f'style="font-family:sans-serif"><g transform="translate({left},{top})">{grid}'
+            f'viewBox="0 0 {width} {height}" style="font-family:sans-serif"><g transform="translate({left},{top})">{grid}'
             f'<svg width="{pw}" height="{ph}" overflow="hidden">{residuals}{line}{points}</svg>'
             f'<rect width="{pw}" height="{ph}" fill="none" stroke="#999"/></g></svg>')
 
@@ -102,8 +102,8 @@ def history_svg(history: list[float], title: str, width: int = 300, height: int 
     step = width / (HISTORY - 1)
     pts = " ".join(f"{i * step:.1f},{height - 4 - v / top * (height - 8):.1f}"
                    for i, v in enumerate(values))
-    return (f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}">'
-            f'<rect width="{width}" height="{height}" fill="none" stroke="#999"/>'
+    return (f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><rect width="{width}" height="{height}" fill="none" stroke="#999"/>'
             f'<polyline points="{pts}" fill="none" stroke="{COLORS[0]}" stroke-width="2.5"/></svg>')
 
 

@@ -23,8 +23,10 @@ from course.style import OKABE_ITO
 
 BIG = {"font_size": "18px"}
 CSS = scoped_style("manabu-pixels", {".widget-hbox": "gap:16px", ".manabu-pixels-cell": "min-width:0",
-                                     ".manabu-pixels-cell:focus-visible": "outline-offset:1px;z-index:1"})
-CELL = 36                   # px: a square a finger can hit on a tablet
+                                     ".manabu-pixels-cell:focus-visible": "outline-offset:1px;z-index:1"},
+                   # on a touch screen a square is a finger wide (the Layout's inline size is 36 px)
+                   touch={".manabu-pixels-cell": "width:44px!important;height:44px!important;margin:0"})
+CELL = 36                   # px: a square to click with a mouse; 44 px on a touch screen (CSS)
 TEXT = "font-size:16px"
 
 
@@ -113,7 +115,7 @@ class PixelGrid(widgets.HBox):
                                                  description=_("Paint with:"), style={"button_width": "48px"})
         self.cells = [[self._cell(r, c) for c in range(size)] for r in range(size)]
         board = widgets.GridBox([b for row in self.cells for b in row], layout=widgets.Layout(
-            grid_template_columns=f"repeat({size}, {CELL}px)", grid_gap="2px", width="max-content"))
+            grid_template_columns=f"repeat({size}, auto)", grid_gap="2px", width="max-content"))
         board.add_class(ROVING)  # one Tab stop; arrow keys move between squares (course.a11y)
         self.clear_button = widgets.Button(description=_("Clear"), icon="eraser", style=BIG)
         self.clear_button.on_click(lambda _button: self.clear())

@@ -87,13 +87,15 @@ def grid_html(world: GridWorld, path=None, cell: int = 44) -> str:
                          'display:flex;flex-direction:column;align-items:center;justify-content:center;'
                          f'font-size:22px;border:1px solid #bbb">{symbol}</div>')
     grid = (f'<div role="img" aria-label="{escape(_("the room seen from above"))}" '
-            f'style="display:grid;grid-template-columns:repeat({world.width},{cell}px);'
-            f'grid-auto-rows:{cell}px;width:max-content">{"".join(parts)}</div>')
+            # squares narrow (not below 30 px) rather than stick out of an iPad's portrait screen
+            f'style="display:grid;grid-template-columns:repeat({world.width},minmax(30px,{cell}px));'
+            f'grid-auto-rows:{cell}px;max-width:max-content">{"".join(parts)}</div>')
     legend = " ".join(
         f'<span style="white-space:nowrap"><span style="display:inline-block;width:22px;'
         f'text-align:center;background:{CELL_LOOK[k][1]};color:{CELL_LOOK[k][2]}">{CELL_LOOK[k][0]}'
         f"</span> {escape(names[k])}</span>" for k in "#*DS")
-    legend += (f' <span style="white-space:nowrap"><span style="background:{OKABE_ITO["sky_blue"]}">'
+    # this one is long: it may wrap (on an iPad in portrait it is wider than the lesson)
+    legend += (f' <span><span style="background:{OKABE_ITO["sky_blue"]}">'
                f'▶</span> {escape(_("robot (the arrow shows where it faces)"))}</span>')
     return grid + f'<div style="font-size:16px;margin-top:4px">{legend}</div>'
 
@@ -127,7 +129,7 @@ def chart_html(rewards: list[float], width: int = 320, height: int = 120) -> str
     blue = OKABE_ITO["blue"]
     return (f'<div style="font-size:16px">{title}</div>'
             f'<svg role="img" aria-label="{title}" width="{width}" height="{height}" '
-            f'style="font-size:12px"><line x1="40" x2="{width - 10}" y1="{zero:.1f}" y2="{zero:.1f}" '
+            f'viewBox="0 0 {width} {height}" style="font-size:12px"><line x1="40" x2="{width - 10}" y1="{zero:.1f}" y2="{zero:.1f}" '
             f'stroke="#999" stroke-dasharray="4"/><text x="0" y="14">{hi:.0f}</text>'
             f'<text x="0" y="{height - 20}">{lo:.0f}</text><text x="40" y="{height - 4}">'
             f'{escape(_("episodes 1 to {n}").format(n=len(rewards)))}</text><polyline points="{line}" fill="none" '

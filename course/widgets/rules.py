@@ -117,7 +117,8 @@ def rule_sentence(rule) -> str:
 
 def fish_table_html(data: Fish, said: np.ndarray | None = None) -> str:
     """The fish as a table; with ``said`` (a rule's answers), a ✔/✘ column and wrong rows marked."""
-    cell = 'style="padding:2px 8px;border-bottom:1px solid #ccc"'
+    # a long word may break rather than widen the table past an iPad's portrait screen
+    cell = 'style="padding:2px 8px;border-bottom:1px solid #ccc;overflow-wrap:anywhere"'
     head = [_("fish"), *(feature_name(f) for f in FEATURES), _("really")]
     if said is not None:
         head += [_("rule says"), _("right?")]

@@ -94,7 +94,7 @@ def counts_html(node: Node, classes) -> str:
 def tree_html(tree: ManualTree) -> str:
     """The tree as boxes: each question box says how many fish of each kind reached it."""
     box = ('style="border:2px solid {c};border-radius:8px;padding:4px 8px;margin:2px;'
-           'background:#fff;text-align:center;min-width:120px"')
+           'background:#fff;text-align:center;min-width:96px"')  # fits an iPad's portrait screen
 
     def draw(node: Node) -> str:
         counts = counts_html(node, tree.classes_)
@@ -111,7 +111,7 @@ def tree_html(tree: ManualTree) -> str:
         return ('<div style="display:flex;flex-direction:column;align-items:center">'
                 f'<div class="manabu-trees-question" {box.format(c="#555")}>'
                 f'<div style="font-weight:bold">{question}</div><div>{counts}</div></div>'
-                f'<div style="display:flex;gap:10px;align-items:flex-start">{sides}</div></div>')
+                f'<div style="display:flex;gap:6px;align-items:flex-start">{sides}</div></div>')
 
     return f'<div style="font-size:16px;overflow-x:auto">{draw(tree.root_)}</div>'
 

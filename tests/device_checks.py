@@ -1,0 +1,65 @@
+"""Checks that a lesson, as a browser shows it, suits school tablets and Chromebooks: no
+horizontal scrolling at their screen sizes, touch targets of Manabu's controls ≥ 44 px."""
+
+from __future__ import annotations
+
+# Chromebook (1366×768), iPad landscape (1024×768) and portrait (810×1080, a 10.2" iPad).
+DEVICE_VIEWPORTS = [(1366, 768), (1024, 768), (810, 1080)]
+MIN_TARGET = 44  # px: WCAG 2.5.5 (AAA) and Apple's guideline for a finger
+
+# Measured in the page: what scrolls sideways (the notebook or an output wider than its box),
+# and which of Manabu's own controls (inside a .manabu-* root) are smaller than a finger.
+MEASURE = """(minTarget) => {
+    const wide = [];
+    const name = e => (e.className && e.className.baseVal === undefined ? e.className : e.tagName)
+        .toString().split(' ').filter(c => c.startsWith('manabu') || c.startsWith('jp-')).slice(0, 2).join('.');
+    for (const e of document.querySelectorAll('.jp-WindowedPanel-outer, .jp-Notebook')) {
+        if (e.scrollWidth > e.clientWidth + 1) wide.push(`notebook ${name(e)} ${e.scrollWidth}>${e.clientWidth}`);
+    }
+    // an output's content wider than the output: it scrolls sideways, or is cut off at the edge
+    document.querySelectorAll('.jp-OutputArea-output').forEach((e, i) => {
+        const edge = e.getBoundingClientRect().right;
+        let worst = null, over = 1;
+        for (const c of e.querySelectorAll('*')) {
+            const r = c.getBoundingClientRect();
+            if (r.width > 0 && r.right - edge > over) { over = r.right - edge; worst = c; }
+        }
+        if (worst || e.scrollWidth > e.clientWidth + 1) {
+            const root = (worst || e).closest('[class*="manabu-"]') || e.querySelector('[class*="manabu-"]');
+            const what = worst ? `${worst.tagName.toLowerCase()}.${[...worst.classList].slice(0, 2).join('.')}` : '';
+            wide.push(`output ${i} ${root ? name(root) : e.dataset.mimeType} ${what} `
+                      + `${Math.round(over)} px too wide (box ${e.clientWidth} px)`);
+        }
+    });
+    const small = [];
+    const roots = '[class*="manabu-"]';
+    const targets = ['button', '.ui-slider-handle', '.noUi-handle', 'input[type=range]', 'select',
+                     '.widget-radio-box label', '.widget-checkbox label', 'canvas'];
+    for (const t of document.querySelectorAll(targets.map(s => `${roots} ${s}`).join(','))) {
+        const r = t.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;  // not shown
+        if (r.width < minTarget - 0.5 || r.height < minTarget - 0.5) {
+            const root = t.closest('[class*="manabu-"]');
+            small.push(`${name(root)} ${t.tagName.toLowerCase()}.${[...t.classList].slice(0, 2).join('.')} `
+                       + `${Math.round(r.width)}x${Math.round(r.height)}`);
+        }
+    }
+    return {wide, small: [...new Set(small)]};
+}"""
+
+# Anything that needs a hover or a right-click: Manabu's own title tooltips and context menus.
+NEEDS_HOVER = """() => [...document.querySelectorAll('[class*="manabu-"] [oncontextmenu], [class*="manabu-"] [onmouseover]')]
+    .map(e => e.outerHTML.slice(0, 80))"""
+
+
+def device_problems(page) -> list[str]:
+    """Resize ``page`` (an already run lesson) to each device viewport and list what fails."""
+    problems = []
+    for width, height in DEVICE_VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)  # JupyterLab re-lays out its panels on resize
+        found = page.evaluate(MEASURE, MIN_TARGET)
+        problems += [f"{width}x{height}: scrolls sideways: {w}" for w in found["wide"]]
+        problems += [f"{width}x{height}: touch target under {MIN_TARGET} px: {s}" for s in found["small"]]
+    problems += [f"needs a mouse: {h}" for h in page.evaluate(NEEDS_HOVER)]
+    return problems
