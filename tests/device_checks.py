@@ -14,7 +14,17 @@ MEASURE = """(minTarget) => {
     const name = e => (e.className && e.className.baseVal === undefined ? e.className : e.tagName)
         .toString().split(' ').filter(c => c.startsWith('manabu') || c.startsWith('jp-')).slice(0, 2).join('.');
     for (const e of document.querySelectorAll('.jp-WindowedPanel-outer, .jp-Notebook')) {
-        if (e.scrollWidth > e.clientWidth + 1) wide.push(`notebook ${name(e)} ${e.scrollWidth}>${e.clientWidth}`);
+        if (e.scrollWidth > e.clientWidth + 1) {
+            // name what sticks out furthest, so the message says what to fix
+            const edge = e.getBoundingClientRect().left + e.clientWidth;
+            let worst = null, over = 1;
+            for (const c of e.querySelectorAll('*')) {
+                const r = c.getBoundingClientRect();
+                if (r.width > 0 && r.right - edge > over) { over = r.right - edge; worst = c; }
+            }
+            const what = worst ? ` (${worst.tagName.toLowerCase()}.${[...worst.classList].slice(0, 3).join('.')})` : '';
+            wide.push(`notebook ${name(e)} ${e.scrollWidth}>${e.clientWidth}${what}`);
+        }
     }
     // an output's content wider than the output: it scrolls sideways, or is cut off at the edge
     document.querySelectorAll('.jp-OutputArea-output').forEach((e, i) => {
@@ -32,7 +42,9 @@ MEASURE = """(minTarget) => {
         }
     });
     const small = [];
-    const roots = '[class*="manabu-"]';
+    // Manabu's widgets; not the classes the extension puts on JupyterLab's own notebook and cells
+    const roots = '[class*="manabu-"]:not(.manabu-student-view):not(.manabu-has-run-bar)'
+        + ':not(.manabu-answer-written)';
     const targets = ['button', '.ui-slider-handle', '.noUi-handle', 'input[type=range]', 'select',
                      '.widget-radio-box label', '.widget-checkbox label', 'canvas'];
     for (const t of document.querySelectorAll(targets.map(s => `${roots} ${s}`).join(','))) {
