@@ -114,9 +114,13 @@ FONT_STATE = """async () => {
     const faces = [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'BIZ UDPGothic');
     const family = sel => { const e = document.querySelector(sel); return e && getComputedStyle(e).fontFamily; };
     return {faces: faces.map(f => f.status),
+            // Manabu's own (widgets, run bars, panel); not JupyterLab's notebook and cells, which
+            // the extension marks with manabu-student-view / manabu-has-run-bar
             labels: [...document.querySelectorAll(
                          "[class*='manabu-'] .widget-label, [class*='manabu-'] label, [class*='manabu-'] button")]
                 .filter(e => e.textContent.trim())
+                .filter(e => !e.closest("[class*='manabu-']").matches(
+                    ".manabu-student-view, .manabu-has-run-bar, .manabu-answer-written"))
                 .map(e => [e.closest("[class*='manabu-']").className.match(/manabu-[\\w-]+/)[0],
                            e.textContent.trim().slice(0, 20), getComputedStyle(e).fontFamily]),
             text: family(".jp-RenderedMarkdown p")};

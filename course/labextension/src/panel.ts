@@ -402,7 +402,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
   optional: [INotebookTracker],
   activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null): void => {
     const style = document.createElement('style');
-    style.textContent = CSS;
+    // the school font (BIZ UDPGothic, served by this Jupyter server, never the web) for Japanese
+    const font = `${ServerConnection.makeSettings().baseUrl}static/BIZUDPGothic-Regular.ttf`;
+    style.textContent =
+      CSS +
+      `@font-face { font-family: "BIZ UDPGothic"; font-display: swap;
+  src: local("BIZ UDPGothic"), local("BIZUDPGothic-Regular"), url("${font}") format("truetype"); }
+.manabu-lessons:lang(ja), .manabu-lessons:lang(ja) * {
+  font-family: "BIZ UDPGothic", var(--jp-ui-font-family), sans-serif !important; }
+`;
     document.head.appendChild(style);
     const panel = new MyLessonsPanel(app, notebooks);
     app.shell.add(panel, 'left', { rank: 50 });

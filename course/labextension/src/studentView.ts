@@ -46,6 +46,7 @@ class RunBar extends Widget {
     super();
     const labels = LABELS[lang] ?? LABELS.en;
     this.addClass('manabu-run-bar');
+    this.node.lang = lang; // Japanese labels are drawn in the school font (style/base.css)
     const run = this.button(labels.run, 'manabu-run', labels.title);
     run.addEventListener('click', () => void runCells(panel, [cell]));
     const upTo = this.button(labels.upTo, 'manabu-run-up-to', '');
