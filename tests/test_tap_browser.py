@@ -102,7 +102,9 @@ def test_e01_in_japanese_by_taps_only(browser, tmp_path):
             box = button.bounding_box()
             assert box["height"] >= 44 and box["width"] >= 44
             assert "ここまで" in button.inner_text()
-            assert page.locator(".jp-Cell .jp-InputPlaceholder").count() >= len(hidden)
+            # the question's code is folded (JupyterLab draws only the cells near the screen, so
+            # this checks the one in view; the saved metadata of all of them is checked above)
+            assert first.locator(".jp-InputPlaceholder").count() == 1
             button.tap()  # runs the setup cell and every step up to the first question
 
             # each question: tap "▶" on its widget, then tap the answer (cards: pick each group)
