@@ -5,21 +5,9 @@ Run it as root, from the Manabu environment (deploy/image/install.sh):
     sudo /opt/manabu/bin/jupyterhub -f deploy/hub/jupyterhub_config.py
 
 It reads the school's classes from ``classes.yaml`` beside it (or ``MANABU_CLASSES``); the work
-is done by :mod:`autograder.school.hub` (importable, tested without a hub). Each class is an
-nbgrader course, set up (or repaired) at every start:
-
-* hub groups ``nbgrader-<class>`` (students) and ``formgrade-<class>`` (teachers), the names
-  nbgrader's JupyterHub plugin reads, so each student's Assignment List shows their classes;
-* a Unix account ``grader-<class>`` that owns the course folder ``<courses>/<class>``, and a
-  hub service ``/services/<class>/`` (JupyterLab with the Formgrader, running as that account)
-  that only the class's teachers can open: teachers of several classes get one per class;
-* the class's exchange folder ``<exchange>/<class>/``: its students can fetch and submit,
-  but cannot list, read, change, delete or rename anybody else's submission, nor rename the
-  course; people outside the class cannot enter it (exchange root 1777 owned by root; the
-  class folder 0750 owned by its grader, group ``manabu-<class>`` = its students and
-  teachers, kept in step with the hub groups at each server start; ``inbound`` 3733;
-  submissions closed by ``autograder.school.exchange.PrivateSubmit``; forged names skipped by
-  ``autograder.school.exchange.OwnerCheckedCollect``).
+is done by :mod:`autograder.school.hub` (importable, tested without a hub), whose docstring says
+what each class gets (hub groups, a grader account and Formgrader service, exchange folders) and
+why each folder has its mode.
 
 Users log in with their Unix password (PAM) by default. MANABU_HUB_AUTH=shared-password with
 MANABU_HUB_PASSWORD is for tests only: everybody shares that one password.
