@@ -16,6 +16,7 @@ and memory are measured, never asserted: they go to build/hub-measurements.json.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -311,9 +312,9 @@ def hub(user_env):
     finally:
         if hub.proc:
             hub.stop()  # the hub stops its services; the proxy and user servers stay (restarts)
-            try:  # the proxy the hub started is still in the hub's process group
-                os.killpg(hub.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
+            try:  # the proxy outlives the hub (restarts keep it): stop it here
+                os.kill(int((hub.state / "jupyterhub-proxy.pid").read_text()), signal.SIGTERM)
+            except (OSError, ValueError):
                 pass
         print("hub log (tail):\n" + hub.log()[-6000:], file=sys.stderr)  # shown when a test failed
         for name in USERS + GRADERS + ROSTER_USERS:
@@ -325,6 +326,48 @@ def hub(user_env):
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(MEASURED, indent=2))
         print("hub measurements:", json.dumps(MEASURED), file=sys.stderr)
+
+
+class KernelChannel:
+    """A kernel's websocket through the hub's proxy, as an open JupyterLab holds it."""
+
+    def __init__(self, ws):
+        self.ws, self.printed = ws, ""
+
+    def close(self):
+        self.ws.close()
+
+
+def open_kernel_channel(hub: Hub, name: str, kernel_id: str) -> KernelChannel:
+    import websocket
+
+    url = hub.url.replace("http://", "ws://") + f"/user/{name}/api/kernels/{kernel_id}/channels"
+    return KernelChannel(websocket.create_connection(
+        url, timeout=60, header=[f"Authorization: token {hub.login(name)}"]))
+
+
+def run_in_kernel(channel: KernelChannel, code: str) -> str:
+    """Run ``code`` over the open connection: the reply's status; what it printed is kept."""
+    msg_id = secrets.token_hex(8)
+    channel.ws.send(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                   "session": "restart-test", "version": "5.3",
+                   "date": dt.datetime.now(dt.timezone.utc).isoformat()},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+    channel.printed, status, idle = "", None, False
+    while status is None or not idle:  # the reply (shell) and the outputs (iopub) in any order
+        msg = json.loads(channel.ws.recv())
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            channel.printed += msg["content"]["text"]
+        elif msg["msg_type"] == "execute_reply":
+            status = msg["content"]["status"]
+        elif msg["msg_type"] == "status":
+            idle = msg["content"]["execution_state"] == "idle"
+    return status
 
 
 def roster_token(hub: Hub) -> str:
@@ -950,6 +993,10 @@ def test_a_restart_keeps_students_working_and_stops_in_seconds(hub, students):
     for what, body in (("terminals", None), ("kernels", {"name": "python3"})):
         r = hub.api("POST", TEACHER, f"/services/{CLASS}/api/{what}", json=body)
         assert r.status_code in (200, 201), r.text
+    # her open lesson: a connection to her kernel through the proxy, as JupyterLab holds one
+    proxy_pid = (hub.state / "jupyterhub-proxy.pid").read_text().strip()
+    lesson = open_kernel_channel(hub, ALICE, kernel["id"])
+    assert run_in_kernel(lesson, "x = 41") == "ok"
     logged = len(hub.log())
     MEASURED["hub_stop_seconds"] = seconds = round(hub.stop(120), 1)
     stopping = hub.log()[logged:]
@@ -959,12 +1006,27 @@ def test_a_restart_keeps_students_working_and_stops_in_seconds(hub, students):
     # with eight developers' tests on two cores, so the line sits far from both.
     assert seconds < 45, stopping[-3000:]
     assert server.is_running()
+    # while the hub is down, her lesson still reaches her kernel through the proxy
+    assert run_in_kernel(lesson, "x += 1") == "ok"
+    saved = hub.api("PUT", ALICE, f"/user/{ALICE}/api/contents/during-restart.txt",
+                    json={"type": "file", "format": "text", "content": "still here"})
+    assert saved.status_code in (200, 201), saved.text  # and saving works (her server's own auth)
     MEASURED["hub_restart_seconds"] = round(hub.start(), 2)
+    # the starting hub kept the proxy, so the connection her JupyterLab held never dropped
+    assert (hub.state / "jupyterhub-proxy.pid").read_text().strip() == proxy_pid, hub.log()[-3000:]
+    assert "keeping the proxy that is still running" in hub.log()[logged:]
+    assert run_in_kernel(lesson, "print(x)") == "ok" and lesson.printed == "42\n"
+    lesson.close()
     model = hub.api("GET", ALICE, f"/hub/api/users/{ALICE}").json()
     assert model["servers"][""]["ready"], model
     assert server.is_running()
     kernels = hub.api("GET", ALICE, f"/user/{ALICE}/api/kernels").json()
     assert kernel["id"] in [k["id"] for k in kernels]
-    # the live view came back with what the teacher saw before
-    data = hub.api("GET", TEACHER, f"{LIVE}/class/{CLASS}/data?lesson={LESSON}").json()
+    # the live view came back with what the teacher saw before (the hub answers through the
+    # kept proxy while it still starts its services: the view may take a few seconds more)
+    deadline = time.monotonic() + 90
+    while (r := hub.api("GET", TEACHER, f"{LIVE}/class/{CLASS}/data?lesson={LESSON}")
+           ).status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    data = r.json()
     assert {r["student"]: r["cells"][0]["state"] for r in data["rows"]}[CROWD[0]] == "form_ok"

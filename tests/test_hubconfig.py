@@ -198,3 +198,44 @@ def test_the_hub_is_configured_for_each_class(tmp_path):
     assert c.JupyterHub.services[2]["environment"]["MANABU_LANG"] == "en"
     assert {"formgrade-5a", "formgrade-5b", "server"} <= {r["name"] for r in c.JupyterHub.load_roles}
     assert c.JupyterHub.authenticator_class == "shared-password"
+
+
+def test_the_formgrader_shows_the_schools_time_to_the_minute(tmp_path):
+    """nbgrader's Formgrader shows UTC with seconds by default (a 15:20 submission in Tokyo
+    read 06:20:13 UTC); a class's config gives it the school's zone, new or made before."""
+    import datetime as dt
+
+    from nbgrader.utils import as_timezone
+
+    from autograder.build.nbconfig import load_config, write_config
+    from autograder.school.hub import course_config
+
+    write_config(tmp_path, "ja")
+    path = tmp_path / "nbgrader_config.py"
+    path.write_text(path.read_text(encoding="utf-8") + course_config(
+        {"id": "5a"}, tmp_path / "exchange", "Asia/Tokyo"), encoding="utf-8")
+    api = load_config(tmp_path).NbGraderAPI
+    when = as_timezone(dt.datetime(2026, 12, 3, 6, 20, 13), api.timezone)
+    assert when.strftime(api.timestamp_format) == "2026-12-03 15:20 JST"
+
+
+def test_a_slow_formgrader_does_not_stop_the_hub(tmp_path):
+    """JupyterHub stops altogether when a managed service is not up in time (30 s by default);
+    a Formgrader on a loaded server took longer, so every class's service waits longer."""
+    from jupyterhub.services.service import Service
+    from traitlets.config import Config
+
+    from autograder.school.hub import configure
+
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "jupyterhub-singleuser").touch()
+    (tmp_path / "classes.yaml").write_text(
+        f"school: {{env: {env}, state: {tmp_path / 'state'}, roster: false}}\n"
+        "classes:\n  - {id: 5a, teachers: [sato]}\n", encoding="utf-8")
+    c = Config()
+    configure(c, tmp_path / "classes.yaml", lambda path: None, set_up=False,
+              environ={"MANABU_HUB_AUTH": "shared-password", "MANABU_HUB_PASSWORD": "x"})
+    for spec in c.JupyterHub.services:
+        service = Service(**{k: v for k, v in spec.items() if k in Service.class_trait_names()})
+        assert service.timeout >= 120, spec["name"]

@@ -137,3 +137,17 @@ def test_hub_hooks_give_each_user_a_uid_and_teachers_the_courses(values, mounts)
     assert {"name": "manabu-courses", "mountPath": "/srv/manabu/courses"} in list(listed)
     assert len(listed) == 2 and teacher.environment["MANABU_LANG"] == "ja"
     assert teacher.environment["JUPYTER_CONFIG_PATH"] == "/opt/manabu/etc/jupyter-teacher"
+
+
+def test_students_read_class_names_and_school_times(values, monkeypatch):
+    """As on one server: the image's school_labels extension reads these two settings."""
+    from autograder.school import school_labels
+
+    env = values["singleuser"]["extraEnv"]
+    for key in (school_labels.NAMES_ENV, school_labels.ZONE_ENV):
+        monkeypatch.setenv(key, env[key])
+    names = school_labels.class_names()
+    assert names and all(re.fullmatch(r"[a-z0-9-]+", k) for k in names), names
+    assert school_labels.school_zone() is not None, env[school_labels.ZONE_ENV]
+    install = (REPO / "deploy" / "image" / "install.sh").read_text(encoding="utf-8")
+    assert '\\"autograder.school.school_labels\\": true' in install

@@ -75,7 +75,7 @@ c.Autograde.autograde_preprocessors = {autograde}
 c.Autograde.sanitize_preprocessors = {sanitize}
 c.OverwriteCells.add_missing_cells = True  # deleted test cells are put back, not scored 0
 {limits}c.Manabu.lang = {lang!r}  # the course language (en or ja)
-{manabu_hooks}'''
+{formgrader_times}{manabu_hooks}'''
 
 # Lines `manabu build` also adds to a course config written by an older Manabu (key, line block).
 HOOKS = (
@@ -99,6 +99,13 @@ c.ClearHiddenTests.enforce_metadata = False
 )
 
 
+def formgrader_times(timezone: str = "Asia/Tokyo") -> str:
+    """Config lines for the Formgrader's times: the school's zone, to the minute (nbgrader shows
+    UTC with seconds, so a 15:20 submission in Tokyo reads 06:20:13 UTC)."""
+    return (f"c.NbGraderAPI.timezone = {timezone!r}  # the Formgrader's times\n"
+            'c.NbGraderAPI.timestamp_format = "%Y-%m-%d %H:%M %Z"\n')
+
+
 def write_config(course_dir: Path, lang: str) -> Path:
     """Write ``nbgrader_config.py`` if the course has none; return its path."""
     from autograder.grading.limits import config_lines
@@ -112,6 +119,7 @@ def write_config(course_dir: Path, lang: str) -> Path:
                                         autograde=_py_list(AUTOGRADE_PIPELINE),
                                         sanitize=_py_list(SANITIZE_PIPELINE),
                                         limits=config_lines("SandboxExecute"),
+                                        formgrader_times=formgrader_times(),
                                         manabu_hooks="".join(block for _key, block in HOOKS)),
                         encoding="utf-8")
     return path

@@ -16,6 +16,15 @@ Each class in ``classes.yaml`` is an nbgrader course, set up (or repaired) at ev
   submissions closed by ``autograder.school.exchange.PrivateSubmit``; forged names skipped by
   ``autograder.school.exchange.OwnerCheckedCollect``).
 
+For the whole school, beside the classes:
+
+* the live class view, a hub service ``/services/manabu-live/`` (``autograder.live``) that
+  students' lesson kernels report their checks to and only each class's teachers can read;
+* the roster service's root-only token (``manabu roster import``), which may make students
+  and never teachers;
+* the proxy, kept through a hub restart (``autograder.school.hubproxy``), with students'
+  servers left running, so open lessons stay connected while the hub starts again.
+
 A class list that cannot be used is a :class:`HubConfigError` whose message says what to fix.
 """
 
@@ -34,6 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from autograder.build.nbconfig import formgrader_times
 from autograder.school.hubconfig import (
     LIVE_SERVICE,
     HubConfigError,
@@ -44,6 +54,7 @@ from autograder.school.hubconfig import (
     read_token,
     remembered_port,
     roster_service,
+    start_timeout,
 )
 
 CLASS_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
@@ -199,6 +210,7 @@ def course_config(k: dict, exchange: Path, timezone: str = "Asia/Tokyo") -> str:
         "\n# A class on the school's JupyterHub (written once by deploy/hub/jupyterhub_config.py)\n"
         f"c.CourseDirectory.course_id = {k['id']!r}\n"
         f"c.Manabu.timezone = {timezone!r}  # deadlines and late work\n"
+        + formgrader_times(timezone) +
         f"c.Exchange.root = {str(exchange)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         "# collect a submission only from the student who owns it (anybody can write to inbound)\n"
@@ -241,6 +253,11 @@ def set_up_class(school: School, k: dict) -> None:
         run("runuser", "-u", account.pw_name, "--", str(school.env / "bin" / "python"), "-c", code,
             str(course), k["language"],
             course_config(k, school.exchange, str(school.settings["timezone"])))
+    else:  # a class made by an older Manabu: its Formgrader showed UTC times
+        text = config.read_text(encoding="utf-8")
+        if "c.NbGraderAPI.timezone" not in text:
+            with config.open("a", encoding="utf-8") as handle:  # keeps the grader's ownership
+                handle.write(formgrader_times(str(school.settings["timezone"])))
     write_default_settings(Path(account.pw_dir), uid, gid, school.settings["language"])
     members = ensure_group(class_group(k["id"]))
     exchange = school.exchange / k["id"]
@@ -376,12 +393,18 @@ def configure_hub(c, school: School, environ) -> None:
     state = school.state
     c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
     c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
-    # a restart (a class added) leaves students' servers and kernels running; the proxy keeps
-    # routing to them while the hub is down (systemd: KillMode=process, see docs/hosting.md), and
-    # the starting hub replaces it (its pid file), so browsers reconnect once the hub is back
+    # a restart (a class added) leaves students' servers and kernels running, and the proxy:
+    # it keeps routing to them while the hub is down (systemd: KillMode=process, see
+    # docs/hosting.md), and the starting hub keeps it (hubproxy.KeptProxy), so open lessons stay
+    # connected. Its token is the same at every start (root-only), or the new hub could not use it
     c.JupyterHub.cleanup_servers = False
     c.JupyterHub.cleanup_proxy = False
     c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+    if "proxy_class" not in c.JupyterHub and c.ConfigurableHTTPProxy.get("should_start", True):
+        c.JupyterHub.proxy_class = "autograder.school.hubproxy.KeptProxy"
+        if "auth_token" not in c.ConfigurableHTTPProxy and os.geteuid() == 0:
+            c.ConfigurableHTTPProxy.auth_token = read_token(state / "proxy-token",
+                                                            "CONFIGPROXY_AUTH_TOKEN")
     # JupyterHub's periodic service check reads the server of a Formgrader being stopped and
     # logs "'NoneType' object has no attribute 'proto'" during a slow shutdown; it only logs (the
     # hub restarts a Formgrader that dies by itself), so it is off
@@ -448,6 +471,7 @@ def configure_services(c, school: School, roles: list[dict], live_port: int = 0)
                             "JUPYTER_CONFIG_PATH": str(school.grader_config),
                             "JUPYTERHUB_DEFAULT_URL": "/lab?formgrader=true"},
             "oauth_no_confirm": True,
+            **start_timeout(),
         })
         roles.append({"name": f"formgrade-{k['id']}", "groups": [f"formgrade-{k['id']}"],
                       "scopes": [f"access:services!service={k['id']}"]})

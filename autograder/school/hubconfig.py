@@ -106,6 +106,18 @@ def guard_roster_service(service: str = ROSTER_SERVICE) -> None:
     UserAPIHandler.delete = guarded_delete
 
 
+SERVICE_START_TIMEOUT = 180  # seconds a Formgrader or the live view may take to start
+
+
+def start_timeout() -> dict:
+    """A managed service's start timeout, where JupyterHub has one (6.0+): the hub stops
+    altogether when a service is not up in time (30 s by default), and a Formgrader (JupyterLab)
+    on a busy server, with several classes starting at once, took longer here."""
+    from jupyterhub.services.service import Service
+
+    return {"timeout": SERVICE_START_TIMEOUT} if "timeout" in Service.class_trait_names() else {}
+
+
 def live_service(class_ids: list[str], port: int, command: list[str],
                  environment: dict[str, str]) -> tuple[dict, dict]:
     """The live class view (:mod:`autograder.live.hubservice`) and its role. It runs as its own
@@ -113,7 +125,7 @@ def live_service(class_ids: list[str], port: int, command: list[str],
     class); the hub gives it a new token at each start. Teachers reach it through their role."""
     service = {"name": LIVE_SERVICE, "display": True, "oauth_no_confirm": True,
                "url": f"http://127.0.0.1:{port}", "command": command, "user": LIVE_SERVICE,
-               "environment": environment}
+               "environment": environment, **start_timeout()}
     groups = [g for cid in class_ids for g in (f"nbgrader-{cid}", f"formgrade-{cid}")]
     role = {"name": LIVE_SERVICE, "services": [LIVE_SERVICE],
             "scopes": [f"read:groups!group={g}" for g in groups]}
