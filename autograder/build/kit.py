@@ -83,10 +83,12 @@ def letter_html(lesson: Lesson, nb) -> str:
     from autograder.templates import render
 
     _ = translator(lesson.lang)
-    kinds = [q.kind for s in worksheet(nb) for q in s.questions]
+    questions = [q for s in worksheet(nb) for q in s.questions]
+    programs = [q for q in questions if q.kind == "code" and any(line.startswith("def ") for line in q.lines)]
+    written = [q for q in questions if q.kind == "written"]
     return render("letter.html.j2", _, lesson=lesson, grade=grade_label(lesson, _),
-                  choices=kinds.count("choice"), written=kinds.count("written"),
-                  code=kinds.count("code"), font_dir=f"../{FONT_DIR}")
+                  short=len(questions) - len(programs) - len(written), written=len(written),
+                  code=len(programs), font_dir=f"../{FONT_DIR}")
 
 
 def write_kit(course_dir: Path, lesson: Lesson, nb) -> list[Path]:
