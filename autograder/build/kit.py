@@ -16,10 +16,10 @@ from autograder.build.worksheet import NOTE_LINES, WRITTEN_LINES, worksheet
 from autograder.paths import write_atomic
 from course.catalog import Lesson, split_front_matter
 from course.i18n import translator
+from course.style import FONTS_DIR as FONTS
 
 KIT_DIR = "kit"
 FONT_DIR = "fonts"
-FONTS = Path(__file__).resolve().parents[2] / "course" / "fonts"
 PAGES = {"worksheet": "worksheet.html", "cards": "cards.html", "letter": "letter.html"}
 CARDS_PER_PAGE = 9  # 3 × 3 cards of 63 × 88 mm (playing-card size) on A4
 
