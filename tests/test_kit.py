@@ -126,3 +126,11 @@ def test_the_guide_and_the_start_page_link_the_kit(tmp_path):
     page = write_start_page(tmp_path, load_catalog("ja"), "ja").read_text(encoding="utf-8")
     assert "kit/e08/worksheet.html" in page and "kit/e08/cards.html" in page
     assert "kit/e08/letter.html" not in page
+
+
+def test_furigana_in_the_lesson_text_stays_on_paper():
+    """Printouts are HTML that keeps <ruby> (JupyterLab's sanitizer would drop it)."""
+    from autograder.build.guide import markdown_html
+
+    html = markdown_html(paper_text("<ruby>分類<rt>ぶんるい</rt></ruby>しよう。"))
+    assert "<ruby>分類<rt>ぶんるい</rt></ruby>" in html
