@@ -10,6 +10,7 @@ import nbformat
 
 from autograder.build.config_upgrade import upgrade_config
 from autograder.build.guide import guide_html
+from autograder.build.kit import write_kit
 from autograder.build.lessonfile import read_notebook, split_teacher_notes
 from autograder.build.nbconfig import course_language, nbgrader_api, nbgrader_error, write_config
 from autograder.paths import CourseError, nearest_course, usable_course_dir, write_atomic
@@ -88,7 +89,8 @@ def refresh_course(course_dir: Path, lang: str) -> None:
 
 def build_lesson(api, course_dir: Path, lesson: Lesson, nb, notes: list, log=print) -> None:
     """source/<id>/<id>.ipynb, then nbgrader's release/<id>/ (recorded, so only it is released;
-    work found in the old one is saved first), the preview copy, then guides/<id>.html.
+    work found in the old one is saved first), the preview copy, then guides/<id>.html and the
+    printable kit in kit/<id>/.
     Nothing under submitted/, autograded/ or feedback/ is touched."""
     source = course_dir / "source" / lesson.id
     release = course_dir / "release" / lesson.id
@@ -108,3 +110,4 @@ def build_lesson(api, course_dir: Path, lesson: Lesson, nb, notes: list, log=pri
         keep_release_work(course_dir, lesson.id, old, recorded(course_dir, lesson.id) or {}, log)
     refresh_preview(course_dir, lesson.id, built_before, log)
     write_atomic(course_dir / "guides" / f"{lesson.id}.html", guide_html(lesson, nb, notes))
+    write_kit(course_dir, lesson, nb)

@@ -82,10 +82,12 @@ def answer_key(nb) -> list[dict]:
 
 def guide_html(lesson: Lesson, nb, notes: list) -> str:
     """The whole guide as one self-contained HTML page (``templates/pages/guide.html.j2``)."""
+    from autograder.build.kit import kit_links
     from autograder.templates import render
 
     _ = translator(lesson.lang)
     plan = timing_plan(notes)
     return render("guide.html.j2", _, lesson=lesson, style=STYLE, plan=plan,
+                  kit=kit_links(lesson, _, prefix="../"),
                   total=sum(m for m, _a in plan), kanten=kanten_table(nb, _), answers=answer_key(nb),
                   notes=[markdown_html(c.source) for c in notes if not timing_plan([c])])
