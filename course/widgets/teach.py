@@ -61,6 +61,7 @@ class TeachPad(widgets.VBox):
         teach = [self._button(_("Teach: {shape}").format(shape=c), "info", self.teach, c) for c in classes]
         test = [self._button(_("Test: {shape}").format(shape=c), "warning", self.test, c) for c in classes]
         forget = widgets.Button(description=_("Delete all examples"), layout=BUTTON)
+        forget.add_class(f"{ROOT}-forget")
         forget.on_click(lambda _b: self.forget())
         self.message = widgets.HTML()
         self.output = widgets.HTML()
