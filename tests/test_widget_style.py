@@ -10,6 +10,7 @@ import pytest
 
 from course import widgets as cw
 from course.render import FOCUS_RING, scoped_style
+from course.widgets.teach import TeachPad
 
 ROOTS = {
     "BoundaryExplorer": lambda: cw.BoundaryExplorer(),
@@ -27,6 +28,7 @@ ROOTS = {
     "PixelGrid": lambda: cw.PixelGrid(),
     "RuleBuilder": lambda: cw.RuleBuilder(),
     "SoundSampler": lambda: cw.SoundSampler(),
+    "TeachPad": lambda: TeachPad(["circle", "cross"]),
     "ThresholdAudit": lambda: cw.ThresholdAudit(),
     "TrainTestLab": lambda: cw.TrainTestLab(),
     "TreeBuilder": lambda: cw.TreeBuilder(),
