@@ -71,3 +71,45 @@ def show_closest(maker: DigitMaker, pictures) -> list[int]:
             + _("{k} of 64 squares differ: {verdict}").format(k=differ, verdict=verdict) + "</div>"]))
     display(HTML("".join(rows)))
     return counts
+
+
+# --- lesson j13: how often does a maker copy? ------------------------------------------------
+COPY_LIMIT = 10.0  # a made picture closer than this to a training drawing counts as a near-copy;
+                   # new real drawings are farther from their closest training drawing (95% > 13)
+
+
+def first_drawings(n_per_digit: int):
+    """The first ``n_per_digit`` drawings of each digit (all 1,797 drawings): (images, labels)."""
+    data = load_examples("all")
+    index = np.concatenate([np.flatnonzero(data.labels == d)[:n_per_digit] for d in range(10)])
+    return data.images[index], data.labels[index]
+
+
+def show_pictures(pictures, captions=None) -> None:
+    """Show pictures in a row, each with its caption (or its number)."""
+    captions = captions if captions is not None else [str(i) for i in range(len(pictures))]
+    display(HTML(row_html([digit_html(p, cell=8, caption=str(c),
+                                      title=_("picture {letter}").format(letter=c))
+                           for p, c in zip(pictures, captions, strict=True)])))
+
+
+def copying_by_size(sizes=(1, 2, 3, 5, 10, 40), n: int = 100, seed: int = 0) -> dict[int, float]:
+    """{drawings per digit: share of ``n`` made pictures that are near-copies (closer than
+    :data:`COPY_LIMIT` to a drawing the maker learned from)}."""
+    shares = {}
+    for size in sizes:
+        maker = DigitMaker().fit(*first_drawings(size))
+        _index, distance = maker.nearest(maker.sample(n, seed=seed)[0])
+        shares[size] = float((distance < COPY_LIMIT).mean())
+    return shares
+
+
+def show_copying(shares: dict[int, float]) -> None:
+    """A table: drawings per digit, and the share of near-copies as a bar with its number."""
+    head = (f'<tr><th scope="col">{_("drawings per digit")}</th>'
+            f'<th scope="col">{_("near-copies")}</th></tr>')
+    rows = "".join(
+        f'<tr><td style="text-align:right;padding-right:12px">{size}</td><td>'
+        f'<span style="display:inline-block;height:16px;width:{int(share * 200)}px;background:#0072B2"></span>'
+        f" {share:.0%}</td></tr>" for size, share in shares.items())
+    display(HTML(f'<table style="font-size:16px">{head}{rows}</table>'))

@@ -71,6 +71,8 @@ class DigitMaker:
         """For each picture: the index of the closest example it learned from, and the distance
         (straight-line, over the 64 pixel values; 0 = an exact copy)."""
         pictures = np.atleast_2d(np.asarray(pictures, dtype=float))
-        d2 = ((pictures[:, None, :] - self.examples_[None, :, :]) ** 2).sum(axis=2)
+        # |a - b|² = |a|² + |b|² - 2 a·b: one matrix product instead of a (pictures × examples × 64) array
+        d2 = (pictures ** 2).sum(axis=1)[:, None] + (self.examples_ ** 2).sum(axis=1)[None, :] \
+            - 2 * pictures @ self.examples_.T
         index = d2.argmin(axis=1)
-        return index, np.sqrt(d2[np.arange(len(pictures)), index])
+        return index, np.sqrt(np.maximum(d2[np.arange(len(pictures)), index], 0))
