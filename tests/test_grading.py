@@ -58,8 +58,9 @@ def graded(built_course):
     return lang, course, results
 
 
-# what the zygote pre-imports, used for real: scikit-learn, matplotlib, seeded randomness
-SIDE_BY_SIDE = ["e03", "j09"]
+# per language one lesson that uses what the zygote pre-imports: scikit-learn and matplotlib
+# (e03), seeded randomness (j09)
+SIDE_BY_SIDE = {"en": "e03", "ja": "j09"}
 
 
 def test_a_fresh_sandbox_per_submission_gives_the_same_results_as_forked_children(graded,
@@ -69,8 +70,8 @@ def test_a_fresh_sandbox_per_submission_gives_the_same_results_as_forked_childre
     right, blank, odd-wrong and even-wrong submissions get the same scores and statuses."""
     import shutil
 
-    _lang, course, results = graded
-    lessons = [i for i in SIDE_BY_SIDE if i in results] or sorted(results)[:1]
+    lang, course, results = graded
+    lesson_id = SIDE_BY_SIDE[lang] if SIDE_BY_SIDE[lang] in results else sorted(results)[0]
     copy = tmp_path / "course"
     shutil.copytree(course, copy, symlinks=True)
     config = copy / "nbgrader_config.py"  # the only file that names the folder
@@ -78,11 +79,10 @@ def test_a_fresh_sandbox_per_submission_gives_the_same_results_as_forked_childre
                       encoding="utf-8")
     fresh = Options(fork=False, regrade=True)
     with GradingPool(copy, 2, fresh) as pool:
-        for lesson_id in lessons:
-            again = grade_lesson(lesson_id, copy, log=lambda *a: None, options=fresh, pool=pool)
-            forked = results[lesson_id][1]
-            assert {r.student: (r.score, r.status) for r in again} == \
-                {s: (r.score, r.status) for s, r in forked.items()}, lesson_id
+        again = grade_lesson(lesson_id, copy, log=lambda *a: None, options=fresh, pool=pool)
+    forked = results[lesson_id][1]
+    assert {r.student: (r.score, r.status) for r in again} == \
+        {s: (r.score, r.status) for s, r in forked.items()}, lesson_id
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
