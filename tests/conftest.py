@@ -70,7 +70,8 @@ def browser():
 SLOW_FILES = {"test_advice", "test_cli", "test_feedback", "test_grading", "test_grading_safety",
               "test_hub", "test_japanese_everywhere", "test_kanten", "test_postgres",
               "test_previews", "test_report", "test_sandbox", "test_wheel",
-              "test_my_lessons", "test_live", "test_answerline", "test_guide", "test_hubproxy"}
+              "test_my_lessons", "test_live", "test_answerline", "test_guide", "test_hubproxy",
+              "test_zygote"}
 SLOW_FIXTURES = {"built_course", "hub", "e01_course"}  # a test that uses one is slow
 SLOW_TESTS = {  # the slow tests of files that are otherwise unit tests
     "test_lessons": {"test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel"},

@@ -58,6 +58,33 @@ def graded(built_course):
     return lang, course, results
 
 
+# per language one lesson that uses what the zygote pre-imports: scikit-learn and matplotlib
+# (e03), seeded randomness (j09)
+SIDE_BY_SIDE = {"en": "e03", "ja": "j09"}
+
+
+def test_a_fresh_sandbox_per_submission_gives_the_same_results_as_forked_children(graded,
+                                                                                   tmp_path):
+    """The fixture graded every submission in a child forked from the pre-imported zygote (the
+    default); graded again with a fresh sandbox each (``fork=False``), as before the zygote, the
+    right, blank, odd-wrong and even-wrong submissions get the same scores and statuses."""
+    import shutil
+
+    lang, course, results = graded
+    lesson_id = SIDE_BY_SIDE[lang] if SIDE_BY_SIDE[lang] in results else sorted(results)[0]
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy, symlinks=True)
+    config = copy / "nbgrader_config.py"  # the only file that names the folder
+    config.write_text(config.read_text(encoding="utf-8").replace(str(course), str(copy)),
+                      encoding="utf-8")
+    fresh = Options(fork=False, regrade=True)
+    with GradingPool(copy, 2, fresh) as pool:
+        again = grade_lesson(lesson_id, copy, log=lambda *a: None, options=fresh, pool=pool)
+    forked = results[lesson_id][1]
+    assert {r.student: (r.score, r.status) for r in again} == \
+        {s: (r.score, r.status) for s, r in forked.items()}, lesson_id
+
+
 @pytest.mark.parametrize("lesson_id", LESSONS)
 def test_right_answers_get_every_autograded_point(graded, lesson_id):
     _lang, _course, results = graded

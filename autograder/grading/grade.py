@@ -265,6 +265,8 @@ def configure(api, options: Options) -> None:
     config.OverwriteCells.add_missing_cells = True
     for name in CLI_LIMITS:
         setattr(config.SandboxExecute, name, getattr(options, name))
+    if not options.fork:  # the course config may also turn it off; grading options only can
+        config.SandboxExecute.fork = False
     api.config = config
 
 

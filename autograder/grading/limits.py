@@ -25,6 +25,10 @@ class GradingLimits(Configurable):
                                         "error).").tag(config=True)
     notebook_chars = Integer(400_000, help="Characters kept for all outputs of one notebook "
                                            "(feedback stays small).").tag(config=True)
+    fork = Bool(True, help="Start each submission's Python from a pre-imported sandboxed parent "
+                           "that forks a fully isolated child per submission (faster, same "
+                           "isolation; only as root with bubblewrap). False: a fresh sandbox "
+                           "each time.").tag(config=True)
     require_sandbox = Bool(False, help="Refuse to grade unless student code runs fully isolated "
                                        "(bubblewrap).").tag(config=True)
 
@@ -34,7 +38,8 @@ class GradingLimits(Configurable):
 
         return Limits(lang=lang, memory_mb=self.memory_mb, disk_mb=self.disk_mb,
                       cell_seconds=self.cell_timeout, notebook_seconds=self.notebook_timeout,
-                      output_chars=self.output_chars, notebook_chars=self.notebook_chars)
+                      output_chars=self.output_chars, notebook_chars=self.notebook_chars,
+                      fork=self.fork)
 
 
 def default(name: str):

@@ -71,6 +71,7 @@ class Limits:
     lang: str = "en"                 # the language of messages the student reads
     output_chars: int = default("output_chars")
     notebook_chars: int = default("notebook_chars")
+    fork: bool = default("fork")     # start from the pre-imported zygote when it can
 
 
 @dataclass
@@ -170,9 +171,10 @@ def _visible(path: Path, binds: list[Path]) -> bool:
     return any(path == b or b in path.parents for b in binds)
 
 
-def sandbox_prefix(copy: Path, limits: Limits | None = None) -> list[str]:
+def sandbox_prefix(copy: Path | None, limits: Limits | None = None) -> list[str]:
     """The bwrap command line that runs a program on a copy of a submission (``copy``, bound
-    read-only; the runner copies it into a size-capped working folder)."""
+    read-only; the runner copies it into a size-capped working folder). ``None``: no submission
+    (the zygote, whose children each bind their own)."""
     limits = limits or Limits()
     mb = 1024 * 1024
     cmd = [_bwrap() or "bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc",
@@ -204,24 +206,28 @@ def sandbox_prefix(copy: Path, limits: Limits | None = None) -> list[str]:
             cmd += ["--tmpfs", str(hidden)]
     cmd += ["--size", str(limits.disk_mb * mb), "--perms", "0777", "--tmpfs", SANDBOX_HOME,
             "--perms", "0777", "--dir", f"{SANDBOX_HOME}/work",
-            "--perms", "0777", "--dir", f"{SANDBOX_HOME}/tmp",
-            "--ro-bind", str(copy), f"{SANDBOX_HOME}/submission", "--chdir", f"{SANDBOX_HOME}/work"]
-    return cmd
+            "--perms", "0777", "--dir", f"{SANDBOX_HOME}/tmp"]
+    if copy is not None:
+        cmd += ["--ro-bind", str(copy), f"{SANDBOX_HOME}/submission"]
+    return cmd + ["--chdir", f"{SANDBOX_HOME}/work"]
+
+
+def rlimit_values(limits: Limits) -> dict[str, int]:
+    """The resource limits of one run, by name (``DATA`` is ``resource.RLIMIT_DATA``)."""
+    mb = 1024 * 1024
+    return {"DATA": limits.memory_mb * mb, "FSIZE": limits.file_mb * mb,
+            "NOFILE": limits.open_files, "CORE": 0, "CPU": int(limits.notebook_seconds) + 30,
+            "NPROC": limits.processes}
 
 
 def _rlimits(limits: Limits, own_session: bool = True):
     def apply():
         if own_session:
             os.setsid()
-        mb = 1024 * 1024
-        for what, value in ((resource.RLIMIT_DATA, limits.memory_mb * mb),
-                            (resource.RLIMIT_FSIZE, limits.file_mb * mb),
-                            (resource.RLIMIT_NOFILE, limits.open_files),
-                            (resource.RLIMIT_CORE, 0),
-                            (resource.RLIMIT_CPU, int(limits.notebook_seconds) + 30)):
-            resource.setrlimit(what, (value, value))
-        if os.geteuid() != 0:  # root is not bound by RLIMIT_NPROC; the sandbox's uid (below) is
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        for name, value in rlimit_values(limits).items():
+            # root is not bound by RLIMIT_NPROC; the sandbox's uid (set after this) is
+            if name != "NPROC" or os.geteuid() != 0:
+                resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, value))
     return apply
 
 
@@ -435,7 +441,9 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
         raise SandboxUnavailable(refusal(level))
     start = time.monotonic()
     slot = Slot() if _unprivileged(level) else None
-    with tempfile.TemporaryDirectory(prefix="manabu-sandbox-") as tmp:
+    zygote = _zygote(level, limits) if slot is not None else None
+    with tempfile.TemporaryDirectory(prefix="manabu-sandbox-",
+                                     dir=zygote.inbox if zygote else None) as tmp:
         copy = Path(tmp) / "work"
         refused = safe_copy(Path(workdir), copy)
         os.chmod(tmp, 0o711)
@@ -443,9 +451,17 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
             for path in [copy, *copy.rglob("*")]:
                 os.lchown(path, slot.uid, slot.uid)
         try:
-            argv, env = command(level, copy, limits, slot.uid if slot else NOBODY)
+            uid = slot.uid if slot else NOBODY
+            argv, env = command(level, copy, limits, uid)
             with open(Path(tmp) / "runner.err", "w+b") as err:
-                run = _Run(cells, limits, level, copy, argv, env, err)
+                if zygote is not None:
+                    launch = functools.partial(zygote.spawn, Path(tmp).name, uid, limits.disk_mb,
+                                               _environment(level, f"{SANDBOX_HOME}/work"),
+                                               rlimit_values(limits), err)
+                else:
+                    launch = functools.partial(_start, argv, env, copy.parent, err,
+                                               _rlimits(limits))
+                run = _Run(cells, limits, level, copy, launch, err)
                 report = run.go()
         finally:
             if slot is not None:
@@ -458,7 +474,7 @@ def run_cells(cells: list[dict], workdir: Path, limits: Limits | None = None,
 class _Run:
     """One submission's run: the sandbox and the judge, driven cell by cell."""
 
-    def __init__(self, cells, limits: Limits, level: str, copy: Path, argv, env, err):
+    def __init__(self, cells, limits: Limits, level: str, copy: Path, launch, err):
         from course.i18n import translator
 
         self._ = translator(limits.lang)  # the course language, for the teacher's and student's words
@@ -468,7 +484,7 @@ class _Run:
         self.cut = self.timed_out = False
         self.deadline = time.monotonic() + limits.notebook_seconds
         max_line = 4 * limits.notebook_chars + 2_000_000
-        self.sandbox = Channel(_start(argv, env, copy.parent, err, _rlimits(limits)), max_line)
+        self.sandbox = Channel(launch(), max_line)  # a fresh sandbox, or the zygote's child
         self.judge, self.judge_err = _take_judge(limits)
         self.sandbox_alive = self.judge_alive = True
         self.stopped_at: int | None = None   # the cell that was running when the sandbox stopped
@@ -727,8 +743,20 @@ def _error_output(ename: str, evalue: str) -> dict:
             "traceback": [f"{ename}: {evalue}"]}
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
+def _zygote(level: str, limits: Limits):
+    """This process's zygote when each submission can be forked from it with the same isolation
+    as a fresh sandbox (full isolation, as root: see :mod:`autograder.grading.zygote`), else None."""
+    if not (limits.fork and level == "full" and os.geteuid() == 0):
+        return None
+    from autograder.grading.zygote_client import zygote_for
+
+    return zygote_for(sandbox_prefix(None, limits), _environment(level, f"{SANDBOX_HOME}/work"))
+
+
+def _kill(proc) -> None:
+    if not isinstance(proc, subprocess.Popen):  # the zygote's child: its namespace is killed
+        proc.kill()
+    elif proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
