@@ -38,13 +38,14 @@ def _at(x1: float, x2: float) -> tuple[float, float]:
 def plane_svg(weights, threshold: float, targets) -> str:
     """The input square: the shaded side where the neuron says 1, its line, the four examples."""
     cells, n = [], 16
+    side = 2 * (SIZE - 2 * PAD) / n + 0.6     # the squares cover -0.5 to 1.5, a little overlapped
     for i in range(n):
         for j in range(n):
             x1, x2 = -0.5 + 2 * (i + 0.5) / n, -0.5 + 2 * (j + 0.5) / n
             if neuron((x1, x2), weights, threshold):
                 left, top = _at(-0.5 + 2 * i / n, -0.5 + 2 * (j + 1) / n)
-                cells.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{SIZE / n + 0.6:.1f}" '
-                             f'height="{SIZE / n + 0.6:.1f}" fill="{SHADE}"/>')
+                cells.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{side:.1f}" '
+                             f'height="{side:.1f}" fill="{SHADE}"/>')
     marks = []
     for (x1, x2), should in zip(INPUTS, targets, strict=True):
         cx, cy = _at(x1, x2)
@@ -140,7 +141,7 @@ class NeuronLab(widgets.VBox):
         self.sliders = {"w1": slider(_("weight w1"), w1, "w1"), "w2": slider(_("weight w2"), w2, "w2"),
                         "threshold": slider(_("threshold"), threshold, "threshold")}
         self.choose = widgets.ToggleButtons(options=[(task_labels()[t], t) for t in TASKS], value=task,
-                                            description=_("Task:"), style=BIG)
+                                            description=_("Task:"), style={**BIG, "button_width": "auto"})
         self.choose.add_class("manabu-neuron-task")
         self.learn_button = widgets.Button(description=_("Learn from the next example"))
         self.rounds_button = widgets.Button(description=_("Learn 1 round (4 examples)"))

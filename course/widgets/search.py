@@ -101,7 +101,8 @@ class PathFinder(widgets.VBox):
     def __init__(self, room: str = "room", order: str = "breadth", choose_order: bool = True):
         self.room = MAPS.get(room, room)
         self.choose = widgets.ToggleButtons(options=[(order_labels()[o], o) for o in ORDERS], value=order,
-                                            description=_("Look next at:"), style={"description_width": "initial"})
+                                            description=_("Look next at:"),
+                                            style={"description_width": "initial", "button_width": "auto"})
         self.choose.add_class("manabu-search-order")
         self.step_button = widgets.Button(description=_("Look at 1 square"))
         self.run_button = widgets.Button(description=_("Run to the end"))
@@ -153,7 +154,8 @@ class PathFinder(widgets.VBox):
         elif s.done_:
             self.message = _("No way to the dock: every square it can reach was looked at.")
         elif s.visited_:
-            self.message = _("Looked at {k} squares. {w} squares are waiting.").format(
+            self.message = (_("Looked at 1 square. {w} squares are waiting.") if self.looked == 1 else
+                            _("Looked at {k} squares. {w} squares are waiting.")).format(
                 k=self.looked, w=len(s.frontier_))
         self.step_button.disabled = self.run_button.disabled = s.done_
         counts = (f'<div style="font-size:18px">{escape(_("Squares looked at"))}: <b>{self.looked}</b> · '
