@@ -2,6 +2,10 @@
 
 A lesson lives in ``lessons/<id>-<slug>/`` as ``en.md`` and ``ja.md`` (jupytext MyST).
 The ``manabu:`` block of the YAML front matter is the catalog entry.
+
+The catalog's order is the order a class meets the lessons: elementary before junior high, then by
+target grade, then by id, so that grade labels rise along the sequence whatever ids new lessons
+get. A lesson's optional ``builds_on: [ids]`` names the lessons it relies on; they come earlier.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BANDS = {"elementary": (3, 6, 45), "junior_high": (7, 9, 50)}  # grades and class-period minutes
+BAND_ORDER = tuple(BANDS)  # elementary first
 REQUIRED = ("id", "title", "band", "grade", "minutes", "big_ideas", "ai4k12", "objectives",
             "vocabulary")
 ID_RE = re.compile(r"^[ej]\d\d$")
@@ -37,6 +42,7 @@ class Lesson:
     objectives: list[str]
     vocabulary: dict[str, str]
     japan: list[str] = field(default_factory=list)
+    builds_on: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -97,6 +103,11 @@ def validate_entry(entry: object, path: Path) -> dict:
         if isinstance(entry["objectives"], list) and not all(isinstance(o, str) for o in entry["objectives"]):
             problems.append("each objective must be one line of text (put it in quotes if it has a "
                             "colon, like \"- 'Explain: ...'\")")
+        builds_on = entry.get("builds_on", [])
+        if not isinstance(builds_on, list) or not all(ID_RE.match(str(i)) for i in builds_on):
+            problems.append("'builds_on' must be a list of lesson ids, like [e03, j01]")
+        elif entry["id"] in builds_on:
+            problems.append("a lesson cannot build on itself: take its own id out of 'builds_on'")
         vocabulary = entry["vocabulary"]
         if not isinstance(vocabulary, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in vocabulary.items()):
@@ -117,7 +128,7 @@ def read_entry(folder: Path, lang: str) -> Lesson:
                   band=entry["band"], grade=entry["grade"], minutes=entry["minutes"],
                   big_ideas=list(entry["big_ideas"]), ai4k12=list(entry["ai4k12"]),
                   objectives=list(entry["objectives"]), vocabulary=dict(entry["vocabulary"]),
-                  japan=list(entry.get("japan") or []))
+                  japan=list(entry.get("japan") or []), builds_on=list(entry.get("builds_on") or []))
 
 
 def lesson_folders(root: Path | None = None) -> dict[str, Path]:
@@ -167,6 +178,28 @@ def find_lesson(lesson_id: str, lang: str = "en", root: Path | None = None) -> L
     return read_entry(folders[lesson_id], lang)
 
 
+def catalog_key(lesson: Lesson) -> tuple[int, int, str]:
+    """Where a lesson stands in the sequence: (band, grade, id)."""
+    return (BAND_ORDER.index(lesson.band), lesson.grade, lesson.id)
+
+
 def load_catalog(lang: str = "en", root: Path | None = None) -> list[Lesson]:
-    """All lessons in ``lang``, elementary first, then junior high, by id."""
-    return [read_entry(folder, lang) for folder in lesson_folders(root).values()]
+    """All lessons in ``lang`` in the order a class meets them: elementary first, then junior
+    high, each by target grade, then by id (see :func:`catalog_key`)."""
+    return sorted((read_entry(folder, lang) for folder in lesson_folders(root).values()), key=catalog_key)
+
+
+def order_problems(lessons: list[Lesson]) -> list[str]:
+    """What breaks the sequence of ``lessons`` (in catalog order): a ``builds_on`` lesson that
+    does not exist, or that comes at the same place or later."""
+    place = {lesson.id: n for n, lesson in enumerate(lessons)}
+    problems = []
+    for n, lesson in enumerate(lessons):
+        for earlier in lesson.builds_on:
+            if earlier not in place:
+                problems.append(f"{lesson.id} builds on {earlier}, which is not a lesson")
+            elif place[earlier] >= n:
+                problems.append(f"{lesson.id} builds on {earlier}, which comes later in the catalog "
+                                f"(grade {lessons[place[earlier]].grade}, after grade {lesson.grade}): "
+                                "lower its grade or change builds_on")
+    return problems
