@@ -2,6 +2,11 @@
 
 A lesson lives in ``lessons/<id>-<slug>/`` as ``en.md`` and ``ja.md`` (jupytext MyST).
 The ``manabu:`` block of the YAML front matter is the catalog entry.
+
+The catalog's order is the order a class meets the lessons: elementary before junior high, then by
+target grade, then by id, so that grade labels rise along the sequence whatever ids new lessons
+get. A lesson's optional ``builds_on: [ids]`` names the lessons it relies on; they come earlier
+(within a grade, the catalog puts them first).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BANDS = {"elementary": (3, 6, 45), "junior_high": (7, 9, 50)}  # grades and class-period minutes
+BAND_ORDER = tuple(BANDS)  # elementary first
 REQUIRED = ("id", "title", "band", "grade", "minutes", "big_ideas", "ai4k12", "objectives",
             "vocabulary")
 ID_RE = re.compile(r"^[ej]\d\d$")
@@ -37,6 +43,7 @@ class Lesson:
     objectives: list[str]
     vocabulary: dict[str, str]
     japan: list[str] = field(default_factory=list)
+    builds_on: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -97,6 +104,11 @@ def validate_entry(entry: object, path: Path) -> dict:
         if isinstance(entry["objectives"], list) and not all(isinstance(o, str) for o in entry["objectives"]):
             problems.append("each objective must be one line of text (put it in quotes if it has a "
                             "colon, like \"- 'Explain: ...'\")")
+        builds_on = entry.get("builds_on", [])
+        if not isinstance(builds_on, list) or not all(ID_RE.match(str(i)) for i in builds_on):
+            problems.append("'builds_on' must be a list of lesson ids, like [e03, j01]")
+        elif entry["id"] in builds_on:
+            problems.append("a lesson cannot build on itself: take its own id out of 'builds_on'")
         vocabulary = entry["vocabulary"]
         if not isinstance(vocabulary, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in vocabulary.items()):
@@ -117,7 +129,7 @@ def read_entry(folder: Path, lang: str) -> Lesson:
                   band=entry["band"], grade=entry["grade"], minutes=entry["minutes"],
                   big_ideas=list(entry["big_ideas"]), ai4k12=list(entry["ai4k12"]),
                   objectives=list(entry["objectives"]), vocabulary=dict(entry["vocabulary"]),
-                  japan=list(entry.get("japan") or []))
+                  japan=list(entry.get("japan") or []), builds_on=list(entry.get("builds_on") or []))
 
 
 def lesson_folders(root: Path | None = None) -> dict[str, Path]:
@@ -167,6 +179,45 @@ def find_lesson(lesson_id: str, lang: str = "en", root: Path | None = None) -> L
     return read_entry(folders[lesson_id], lang)
 
 
+def catalog_key(lesson: Lesson) -> tuple[int, int, str]:
+    """Where a lesson stands in the sequence: (band, grade, id)."""
+    return (BAND_ORDER.index(lesson.band), lesson.grade, lesson.id)
+
+
 def load_catalog(lang: str = "en", root: Path | None = None) -> list[Lesson]:
-    """All lessons in ``lang``, elementary first, then junior high, by id."""
-    return [read_entry(folder, lang) for folder in lesson_folders(root).values()]
+    """All lessons in ``lang`` in the order a class meets them: elementary first, then junior
+    high, each by target grade, then by id (see :func:`catalog_key`); within a grade, a lesson
+    others of that grade build on comes first (j11, the Python bridge, before j01)."""
+    return sequence(read_entry(folder, lang) for folder in lesson_folders(root).values())
+
+
+def sequence(lessons) -> list[Lesson]:
+    """``lessons`` by :func:`catalog_key`, each one moved after the lessons of its own band and
+    grade it ``builds_on`` (a stable topological order; a cycle keeps the key order)."""
+    ordered, placed = [], set()
+    pending = sorted(lessons, key=catalog_key)
+    while pending:
+        group = catalog_key(pending[0])[:2]
+        same = {lesson.id for lesson in pending if catalog_key(lesson)[:2] == group}
+        ready = next((lesson for lesson in pending if catalog_key(lesson)[:2] == group
+                      and not (set(lesson.builds_on) & same - placed - {lesson.id})), pending[0])
+        pending.remove(ready)
+        ordered.append(ready)
+        placed.add(ready.id)
+    return ordered
+
+
+def order_problems(lessons: list[Lesson]) -> list[str]:
+    """What breaks the sequence of ``lessons`` (in catalog order): a ``builds_on`` lesson that
+    does not exist, or that comes at the same place or later."""
+    place = {lesson.id: n for n, lesson in enumerate(lessons)}
+    problems = []
+    for n, lesson in enumerate(lessons):
+        for earlier in lesson.builds_on:
+            if earlier not in place:
+                problems.append(f"{lesson.id} builds on {earlier}, which is not a lesson")
+            elif place[earlier] >= n:
+                problems.append(f"{lesson.id} builds on {earlier}, which comes later in the catalog "
+                                f"(grade {lessons[place[earlier]].grade}, after grade {lesson.grade}): "
+                                "lower its grade or change builds_on")
+    return problems

@@ -346,3 +346,96 @@ def test_glass_box_models_and_tables_need_no_widgets():
             "assert GridWorld is course.models.gridworld.GridWorld")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# --- issue #15 item 4: the lessons in the order a class meets them --------------------------------
+def test_grades_rise_along_the_catalog_in_both_languages():
+    """manabu lessons, the start page and the builder use this order; new lessons get ids in any
+    order (e09 at grade 5 after e08 at grade 6), so the grade, not the id, decides."""
+    from course.catalog import BAND_ORDER, load_catalog
+
+    for lang in ("en", "ja"):
+        places = [(BAND_ORDER.index(lesson.band), lesson.grade) for lesson in load_catalog(lang)]
+        assert places == sorted(places)
+    assert [lesson.id for lesson in load_catalog("en")] == [lesson.id for lesson in load_catalog("ja")]
+
+
+def test_the_catalog_orders_by_band_grade_and_id_not_by_id():
+    from dataclasses import replace
+
+    from course.catalog import catalog_key, load_catalog
+
+    lessons = {lesson.id: lesson for lesson in load_catalog("en")}
+    late = replace(lessons["e03"], id="e09", grade=5)  # a new lesson, as #14 adds them
+    early_j = replace(lessons["j01"], id="j13", grade=7)
+    ordered = [lesson.id for lesson in sorted([*lessons.values(), late, early_j], key=catalog_key)]
+    assert ordered.index("e09") < ordered.index("e06") and ordered.index("e09") > ordered.index("e05")
+    assert ordered.index("j13") < ordered.index("j02") and ordered.index("e08") < ordered.index("j01")
+
+
+def test_within_a_grade_the_lessons_others_build_on_come_first():
+    """The Python bridge (j11) opens junior high, before j01's functions, though both are grade
+    7 and j01's id is smaller; a lesson nobody builds on keeps its id order."""
+    from dataclasses import replace
+
+    from course.catalog import load_catalog, sequence
+
+    ids = [lesson.id for lesson in load_catalog("en")]
+    assert ids.index("j11") < ids.index("j01") < ids.index("j02")
+    lessons = {lesson.id: lesson for lesson in load_catalog("en")}
+    swapped = [replace(lessons["e06"], builds_on=["e08"]), lessons["e07"], lessons["e08"]]
+    assert [x.id for x in sequence(swapped)] == ["e07", "e08", "e06"]
+    cycle = [replace(lessons["e07"], builds_on=["e08"]), replace(lessons["e08"], builds_on=["e07"])]
+    assert [x.id for x in sequence(cycle)] == ["e07", "e08"]  # a cycle: key order, no hang
+
+
+def test_every_lesson_builds_on_earlier_lessons_only():
+    from course.catalog import load_catalog, order_problems
+
+    for lang in ("en", "ja"):
+        assert order_problems(load_catalog(lang)) == []
+    en, ja = load_catalog("en"), load_catalog("ja")
+    assert [(x.id, x.builds_on) for x in en] == [(x.id, x.builds_on) for x in ja]
+    assert all(lesson.builds_on for lesson in en if lesson.id in ("j03", "j04", "j10"))
+
+
+def test_builds_on_notices_a_later_or_unknown_lesson():
+    from dataclasses import replace
+
+    from course.catalog import load_catalog, order_problems
+
+    lessons = load_catalog("en")
+    at = {lesson.id: n for n, lesson in enumerate(lessons)}
+    lessons[at["j03"]] = replace(lessons[at["j03"]], builds_on=["j04"])
+    lessons[at["j05"]] = replace(lessons[at["j05"]], builds_on=["x99"])
+    problems = order_problems(lessons)
+    assert len(problems) == 2
+    assert problems[0].startswith("j03 builds on j04, which comes later in the catalog")
+    assert problems[1] == "j05 builds on x99, which is not a lesson"
+
+
+@pytest.mark.parametrize("builds_on, message", [("j03", "must be a list of lesson ids"),
+                                                (["three"], "must be a list of lesson ids"),
+                                                (["j04"], "cannot build on itself")])
+def test_a_broken_builds_on_is_refused_with_what_to_do(builds_on, message):
+    from pathlib import Path
+
+    from course.catalog import LessonError, split_front_matter, validate_entry
+
+    path = Path("lessons/j04-overfitting/en.md")
+    meta, _rest = split_front_matter(path.read_text(encoding="utf-8"), path)
+    entry = {**meta["manabu"], "builds_on": builds_on}
+    with pytest.raises(LessonError, match=message):
+        validate_entry(entry, path)
+
+
+def test_readme_lists_the_lessons_in_catalog_order_with_their_grades():
+    import re
+    from pathlib import Path
+
+    from course.catalog import load_catalog
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Lessons", 1)[1].split("\n\n## ", 1)[0]
+    rows = re.findall(r"^\| ([ej]\d\d) \| [^|]+ \| (\d) \|", table, flags=re.M)
+    assert rows == [(lesson.id, str(lesson.grade)) for lesson in load_catalog("en")]

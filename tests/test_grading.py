@@ -207,7 +207,7 @@ def test_rubrics_show_where_the_teacher_grades_and_never_to_students(graded):
     _lang, course, results = graded
     seen = 0
     for lesson_id, (teacher, _rows) in results.items():
-        if lesson_id not in LESSONS:  # graded only for the IME (no blank submission)
+        if lesson_id not in LESSONS:  # an IME-only lesson (MANABU_TEST_LESSONS left it out): no blank submission
             continue
         for rubric in (c for c in teacher.cells if is_rubric_cell(c)):
             texts = [text[:30] for _points, what, sample in rubric_rows(rubric) for text in (what, sample)]
@@ -223,4 +223,4 @@ def test_rubrics_show_where_the_teacher_grades_and_never_to_students(graded):
                 shown = visible_text(path)
                 assert [text for text in texts if text in shown] == [], path
             seen += 1
-    assert seen or not set(results) & {"e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08"}
+    assert seen >= len(LESSONS)  # every lesson has a written answer, so a rubric

@@ -13,7 +13,10 @@ from course.widgets.evaluate import (
     TrainTestLab,
     accuracy,
     bench_cases,
+    class_names,
     confusion,
+    dataset_title,
+    feature_label,
     knn_scores,
     load_table,
     split,
@@ -71,6 +74,38 @@ def test_some_wine_features_reach_ninety_percent_but_all_of_them_do_not():
     assert everything.test_accuracy < 0.8       # proline's big numbers drown the rest
     assert knn_scores("wine", ["alcohol", "flavanoids"], k=5).test_accuracy >= 0.9
     assert knn_scores("wine", load_table("wine").features, k=5, scale=True).test_accuracy >= 0.9
+
+
+def test_penguins_load_offline_from_the_shipped_csv_with_its_licence():
+    """j03 and j10 use the Palmer penguins instead of wine (#15): a CC0 table in course/data, read
+    without scikit-learn's downloads; three species, four measurements, no missing values."""
+    from course.data.tables import PENGUINS_CSV
+
+    assert "CC0" in PENGUINS_CSV.read_text(encoding="utf-8").splitlines()[0]
+    table = load_table("penguins")
+    assert table.X.shape == (342, 4) and not np.isnan(table.X).any()
+    assert np.bincount(table.y).tolist() == [151, 68, 123]
+    assert table.features == ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+
+
+def test_body_mass_drowns_the_bill_as_j03_says():
+    """j03's graded prediction (answer c): the two bill features reach 96%; adding body mass, whose
+    grams are big numbers, drops the test accuracy a lot; scaling the columns brings it back."""
+    bill = ["bill_length_mm", "bill_depth_mm"]
+    assert knn_scores("penguins", bill, k=5).test_accuracy >= 0.95
+    assert knn_scores("penguins", [*bill, "body_mass_g"], k=5).test_accuracy < 0.8
+    assert knn_scores("penguins", load_table("penguins").features, k=5).test_accuracy < 0.8
+    assert knn_scores("penguins", load_table("penguins").features, k=5, scale=True).test_accuracy >= 0.9
+
+
+def test_penguin_names_are_translated():
+    set_language("ja")
+    try:
+        names = [feature_label(f) for f in load_table("penguins").features] + class_names("penguins")
+        title = dataset_title("penguins")
+    finally:
+        set_language("en")
+    assert title == "ペンギン" and not any(re.search(r"[A-Za-z]{2,}", n.replace("mm", "")) for n in names), names
 
 
 def test_one_neighbour_remembers_every_training_row():

@@ -132,6 +132,34 @@ def test_in_japanese_no_english_is_left():
         set_language("en")
 
 
+def test_in_japanese_the_answer_line_has_the_words_on_screen_and_e04_reads_them_back():
+    """A grade-4 child's Japanese answer cell holds no English keys (#15 item 5): the line says
+    ("点の数", ">", 5, "あぶない"), and the Japanese e04 check maps every such word back to its key."""
+    import ast
+    from pathlib import Path
+
+    set_language("ja")
+    try:
+        builder = RuleBuilder()
+        builder.set_rule(GOOD)
+        line = rule_code(GOOD, in_words=True)
+        words = [rule_code((f, ">", 5, label), in_words=True) for f in ("length_cm", "spikes")
+                 for label in LABELS] + [rule_code(("colour", "==", c, "safe"), in_words=True)
+                                         for c in ("blue", "yellow", "red")] + [
+            rule_code(("fin_shape", "==", fin, "safe"), in_words=True) for fin in ("round", "pointy")]
+    finally:
+        set_language("en")
+    assert line == 'answer_rule = ("点の数", ">", 5, "あぶない")'
+    assert html.escape(line) in builder.output.value
+    lesson = (Path(__file__).resolve().parent.parent / "lessons/e04-safe-fish/ja.md").read_text(encoding="utf-8")
+    mapping = ast.literal_eval(re.search(r"^words = (\{.*?\})", lesson, flags=re.M | re.S).group(1))
+    for code in [line, *words]:
+        scope = {}
+        exec(code, scope)
+        keys = tuple(mapping.get(p, p) if isinstance(p, str) else p for p in scope["answer_rule"])
+        check_rule(keys)  # every word came back as a key the rule understands
+
+
 def test_japanese_uses_only_kanji_of_grades_1_to_4():
     import kanji_lists
 

@@ -28,7 +28,7 @@ from course.data.fish import (
     load_fish,
     value_name,
 )
-from course.i18n import _
+from course.i18n import _, get_language
 from course.render import scoped_style
 from course.style import OKABE_ITO
 
@@ -94,9 +94,17 @@ def rule_accuracy(rule, data: Fish) -> float:
     return float(np.mean(rule_predict(rule, data) == data.labels))
 
 
-def rule_code(rule, name: str = "answer_rule") -> str:
-    """The line to copy into the answer cell, e.g. ``answer_rule = ("spots", ">", 5, "not safe")``."""
-    parts = [repr(p) if isinstance(p, (int, float)) else f'"{p}"' for p in check_rule(rule)]
+def rule_code(rule, name: str = "answer_rule", in_words: bool = False) -> str:
+    """The line to copy into the answer cell, e.g. ``answer_rule = ("spots", ">", 5, "not safe")``.
+
+    ``in_words``: the words shown on screen instead of the keys (``("点の数", ">", 5, "あぶない")``
+    in Japanese), so a child's answer cell holds no English; the Japanese lesson's check maps
+    them back to the keys."""
+    feature, sign, value, label = check_rule(rule)
+    if in_words:
+        feature, label = feature_name(feature), value_name(label)
+        value = value if isinstance(value, (int, float)) else value_name(value)
+    parts = [repr(p) if isinstance(p, (int, float)) else f'"{p}"' for p in (feature, sign, value, label)]
     return f"{name} = ({', '.join(parts)})"
 
 
@@ -289,7 +297,8 @@ class RuleBuilder(widgets.VBox):
                          + score_text(new_right, len(self.new), _(
                              "New fish: {right} of {total} right ({percent}%).")) + "</div>")
             parts.append(fish_table_html(self.new, new_said))
-        line = rule_code(rule, self.name)
+        # in Japanese the line says what the child chose on screen, not English keys (#15 item 5)
+        line = rule_code(rule, self.name, in_words=get_language() == "ja")
         offer(line)
         parts.append("<div style=\"margin-top:6px\">" + _("To keep this rule, write: {code}").format(
             code=f"<code>{escape(line)}</code>") + "</div>")
