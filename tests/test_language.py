@@ -80,6 +80,12 @@ def test_kanji_check_names_the_kanji_and_accepts_a_reading():
     problems = kanji_problems(bad, "elementary", 3)
     assert len(problems) == 1 and "類" in problems[0] and "cell 1" in problems[0]
     assert kanji_problems(tiny("動物を分類（ぶんるい）しよう。"), "elementary", 3) == []
+    # furigana as ruby counts as read, with or without <rp> brackets; a bare <rt> elsewhere does not
+    for ruby in ("<ruby>分類<rt>ぶんるい</rt></ruby>", "<ruby>分<rt>ぶん</rt>類<rt>るい</rt></ruby>",
+                 "<ruby>分類<rp>（</rp><rt>ぶんるい</rt><rp>）</rp></ruby>"):
+        assert kanji_problems(tiny(f"動物を{ruby}しよう。"), "elementary", 3) == [], ruby
+    assert kanji_problems(tiny("<ruby>動物<rt>どうぶつ</rt></ruby>を分類しよう。"), "elementary", 3)
+    assert kanji_problems(tiny("<ruby>分類</ruby>しよう。"), "elementary", 3)
     in_code = tiny("はじめよう", 'check(x, "正解を選ぼう")')
     assert any("選" in p for p in kanji_problems(in_code, "elementary", 3))
     assert kanji_problems(tiny("薔薇がさく"), "junior_high", 7)  # outside the 常用漢字 list
