@@ -104,3 +104,22 @@ def test_reading_level_rises_with_hard_prose():
                 "multidimensional probability distributions, notwithstanding considerable "
                 "uncertainty regarding generalisation characteristics.")
     assert fk_grade(easy) <= 6.0 < fk_grade(hard)
+
+
+def test_readings_become_ruby_only_in_the_prose_a_student_reads():
+    from autograder.dev.ruby import to_ruby
+
+    lesson = "\n".join([
+        "---", "manabu:", "  title: 決定木（けっていぎ）ゲーム", "---", "",
+        "# 決定木（けっていぎ）ゲーム", "",
+        "```{code-cell} ipython3", 'print("湖（みずうみ）")', "```", "",
+        '+++ {"tags": ["teacher"]}', "", "漁師（りょうし）に聞く。", "",
+        "+++", "", "[//]: # (### BEGIN HIDDEN TESTS)", "| 2 | 温度（おんど） |",
+        "[//]: # (### END HIDDEN TESTS)", "今日は湖（みずうみ）に行きます。"])
+    out = to_ruby(lesson).split("\n")
+    assert out[2] == "  title: 決定木（けっていぎ）ゲーム"          # front matter: plain text
+    assert out[5] == "# <ruby>決定木<rt>けっていぎ</rt></ruby>ゲーム"
+    assert out[8] == 'print("湖（みずうみ）")'                       # code
+    assert out[13] == "漁師（りょうし）に聞く。"                      # teacher notes
+    assert out[18] == "| 2 | 温度（おんど） |"                        # a rubric
+    assert out[-1] == "今日は<ruby>湖<rt>みずうみ</rt></ruby>に行きます。"
