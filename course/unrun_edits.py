@@ -37,8 +37,8 @@ def listen(tracker) -> bool:
     except ImportError:
         return False
     old = getattr(tracker, "edits_comm", None)
-    if old is not None:  # start_lesson ran again: one listener is enough
-        old.close()
+    if old is not None and not getattr(old, "_closed", False):
+        return True  # start_lesson ran again: the open comm still listens (no close and reopen)
     comm = create_comm(target_name=COMM_TARGET, data={})
 
     def on_msg(msg: dict) -> None:
