@@ -123,3 +123,17 @@ def test_furigana_survives_the_guide_and_the_feedback_sanitizer():
                                  get=lambda key, default=None: default)
     cleaned = SanitizeStudentHTML().sanitize_html_tags(cell.source)
     assert RUBY in cleaned and "<script>" not in cleaned
+
+
+def test_furigana_survives_nbconverts_html():
+    """A lesson rendered by nbconvert (a static page of it; the feedback page uses it too, see
+    tests/test_feedback.py) keeps the ruby of its Markdown."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    bold = "<ruby><strong>分類</strong><rt>ぶんるい</rt></ruby>"  # as e05 writes **分類**
+    nb = nbformat.v4.new_markdown_cell  # a cell maker, for two cells
+    nb = nbformat.v4.new_notebook(cells=[nb(f"これが{RUBY}です。"),
+                                         nb("これが<ruby>**分類**<rt>ぶんるい</rt></ruby>です。")])
+    html, _resources = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    assert f"これが{RUBY}です。" in html and f"これが{bold}です。" in html

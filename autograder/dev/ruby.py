@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 PAREN_READING = re.compile(r"([\u3400-\u9fff々]+)（([ぁ-んァ-ンー・]+)）")
+BOLD_READING = re.compile(r"\*\*([\u3400-\u9fff々]+)（([ぁ-んァ-ンー・]+)）\*\*")
 RUBY = re.compile(r"<ruby>(.*?)</ruby>", re.DOTALL)
 RP = re.compile(r"<rp>.*?</rp>", re.DOTALL)
 RT = re.compile(r"<rt>(.*?)</rt>", re.DOTALL)
@@ -26,9 +27,12 @@ def ruby(kanji: str, reading: str) -> str:
 
 
 def ruby_as_parentheses(text: str) -> str:
-    """Each ``<ruby>漢字<rt>かんじ</rt></ruby>`` as 漢字（かんじ） (``<rp>`` dropped): how the kanji
-    rule reads furigana."""
-    return RUBY.sub(lambda m: RT.sub(r"（\1）", RP.sub("", m.group(1))), text)
+    """Each ``<ruby>漢字<rt>かんじ</rt></ruby>`` as 漢字（かんじ） (``<rp>`` dropped, and bold marks
+    in it: ``<ruby>**漢字**<rt>…``): how the kanji rule reads furigana."""
+    def plain(match: re.Match) -> str:
+        return re.sub(r"[*_]", "", RT.sub(r"（\1）", RP.sub("", match.group(1))))
+
+    return RUBY.sub(plain, text)
 
 
 def to_ruby(lesson_text: str) -> str:
@@ -48,6 +52,9 @@ def to_ruby(lesson_text: str) -> str:
         elif "### END HIDDEN TESTS" in line:
             skip = False
         elif not (front or fence or skip):
+            # **漢字（かんじ）** keeps its bold inside the ruby: Markdown does not see ** next
+            # to a tag between Japanese letters as bold
+            line = BOLD_READING.sub(lambda m: ruby(f"**{m.group(1)}**", m.group(2)), line)
             line = PAREN_READING.sub(lambda m: ruby(m.group(1), m.group(2)), line)
         out.append(line)
     return "\n".join(out)
