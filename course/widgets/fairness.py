@@ -302,9 +302,9 @@ class ThresholdAudit(widgets.VBox):
         parts = [table, *bars, f'<div style="font-size:18px;margin-top:6px">{gap}</div>']
         if self.meets is not None:
             if self.meets:
-                offer(f"{self.name} = {self.threshold:.2f}")
+                offer(f"{self.name} = {self.threshold:.2f}", shown_in=self.output)
                 line = f"<code>{escape(self.name)} = {self.threshold:.2f}</code>"
-                text = "✔ " + _("This threshold keeps the rule for every group. Write: {code}").format(code=line)
+                text = "✔ " + copy_hint(_("This threshold keeps the rule for every group. Write: {code}").format(code=line))
             else:
                 text = "✘ " + _("Not yet: at least one group breaks the rule. Try another threshold.")
             parts.append(f'<div class="manabu-verdict" style="font-size:20px;font-weight:bold;margin-top:8px">{text}</div>')
