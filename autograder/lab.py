@@ -15,6 +15,7 @@ from course.i18n import translator
 from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 
 PANEL_EXTENSION = "autograder.school.my_lessons_server"
+FORMGRADER_LABELS = "autograder.school.formgrader_labels"
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -28,7 +29,9 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            # the school font, served by this server (course.render.school_font_css)
            f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}",
            # the students' "My lessons" panel (autograder.school.my_lessons_server)
-           "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True"]
+           "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True",
+           # the Formgrader's labels in the course language (autograder.school.formgrader_labels)
+           "--ServerApp.jpserver_extensions", f"{FORMGRADER_LABELS}=True"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

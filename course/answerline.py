@@ -12,11 +12,45 @@ running the cell that builds a widget, calling its Python twin from code, or ``m
 sends nothing, so a typed answer is never overwritten behind the child's back. Outside a
 kernel, or in a frontend without the extension (Voilà, classic tools), nothing breaks: the
 line is still shown to copy. This module imports nothing at import time.
+
+Once the extension has written the line it closes the comm with the names it wrote; a widget
+that passed ``shown_in`` (the HTML widget showing :func:`copy_hint`) then says "written into
+your answer cell" there instead of "copy this line", unless the child tapped again meanwhile.
 """
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 COMM_TARGET = "manabu.answer"
+_HINT = re.compile(r'<span class="manabu-copy-hint">.*?<!--/copy--></span>', re.DOTALL)
+
+
+def copy_hint(html: str) -> str:
+    """Mark the "copy this line" part of a widget's HTML, for :func:`offer` to replace."""
+    return f'<span class="manabu-copy-hint">{html}<!--/copy--></span>'
+
+
+def written_hint() -> str:
+    """What a widget says once the extension has written its line into the answer cell."""
+    from course.i18n import _
+
+    return ('<span class="manabu-copy-hint manabu-written">'
+            + escape(_("Written into your answer cell ✔ Now run the check.")) + "<!--/copy--></span>")
+
+
+def _when_written(target):
+    """A comm close handler: show :func:`written_hint` in ``target`` if no newer tap came."""
+    count = getattr(target, "_manabu_offers", 0) + 1
+    target._manabu_offers = count
+
+    def on_close(msg: dict) -> None:
+        written = (msg or {}).get("content", {}).get("data", {}).get("written")
+        if written and getattr(target, "_manabu_offers", 0) == count:
+            target.value = _HINT.sub(lambda _m: written_hint(), target.value)
+
+    return on_close
 
 
 def _kernel_handling_widget_event():
@@ -35,14 +69,19 @@ def _kernel_handling_widget_event():
     return kernel if parent.get("header", {}).get("msg_type") == "comm_msg" else None
 
 
-def offer(*lines: str) -> bool:
+def offer(*lines: str, shown_in=None) -> bool:
     """Offer answer lines (``"answer_k = 3"``) to the JupyterLab extension, which writes each into
     the answer cell that assigns its name and runs it. True if they were sent (the extension may
-    still be missing); False outside a widget event, where nothing is sent."""
+    still be missing); False outside a widget event, where nothing is sent.
+
+    ``shown_in``: the HTML widget whose :func:`copy_hint` becomes :func:`written_hint` once the
+    extension has written the lines."""
     lines = tuple(line for line in lines if line)
     if not lines or _kernel_handling_widget_event() is None:
         return False
     from comm import create_comm
 
-    create_comm(target_name=COMM_TARGET, data={"lines": list(lines)})
+    comm = create_comm(target_name=COMM_TARGET, data={"lines": list(lines)})
+    if shown_in is not None and comm is not None:
+        comm.on_close(_when_written(shown_in))
     return True

@@ -11,8 +11,8 @@ set ``MANABU_TRACEBACK=1`` in the kernel's environment to see it under every fri
 
 A passed visible check only says what it checked, with the mark :data:`OK_MARK` (a pencil,
 never a tick a child reads as "correct"): the teacher's hidden checks decide the points.
-A check whose cell reads a name from a cell that last failed does not judge the old value
-(:mod:`course.freshness`).
+A check whose cell reads a name from a cell that last failed, or from an answer cell edited
+and not run again, does not judge the old value (:mod:`course.freshness`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ def check(condition: object, message: str, ok: str | None = None) -> None:
     if stale:
         raise CheckFailed(_("Run the cell with {name} again first: its last run stopped with an "
                             "error. Fix it, run it, then run this cell.").format(name=stale))
+    edited = freshness.edited_name()  # told by the JupyterLab extension (course.unrun_edits)
+    if edited:
+        raise CheckFailed(_("You changed {name}: run its cell (▶) again, then this one."
+                            ).format(name=edited))
     try:
         passed = bool(condition)
     except Exception:  # e.g. comparing a whole array: treat as "not yet", never crash

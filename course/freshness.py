@@ -11,8 +11,9 @@ without error. :func:`course.check` asks :func:`stale_name` before it judges, an
 A value the failed run did bind (``answer = 5`` and then an error further down) is the
 cell's current answer, not a stale one, so it is judged; ``manabu grade`` runs every cell
 once, so there it only matters when an earlier cell bound the same name. The kernel sees
-runs, not edits: a cell changed but not run again is invisible here (the JupyterLab
-extension can tell the kernel later).
+runs, not edits: a cell changed but not run again is told by Manabu's JupyterLab extension
+(:mod:`course.unrun_edits` fills :attr:`AnswerTracker.edited`); without it, only the rules
+above apply.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class AnswerTracker:
         self.used: set[str] = set()       # read by the cell that is running
         self.source = ""                  # the running cell, as Python (after the transformers)
         self.before: dict[str, object] = {}  # the values of ``assigned`` before this run
+        self.edited: set[str] = set()     # names of answer cells edited and not run since
 
     def pre_run_cell(self, info) -> None:
         try:
@@ -89,6 +91,7 @@ class AnswerTracker:
             self.assigned, used = set(), set()
         self.used = used - self.assigned  # what this cell assigns comes from this run
         self.stale -= self.assigned
+        self.edited -= self.assigned  # running the edited cell is what makes it current
         ns = self.shell.user_ns
         self.before = {name: ns[name] for name in self.assigned if name in ns}
 
@@ -102,6 +105,11 @@ class AnswerTracker:
     def stale_name(self) -> str | None:
         """A name the running cell reads whose cell last failed, else None."""
         found = sorted(self.used & self.stale)
+        return found[0] if found else None
+
+    def edited_name(self) -> str | None:
+        """A name the running cell reads whose answer cell was edited and not run again."""
+        found = sorted(self.used & self.edited)
         return found[0] if found else None
 
     def stub_name(self) -> str | None:
@@ -153,6 +161,15 @@ def stale_name() -> str | None:
         tracker = current_tracker()
         return tracker.stale_name() if tracker else None
     except Exception:  # a check must never crash because of this helper
+        return None
+
+
+def edited_name() -> str | None:
+    """A name the running cell reads whose answer cell has unrun edits, else None. Never raises."""
+    try:
+        tracker = current_tracker()
+        return tracker.edited_name() if tracker else None
+    except Exception:
         return None
 
 

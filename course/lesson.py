@@ -67,11 +67,12 @@ def start_lesson(lesson_id: str, lang: str = "en") -> None:
         from course.checks import install_friendly_errors
         from course.freshness import install_tracker
         from course.live import install_reporter
+        from course.unrun_edits import listen as listen_for_edits
 
         if forgiving_input not in shell.input_transformers_cleanup:
             shell.input_transformers_cleanup.append(forgiving_input)
         install_friendly_errors(shell)
-        install_tracker(shell)
+        listen_for_edits(install_tracker(shell))  # edited answer cells, told by the extension
         install_reporter(shell, lesson_id)  # the live class view, when the kernel is in a class
     print("✔ " + _("Ready! Lesson {lesson} ({lang}). Now run the next cell.").format(
         lesson=lesson_id, lang=get_language()))

@@ -36,10 +36,29 @@ def kernel(monkeypatch):
     sent: list[dict] = []
     fake = FakeKernel("comm_msg")
     monkeypatch.setattr("IPython.get_ipython", lambda: types.SimpleNamespace(kernel=fake))
-    monkeypatch.setitem(sys.modules, "comm", types.SimpleNamespace(
-        create_comm=lambda **kwargs: sent.append(kwargs)))
-    fake.sent = sent
+    comms: list[FakeComm] = []
+
+    def create_comm(**kwargs):
+        sent.append(kwargs)
+        comms.append(FakeComm())
+        return comms[-1]
+
+    monkeypatch.setitem(sys.modules, "comm", types.SimpleNamespace(create_comm=create_comm))
+    fake.sent, fake.comms = sent, comms
     return fake
+
+
+class FakeComm:
+    """A comm the extension closes when it has written the line (``written``: the names)."""
+
+    def __init__(self):
+        self.closed = None
+
+    def on_close(self, callback):
+        self.closed = callback
+
+    def close_from_frontend(self, written: list[str]) -> None:
+        self.closed({"content": {"comm_id": "x", "data": {"written": written}}})
 
 
 def test_a_tap_sends_the_line_shown_to_copy(kernel):
@@ -50,6 +69,29 @@ def test_a_tap_sends_the_line_shown_to_copy(kernel):
     cards = ChoiceCards(["温度計", "電たく"], ["感じる", "決める"], name="answer_sort")
     cards.sort_item("温度計", "感じる")
     assert kernel.sent[-1]["data"]["lines"] == ['answer_sort = {"温度計": "感じる"}']
+
+
+@pytest.mark.parametrize("lang, copy, written", [
+    ("en", "copy this line", "Written into your answer cell ✔"),
+    ("ja", "この1行をうつそう", "答えのセルに書いたよ ✔")])
+def test_once_the_line_is_written_the_widget_stops_saying_copy_it(kernel, lang, copy, written):
+    from course.i18n import set_language
+
+    set_language(lang)
+    try:
+        quiz = MultipleChoice("Which one learns?", ["a toaster", "a spam filter"], name="answer_learns")
+        quiz.choose("a")
+        quiz.choose("b")                         # two taps: the first one's close comes late
+        first, second = kernel.comms
+        first.close_from_frontend(["answer_learns"])
+        assert copy in quiz.output.value and written not in quiz.output.value
+        second.close_from_frontend([])           # nothing written (no answer cell): still "copy"
+        assert copy in quiz.output.value
+        quiz.choose("a")
+        kernel.comms[-1].close_from_frontend(["answer_learns"])
+        assert written in quiz.output.value and copy not in quiz.output.value
+    finally:
+        set_language("en")
 
 
 def test_running_cells_and_grading_send_nothing(kernel):
@@ -81,3 +123,17 @@ def test_furigana_survives_the_guide_and_the_feedback_sanitizer():
                                  get=lambda key, default=None: default)
     cleaned = SanitizeStudentHTML().sanitize_html_tags(cell.source)
     assert RUBY in cleaned and "<script>" not in cleaned
+
+
+def test_furigana_survives_nbconverts_html():
+    """A lesson rendered by nbconvert (a static page of it; the feedback page uses it too, see
+    tests/test_feedback.py) keeps the ruby of its Markdown."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    bold = "<ruby><strong>分類</strong><rt>ぶんるい</rt></ruby>"  # as e05 writes **分類**
+    nb = nbformat.v4.new_markdown_cell  # a cell maker, for two cells
+    nb = nbformat.v4.new_notebook(cells=[nb(f"これが{RUBY}です。"),
+                                         nb("これが<ruby>**分類**<rt>ぶんるい</rt></ruby>です。")])
+    html, _resources = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    assert f"これが{RUBY}です。" in html and f"これが{bold}です。" in html

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -166,6 +168,48 @@ def test_a_check_never_judges_a_value_left_from_a_failed_run(shell, capsys):
     assert run(shell, "answer_vote = ５") == ""   # fixed and run: the check judges again
     assert run(shell, CHECK) == ""
     assert capsys.readouterr().out.strip().startswith("✎ You wrote a digit.")
+
+
+class FakeComm:
+    """What course.unrun_edits uses of a comm: its message handler, kept to call by hand."""
+
+    def __init__(self, **kwargs):
+        self.kwargs, self.handler, self.closed = kwargs, None, False
+
+    def on_msg(self, handler):
+        self.handler = handler
+
+    def close(self):
+        self.closed = True
+
+    def tell(self, edited):
+        """The extension's message: these answers have edits not run yet."""
+        self.handler({"content": {"comm_id": "x", "data": {"edited": edited}}})
+
+
+def test_a_check_never_judges_an_answer_edited_and_not_run_again(shell, monkeypatch, capsys):
+    comms = []
+    monkeypatch.setitem(sys.modules, "comm", types.SimpleNamespace(
+        create_comm=lambda **kw: comms.append(FakeComm(**kw)) or comms[-1]))
+    assert run(shell, "answer_vote = 5") == ""
+    assert run(shell, CHECK) == ""               # no extension has spoken: judged as before
+    shell.kernel = object()                      # now in a Jupyter kernel, with the extension
+    assert run(shell, "start_lesson('e03', 'en')") == ""
+    (comm,) = comms
+    assert comm.kwargs["target_name"] == "manabu.edits"
+    comm.tell(["answer_vote", "not a name", 3])  # the child typed in the answer cell, no run
+    capsys.readouterr()
+    says = run(shell, CHECK)
+    assert "You changed answer_vote: run its cell (▶) again" in says and says.count("\n") == 0
+    assert "✎" not in capsys.readouterr().out
+    assert run(shell, "answer_vote = 6") == ""   # the edited cell ran: current again
+    assert run(shell, CHECK) == ""
+    comm.tell(["answer_vote"])
+    comm.tell([])                                # the child undid the edit
+    assert run(shell, CHECK) == ""
+    assert run(shell, "start_lesson('e03', 'en')") == "" and not comm.closed and len(comms) == 1
+    comm._closed = True                          # the frontend closed it: a new one is opened
+    assert run(shell, "start_lesson('e03', 'en')") == "" and len(comms) == 2
 
 
 def test_a_value_the_failed_run_did_bind_is_judged(shell):

@@ -80,6 +80,13 @@ def test_kanji_check_names_the_kanji_and_accepts_a_reading():
     problems = kanji_problems(bad, "elementary", 3)
     assert len(problems) == 1 and "類" in problems[0] and "cell 1" in problems[0]
     assert kanji_problems(tiny("動物を分類（ぶんるい）しよう。"), "elementary", 3) == []
+    # furigana as ruby counts as read, with or without <rp> brackets; a bare <rt> elsewhere does not
+    for ruby in ("<ruby>分類<rt>ぶんるい</rt></ruby>", "<ruby>分<rt>ぶん</rt>類<rt>るい</rt></ruby>",
+                 "<ruby>**分類**<rt>ぶんるい</rt></ruby>",
+                 "<ruby>分類<rp>（</rp><rt>ぶんるい</rt><rp>）</rp></ruby>"):
+        assert kanji_problems(tiny(f"動物を{ruby}しよう。"), "elementary", 3) == [], ruby
+    assert kanji_problems(tiny("<ruby>動物<rt>どうぶつ</rt></ruby>を分類しよう。"), "elementary", 3)
+    assert kanji_problems(tiny("<ruby>分類</ruby>しよう。"), "elementary", 3)
     in_code = tiny("はじめよう", 'check(x, "正解を選ぼう")')
     assert any("選" in p for p in kanji_problems(in_code, "elementary", 3))
     assert kanji_problems(tiny("薔薇がさく"), "junior_high", 7)  # outside the 常用漢字 list
@@ -98,3 +105,24 @@ def test_reading_level_rises_with_hard_prose():
                 "multidimensional probability distributions, notwithstanding considerable "
                 "uncertainty regarding generalisation characteristics.")
     assert fk_grade(easy) <= 6.0 < fk_grade(hard)
+
+
+def test_readings_become_ruby_only_in_the_prose_a_student_reads():
+    from autograder.dev.ruby import to_ruby
+
+    lesson = "\n".join([
+        "---", "manabu:", "  title: 決定木（けっていぎ）ゲーム", "---", "",
+        "# 決定木（けっていぎ）ゲーム", "",
+        "```{code-cell} ipython3", 'print("湖（みずうみ）")', "```", "",
+        '+++ {"tags": ["teacher"]}', "", "漁師（りょうし）に聞く。", "",
+        "+++", "", "[//]: # (### BEGIN HIDDEN TESTS)", "| 2 | 温度（おんど） |",
+        "[//]: # (### END HIDDEN TESTS)", "これが**決定木（けっていぎ）**です。",
+        "今日は湖（みずうみ）に行きます。"])
+    out = to_ruby(lesson).split("\n")
+    assert out[2] == "  title: 決定木（けっていぎ）ゲーム"          # front matter: plain text
+    assert out[5] == "# <ruby>決定木<rt>けっていぎ</rt></ruby>ゲーム"
+    assert out[8] == 'print("湖（みずうみ）")'                       # code
+    assert out[13] == "漁師（りょうし）に聞く。"                      # teacher notes
+    assert out[18] == "| 2 | 温度（おんど） |"                        # a rubric
+    assert out[-2] == "これが<ruby>**決定木**<rt>けっていぎ</rt></ruby>です。"  # bold inside
+    assert out[-1] == "今日は<ruby>湖<rt>みずうみ</rt></ruby>に行きます。"

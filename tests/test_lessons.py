@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import nbformat
 import pytest
 from conftest import lesson_ids
@@ -295,3 +298,40 @@ def test_a_widget_that_shows_its_line_only_when_right_is_practice():
     assert copied_after_check(nb) == ["x-check: answer_threshold (a widget shows ✔ for it)"]
     nb.cells[0].source = "ThresholdAudit(threshold=0.5)"
     assert copied_after_check(nb) == []
+
+
+SHIFT_ENTER = re.compile(r"shift[`*\s]*(?:\+|キー|と|を)?.{0,12}?enter", re.IGNORECASE | re.DOTALL)
+
+
+def asks_for_shift_enter(nb) -> list[str]:
+    """The student-facing Markdown cells of ``nb`` that tell a child to press Shift + Enter."""
+    return [c.source[:80] for c in nb.cells if c.cell_type == "markdown"
+            and "teacher" not in c.metadata.get("tags", []) and SHIFT_ENTER.search(c.source)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("lesson_id", [i for i in LESSONS if i.startswith("e")])
+def test_elementary_prose_says_tap_run_not_shift_enter(lesson_id, lang):
+    # a tablet's soft keyboard has no Shift + Enter; the extension's button is "▶ Run" / "▶ 実行"
+    assert asks_for_shift_enter(notebook(lesson_id, lang)) == []
+
+
+def test_the_shift_enter_rule_notices_both_languages():
+    cells = [nbformat.v4.new_markdown_cell(s) for s in (
+        "Then run the next cell: click it and press **Shift + Enter**.",
+        "セルをクリックして、`Shift` キーをおしながら `Enter` キーをおします。",
+        "Tap **▶ Run**.")]
+    teacher = nbformat.v4.new_markdown_cell("Keyboard users can press Shift+Enter.")
+    teacher.metadata["tags"] = ["teacher"]
+    nb = nbformat.v4.new_notebook(cells=[*cells, teacher])
+    assert len(asks_for_shift_enter(nb)) == 2
+
+
+def test_the_run_button_the_prose_names_is_the_one_the_extension_shows():
+    view = Path(__file__).resolve().parent.parent / "course" / "labextension" / "src" / "studentView.ts"
+    labels = re.findall(r"run: '([^']+)'", view.read_text(encoding="utf-8"))
+    assert labels == ["▶ Run", "▶ 実行"]
+    for lesson_id in [i for i in LESSONS if i.startswith("e")]:
+        for lang, label in zip(("en", "ja"), labels, strict=True):
+            prose = "\n".join(c.source for c in notebook(lesson_id, lang).cells if c.cell_type == "markdown")
+            assert f"**{label}**" in prose, (lesson_id, lang)

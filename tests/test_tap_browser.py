@@ -1,8 +1,10 @@
-"""A grade-3 child on a tablet does lesson e01 in Japanese by taps only, in a real JupyterLab with
-Manabu's extension (@manabu/lab): big run buttons, answers written by the widgets into the answer
-cells, furigana in Markdown. The saved notebook is then submitted and graded by `manabu grade`.
+"""A grade-3 child on a tablet does lessons e01 and e03 in Japanese by taps only, in a real
+JupyterLab with Manabu's extension (@manabu/lab): big run buttons, answers written by the widgets
+into the answer cells (and the widget then says so, not "copy this line"), furigana in Markdown.
+In e03 an answer edited and not run again gets "run its cell again" from its check. The saved
+notebooks are then submitted and graded by `manabu grade`.
 
-One JupyterLab, one page, touch enabled, 1024×768, no keyboard."""
+One JupyterLab, one page, touch enabled, 1024×768, no keyboard (but for the one edit)."""
 
 from __future__ import annotations
 
@@ -54,22 +56,160 @@ def wait_answer_ran(page, index: int, line: str) -> None:
         }""", arg=[index, line], timeout=30_000)
 
 
-def test_e01_in_japanese_by_taps_only(browser, tmp_path):
+LESSONS = ("e01", "e03")  # a grade-3 lesson, and the model lesson (grade 4)
+WRITTEN = "答えのセルに書いたよ"   # the widget, once the extension has written its line
+CHANGED = "書きかえたね"           # a check on an answer edited and not run again
+
+
+def code_index(nb, index: int) -> int:
+    """Cell ``index`` counted among the code cells only (the run bars are on code cells)."""
+    return sum(c.cell_type == "code" for c in nb.cells[:index])
+
+
+def check_after(nb, index: int) -> int:
+    """The index of the first graded test cell after cell ``index``."""
+    return next(i for i, c in enumerate(nb.cells) if i > index and c.cell_type == "code"
+                and c.metadata.get("nbgrader", {}).get("grade")
+                and not c.metadata.get("nbgrader", {}).get("solution"))
+
+
+def answer_by_taps(page, base: str, lesson: str, student, expected: dict[str, str]) -> None:
+    """Open ``lesson`` and answer every question by taps; run it all; save."""
+    url = f"{base}/lab/tree/{lesson}/{lesson}.ipynb?token={TOKEN}"
+    # a workspace of its own: JupyterLab would reopen the lesson before beside this one
+    page.goto(f"{base}/lab/workspaces/{lesson}/tree/{lesson}/{lesson}.ipynb?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    wait_for_idle_kernel(url)
+
+    if lesson == "e01":
+        # furigana: the reading shows above the kanji; the sanitizer still drops the rest
+        ruby = page.locator(".jp-RenderedMarkdown ruby").first
+        ruby.wait_for(timeout=30_000)
+        assert ruby.locator("rt").inner_text() == "ぶんるい"
+        assert page.locator(".jp-RenderedMarkdown iframe, .jp-RenderedMarkdown script").count() == 0
+        assert page.locator(".jp-RenderedMarkdown ruby[onclick]").count() == 0
+
+    # student view: setup and widget code folded, big run buttons on every step
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    names = list(expected)  # every graded answer of the lesson, in order
+    first = cells.nth(index_of(student, f'name="{names[0]}"'))
+    button = first.locator(".manabu-run-up-to")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    assert "ここまで" in button.inner_text()
+    # the question's code is folded (JupyterLab draws only the cells near the screen, so
+    # this checks the one in view; the saved metadata of all of them is checked above)
+    assert first.locator(".jp-InputPlaceholder").count() == 1
+    button.tap()  # runs the setup cell and every step up to the first question
+    page.wait_for_function(  # ... one after another, the first question last
+        """index => {
+            const counts = [...document.querySelectorAll('.manabu-run-count')]
+                .map(c => c.textContent);
+            return /\\d/.test(counts[index]) && !counts.includes('[*]');
+        }""", arg=code_index(student, index_of(student, f'name="{names[0]}"')), timeout=90_000)
+
+    # each question: tap "▶" on its widget, then tap the answer (cards: pick each group)
+    for name in names:
+        cell = cells.nth(index_of(student, f'name="{name}"'))
+        cell.scroll_into_view_if_needed()
+        count = cell.locator(".manabu-run-count")
+        before = count.inner_text()
+        cell.locator(".manabu-run").tap()
+        # this run, not one still queued by "run all up to here", draws the widget to tap
+        page.wait_for_function(
+            """([index, before]) => {
+                const counts = [...document.querySelectorAll('.manabu-run-count')]
+                    .map(c => c.textContent);
+                const now = document.querySelectorAll('.jp-Notebook .jp-Cell')[index]
+                    .querySelector('.manabu-run-count').textContent;
+                return /\\d/.test(now) && now !== before && !counts.includes('[*]');
+            }""", arg=[index_of(student, f'name="{name}"'), before], timeout=60_000)
+        value = json.loads(expected[name])
+        if isinstance(value, dict):
+            cell.locator(".manabu-quiz-cards select").first.wait_for(timeout=60_000)
+            for item, group in value.items():
+                row = cell.locator(".manabu-quiz-cards .widget-hbox", has_text=item).first
+                row.scroll_into_view_if_needed()
+                row.locator("select").select_option(label=group)
+            line = f"{name} = " + json.dumps(value, ensure_ascii=False)
+        else:
+            option = cell.locator(".widget-radio-box label",
+                                  has_text=re.compile(rf"^{value}\)"))
+            option.wait_for(timeout=30_000)
+            option.tap()
+            line = f'{name} = "{value}"'
+        wait_answer_ran(page, index_of(student, f"{name} = ..."), line)
+        # the widget no longer says "copy this line": the line is in the answer cell
+        cell.locator(".jp-OutputArea", has_text=WRITTEN).wait_for(timeout=30_000)
+
+    final = cells.nth(index_of(student, f"{names[-1]} = ..."))
+    if lesson == "e03":
+        # an answer changed and not run again: its check says so instead of judging the old value
+        # (a keyboard user's edit: the only keys pressed in this test)
+        editor = final.locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.tap()
+        editor.press("End")
+        editor.press_sequentially(" ")
+        check = cells.nth(check_after(student, index_of(student, f"{names[-1]} = ...")))
+        check.scroll_into_view_if_needed()
+        check.locator(".manabu-run").tap()
+        check.locator(".jp-OutputArea", has_text=CHANGED).wait_for(timeout=30_000)
+        # its reply too (the message comes first): a request sent before it would be aborted
+        # by the kernel, as every request queued behind a failed one is
+        page.wait_for_function(
+            """index => {
+                const counts = [...document.querySelectorAll('.manabu-run-count')]
+                    .map(c => c.textContent);
+                return /\\d/.test(counts[index]) && !counts.includes('[*]');
+            }""", arg=code_index(student, check_after(student, index_of(student, f"{names[-1]} = ..."))),
+            timeout=30_000)
+
+    # run the last step and everything up to it (the checks too), then save: all taps
+    last = page.locator(".jp-CodeCell").last
+    last.scroll_into_view_if_needed()
+    final_index = index_of(student, f"{names[-1]} = ...")
+    check_index = check_after(student, final_index)
+    ran_before = int(re.sub(r"\D", "", final.locator(".manabu-run-count").inner_text()))
+    last.locator(".manabu-run-up-to").tap()
+    # every step runs again, top to bottom: the last answer cell, then its check, and on
+    page.wait_for_function(
+        """([answer, check, checkCell, before]) => {
+            const counts = [...document.querySelectorAll('.manabu-run-count')]
+                .map(c => +c.textContent.replace(/\\D/g, '') || 0);
+            const bars = document.querySelectorAll('.manabu-run-count');
+            const checked = document.querySelectorAll('.jp-Notebook .jp-Cell')[checkCell];
+            return counts[answer] > before && counts[check] > counts[answer]
+                && checked.textContent.includes('✎')
+                && ![...bars].some(c => c.textContent === '[*]');
+        }""", arg=[code_index(student, final_index), code_index(student, check_index),
+                   check_index, ran_before], timeout=90_000)
+    assert page.locator(".jp-OutputArea", has_text=CHANGED).count() == 0  # ran: judged again
+    page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").tap()
+    page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=15_000)
+
+
+def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
     from autograder.build.builder import build_course
 
     course = tmp_path / "course"
-    build_course(course, "ja", ["e01"], log=lambda *a: None)
-    teacher = nbformat.read(course / "source" / "e01" / "e01.ipynb", as_version=4)
-    expected = solutions(teacher)
-    # the child's copy (as nbgrader fetch leaves it), with furigana in a Markdown cell
+    build_course(course, "ja", list(LESSONS), log=lambda *a: None)
     home = tmp_path / STUDENT
-    (home / "e01").mkdir(parents=True)
-    student = nbformat.read(course / "release" / "e01" / "e01.ipynb", as_version=4)
-    student.cells.insert(1, nbformat.v4.new_markdown_cell(RUBY))
-    nbformat.write(student, home / "e01" / "e01.ipynb")
-    hidden = [c for c in student.cells if c.cell_type == "code"
-              and c.metadata.get("jupyter", {}).get("source_hidden")]
-    assert hidden and all(not c.metadata.get("nbgrader", {}).get("solution") for c in hidden)
+    students, expected = {}, {}
+    for lesson in LESSONS:
+        teacher = nbformat.read(course / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+        expected[lesson] = solutions(teacher)
+        # the child's copy (as nbgrader fetch leaves it); e01 with furigana in a Markdown cell
+        (home / lesson).mkdir(parents=True)
+        student = nbformat.read(course / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+        if lesson == "e01":
+            student.cells.insert(1, nbformat.v4.new_markdown_cell(RUBY))
+        nbformat.write(student, home / lesson / f"{lesson}.ipynb")
+        students[lesson] = student
+        hidden = [c for c in student.cells if c.cell_type == "code"
+                  and c.metadata.get("jupyter", {}).get("source_hidden")]
+        assert hidden and all(not c.metadata.get("nbgrader", {}).get("solution") for c in hidden)
 
     port = free_port()
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
@@ -81,74 +221,12 @@ def test_e01_in_japanese_by_taps_only(browser, tmp_path):
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
         page.keyboard.press = page.keyboard.type = page.keyboard.down = None  # taps only
         try:
-            url = f"{base}/lab/tree/e01/e01.ipynb?token={TOKEN}"
-            page.goto(url)
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            wait_for_idle_kernel(url)
-
-            # furigana: the reading shows above the kanji; the sanitizer still drops the rest
-            ruby = page.locator(".jp-RenderedMarkdown ruby").first
-            ruby.wait_for(timeout=30_000)
-            assert ruby.locator("rt").inner_text() == "ぶんるい"
-            assert page.locator(".jp-RenderedMarkdown iframe, .jp-RenderedMarkdown script").count() == 0
-            assert page.locator(".jp-RenderedMarkdown ruby[onclick]").count() == 0
-
-            # student view: setup and widget code folded, big run buttons on every step
-            cells = page.locator(".jp-Notebook .jp-Cell")
-            names = list(expected)  # every graded answer of the lesson, in order
-            first = cells.nth(index_of(student, f'name="{names[0]}"'))
-            button = first.locator(".manabu-run-up-to")
-            button.scroll_into_view_if_needed()
-            box = button.bounding_box()
-            assert box["height"] >= 44 and box["width"] >= 44
-            assert "ここまで" in button.inner_text()
-            # the question's code is folded (JupyterLab draws only the cells near the screen, so
-            # this checks the one in view; the saved metadata of all of them is checked above)
-            assert first.locator(".jp-InputPlaceholder").count() == 1
-            button.tap()  # runs the setup cell and every step up to the first question
-
-            # each question: tap "▶" on its widget, then tap the answer (cards: pick each group)
-            for name in names:
-                cell = cells.nth(index_of(student, f'name="{name}"'))
-                cell.scroll_into_view_if_needed()
-                cell.locator(".manabu-run").tap()
-                value = json.loads(expected[name])
-                if isinstance(value, dict):
-                    cell.locator(".manabu-quiz-cards select").first.wait_for(timeout=60_000)
-                    for item, group in value.items():
-                        row = cell.locator(".manabu-quiz-cards .widget-hbox", has_text=item).first
-                        row.scroll_into_view_if_needed()
-                        row.locator("select").select_option(label=group)
-                    line = f"{name} = " + json.dumps(value, ensure_ascii=False)
-                else:
-                    option = cell.locator(".widget-radio-box label",
-                                          has_text=re.compile(rf"^{value}\)"))
-                    option.wait_for(timeout=30_000)
-                    option.tap()
-                    line = f'{name} = "{value}"'
-                wait_answer_ran(page, index_of(student, f"{name} = ..."), line)
-
-            # run the last step and everything up to it (the checks too), then save: all taps
-            last = page.locator(".jp-CodeCell").last
-            last.scroll_into_view_if_needed()
-            final = cells.nth(index_of(student, f"{names[-1]} = ..."))
-            ran_before = int(re.sub(r"\D", "", final.locator(".jp-InputPrompt").inner_text()))
-            last.locator(".manabu-run-up-to").tap()
-            # every step runs again, top to bottom: the last answer cell, then the last check
-            page.wait_for_function(
-                """([index, before]) => {
-                    const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');
-                    const count = +cells[index].querySelector('.jp-InputPrompt').textContent
-                        .replace(/\\D/g, '');
-                    const checks = [...document.querySelectorAll('.jp-CodeCell')];
-                    return count > before && checks.at(-1).textContent.includes('✎');
-                }""", arg=[index_of(student, f"{names[-1]} = ..."), ran_before],
-                timeout=60_000)
-            page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").tap()
-            page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=15_000)
+            for lesson in LESSONS:
+                answer_by_taps(page, base, lesson, students[lesson], expected[lesson])
+                shutdown_kernels(base)  # one kernel at a time on a small machine
         except Exception:
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "tap-e01-failure.png"))
+            page.screenshot(path=str(SHOTS / "tap-failure.png"))
             texts = page.locator(".jp-Notebook .jp-CodeCell").evaluate_all(
                 "cs => cs.map(c => (c.querySelector('.jp-InputPrompt')?.textContent ?? '-') + ' '"
                 " + (c.querySelector('.jp-InputArea-editor')?.textContent ?? '').slice(0, 40)"
@@ -159,24 +237,30 @@ def test_e01_in_japanese_by_taps_only(browser, tmp_path):
             context.close()
             shutdown_kernels(base)
 
-    saved = nbformat.read(home / "e01" / "e01.ipynb", as_version=4)
+    for lesson in LESSONS:
+        graded_in_full(course, home, lesson, expected[lesson])
+
+
+def graded_in_full(course: Path, home: Path, lesson: str, expected: dict[str, str]) -> None:
+    """The saved notebook, submitted and graded by `manabu grade`, has every autograded point."""
+    saved = nbformat.read(home / lesson / f"{lesson}.ipynb", as_version=4)
     sources = "\n".join(c.source for c in saved.cells if c.cell_type == "code")
     assert len(expected) >= 3
     for name in expected:
         assert f"{name} = ..." not in sources
     # submitted (as nbgrader collect leaves it) and graded by `manabu grade`
-    submitted = course / "submitted" / STUDENT / "e01"
+    submitted = course / "submitted" / STUDENT / lesson
     submitted.mkdir(parents=True)
-    shutil.copy(home / "e01" / "e01.ipynb", submitted / "e01.ipynb")
+    shutil.copy(home / lesson / f"{lesson}.ipynb", submitted / f"{lesson}.ipynb")
     (submitted / "timestamp.txt").write_text("2026-12-03 05:00:00.000000 UTC", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "e01", "--course",
+    result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", lesson, "--course",
                              str(course)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "manabu") as gradebook:
-        graded = gradebook.find_submission_notebook("e01", "e01", STUDENT)
+        graded = gradebook.find_submission_notebook(lesson, lesson, STUDENT)
         auto = {g.name: (g.score, g.max_score) for g in graded.grades
                 if g.cell.cell_type == "code" and g.max_score}
         assert auto and all(score == best for score, best in auto.values()), auto

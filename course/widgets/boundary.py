@@ -18,7 +18,7 @@ import numpy as np
 import traitlets
 
 from course.a11y import A11y
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.i18n import _
 from course.models.metrics import accuracy
 from course.render import scoped_style
@@ -292,9 +292,9 @@ class BoundaryExplorer(widgets.VBox):
                         "(underfitting). Try a bigger model.")
         else:
             verdict = _("Small gap and good test accuracy: this model should work on new points too.")
-        offer(self.setting_code)
-        line = _("To keep this setting, write: {code}").format(
-            code=f"<code>{self.setting_code}</code>")
+        offer(self.setting_code, shown_in=self.output)
+        line = copy_hint(_("To keep this setting, write: {code}").format(
+            code=f"<code>{self.setting_code}</code>"))
         self.output.value = (
             f'<div style="font-size:20px;font-weight:bold">{what}</div>{bars}'
             f'<div class="manabu-boundary-gap" style="font-size:18px;margin:6px 0">'

@@ -15,7 +15,7 @@ import numpy as np
 import traitlets
 
 from course.a11y import A11y
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 
 # the tables and the metrics live in course.data.tables and course.models.metrics; lessons and
 # the boundary widget import them from here too
@@ -233,9 +233,9 @@ class TrainTestLab(widgets.VBox):
             tip = _("Much better on training rows than on test rows: try a bigger k.")
         else:
             tip = _("Try other features or another k.")
-        offer(f"{self.name} = {self.features!r}")
+        offer(f"{self.name} = {self.features!r}", shown_in=self.output)
         code = escape(f"{self.name} = {self.features!r}")
-        line = _("To keep these features, write: {code}").format(code=f"<code>{code}</code>")
+        line = copy_hint(_("To keep these features, write: {code}").format(code=f"<code>{code}</code>"))
         sizes = _("{train} rows to learn from, {test} rows to test on, {k} neighbours vote.").format(
             train=s.n_train, test=s.n_test, k=self.k)
         self.output.value = (note + f'<div style="font-size:18px;margin:4px 0">{sizes}</div>' + bars + f'<div style="font-size:18px;margin:6px 0">{tip}</div>'

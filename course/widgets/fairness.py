@@ -12,7 +12,7 @@ import numpy as np
 import traitlets
 
 from course.a11y import A11y
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.data import groups as gd
 from course.i18n import _
 from course.render import style_widget
@@ -190,9 +190,9 @@ class DataMixer(widgets.VBox):
         elif self.fair:
             verdict = "✔ " + _("Every group is at {goal} or more!").format(goal=goal)
             if self.name:  # name=None: practice, with no answer cell to write to
-                offer(f"{self.name} = {json.dumps(mix)}")
+                offer(f"{self.name} = {json.dumps(mix)}", shown_in=self.output)
                 line = f"<code>{escape(self.name)} = {escape(json.dumps(mix))}</code>"
-                verdict += "<br>" + _("Write this in the answer cell: {code}").format(code=line)
+                verdict += "<br>" + copy_hint(_("Write this in the answer cell: {code}").format(code=line))
         else:
             worst = min(self.accuracy, key=self.accuracy.get)
             verdict = _("Not yet: the robot understands {group} only {pct} of the time. Try more examples from {group}.").format(
@@ -302,9 +302,9 @@ class ThresholdAudit(widgets.VBox):
         parts = [table, *bars, f'<div style="font-size:18px;margin-top:6px">{gap}</div>']
         if self.meets is not None:
             if self.meets:
-                offer(f"{self.name} = {self.threshold:.2f}")
+                offer(f"{self.name} = {self.threshold:.2f}", shown_in=self.output)
                 line = f"<code>{escape(self.name)} = {self.threshold:.2f}</code>"
-                text = "✔ " + _("This threshold keeps the rule for every group. Write: {code}").format(code=line)
+                text = "✔ " + copy_hint(_("This threshold keeps the rule for every group. Write: {code}").format(code=line))
             else:
                 text = "✘ " + _("Not yet: at least one group breaks the rule. Try another threshold.")
             parts.append(f'<div class="manabu-verdict" style="font-size:20px;font-weight:bold;margin-top:8px">{text}</div>')

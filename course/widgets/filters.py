@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.i18n import _
 from course.render import png_html, scoped_style
 
@@ -224,7 +224,7 @@ class FilterLab(widgets.VBox):
         self.after.value = png_html(self.after_png, _("After the filter ({filter}): {picture}").format(
             filter=self._filter_name(), picture=self.picture_text))
         rows = ", ".join("[" + ", ".join(_number(x) for x in row) + "]" for row in self.kernel)
-        offer(f"{self.name} = [{rows}]")
+        offer(f"{self.name} = [{rows}]", shown_in=self.info)
         code = f"<code>{self.name} = [{rows}]</code>"
         low, high = self.result.min(), self.result.max()
         self.info.value = (
@@ -233,7 +233,7 @@ class FilterLab(widgets.VBox):
                 low=f"{low:.0f}", high=f"{high:.0f}") + " "
             + _("Below 0 shows as black, above 255 as white.") + "<br>"
             + _("Sum of the 9 numbers: {total}.").format(total=_number(round(np.sum(self.kernel), 6)))
-            + "<br>" + _("This filter as code: {code}").format(code=code) + "</div>")
+            + "<br>" + copy_hint(_("This filter as code: {code}").format(code=code)) + "</div>")
 
 
 def bench_cases() -> list[tuple[str, Callable[[], None]]]:

@@ -8,7 +8,7 @@ import traitlets
 from IPython.display import HTML, display
 
 from course.a11y import A11y
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.digits import Digits, load_examples
 from course.i18n import _
 from course.models import NearestNeighbors
@@ -146,9 +146,9 @@ class KChooser(widgets.VBox):
         text = _("With {k} neighbours the computer got {n} of {total} new digits wrong.").format(
             k=self.k, n=n, total=self.total)
         if self.name:
-            offer(f"{self.name} = {self.k}")
-        line = "<br>" + _("If this is the best, write: {code}").format(
-            code=f"<code>{self.name} = {self.k}</code>") if self.name else ""
+            offer(f"{self.name} = {self.k}", shown_in=self.output)
+        line = "<br>" + copy_hint(_("If this is the best, write: {code}").format(
+            code=f"<code>{self.name} = {self.k}</code>")) if self.name else ""
         self.output.value = f'<div style="font-size:18px">{text}{line}</div>'
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import traitlets
 
 from course.a11y import ROVING, A11y
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.i18n import _
 from course.render import scoped_style
 from course.style import OKABE_ITO
@@ -181,9 +181,9 @@ class PixelGrid(widgets.HBox):
         text = "".join(f'<div style="{TEXT}">{escape(line)}</div>' for line in lines)
         if self.name:
             rows = ",\n".join("    " + json.dumps(row) for row in self.values)
-            offer(f"{self.name} = [\n{rows},\n]")
-            text += (f'<div style="{TEXT}">' + escape(_("To answer, copy these lines into the answer cell:"))
-                     + f'</div><pre style="{TEXT}">{escape(self.name)} = [\n{rows},\n]</pre>')
+            offer(f"{self.name} = [\n{rows},\n]", shown_in=self.status)
+            text += copy_hint(f'<div style="{TEXT}">' + escape(_("To answer, copy these lines into the answer cell:"))
+                              + f'</div><pre style="{TEXT}">{escape(self.name)} = [\n{rows},\n]</pre>')
         self.status.value = text
 
     def click(self, row: int, col: int) -> None:

@@ -10,7 +10,7 @@ from html import escape
 import ipywidgets as widgets
 import traitlets
 
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.i18n import _
 from course.render import scoped_style
 from course.style import OKABE_ITO
@@ -28,14 +28,15 @@ def _mark(ok: bool, text: str) -> str:
     return f'<span style="font-size:18px;color:{colour};font-weight:bold">{symbol} {escape(text)}</span>'
 
 
-def _copy_line(name: str, value: str) -> str:
-    """The answer line to copy, shown; a tap also offers it to the JupyterLab extension."""
+def _copy_line(name: str, value: str, shown_in: widgets.HTML) -> str:
+    """The answer line to copy, shown in ``shown_in``; a tap also offers it to the JupyterLab
+    extension, and once it is written the widget says so instead."""
     line = f"{name} = {json.dumps(value, ensure_ascii=False)}"  # valid Python, any quotes
-    offer(line)
+    offer(line, shown_in=shown_in)
     code = escape(line, quote=False)
     return ('<div style="font-size:18px;margin-top:6px">'
-            + _("To answer, copy this line into the answer cell: {code}").format(
-                code=f'<code style="font-size:18px">{code}</code>') + "</div>")
+            + copy_hint(_("To answer, copy this line into the answer cell: {code}").format(
+                code=f'<code style="font-size:18px">{code}</code>')) + "</div>")
 
 
 class ChoiceCards(widgets.VBox):
@@ -115,7 +116,7 @@ class ChoiceCards(widgets.VBox):
                 mark.value = ""
             self.output.value = ""
         if self.name:
-            self.output.value = _copy_line(self.name, self._ordered()) if self.assignments else ""
+            self.output.value = _copy_line(self.name, self._ordered(), self.output) if self.assignments else ""
 
     def _ordered(self) -> dict[str, str]:
         return {i: self.assignments[i] for i in self.items if i in self.assignments}
@@ -148,7 +149,7 @@ class ChoiceCards(widgets.VBox):
             text += " " + _("Change the cards with ✘, then check again.")
         summary = f'<div style="font-size:18px;font-weight:bold">{escape(text)}</div>'
         if self.name and self.assignments:
-            summary += _copy_line(self.name, self._ordered())
+            summary += _copy_line(self.name, self._ordered(), self.output)
         self.output.value = summary
         self.checked = True
         return self.n_correct
@@ -212,7 +213,7 @@ class MultipleChoice(widgets.VBox):
         if self.choice is None:
             self.output.value = f'<div style="font-size:18px">{escape(_("Pick one answer."))}</div>'
         elif self.name:
-            self.output.value = _copy_line(self.name, self.choice)
+            self.output.value = _copy_line(self.name, self.choice, self.output)
         else:
             self.output.value = f'<div style="font-size:18px">{escape(_("You picked {letter}.").format(letter=self.choice))}</div>'
 

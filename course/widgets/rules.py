@@ -16,7 +16,7 @@ import numpy as np
 import traitlets
 from IPython.display import HTML, display
 
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.checks import CheckFailed
 from course.data.fish import (
     CATEGORIES,
@@ -299,9 +299,9 @@ class RuleBuilder(widgets.VBox):
             parts.append(fish_table_html(self.new, new_said))
         # in Japanese the line says what the child chose on screen, not English keys (#15 item 5)
         line = rule_code(rule, self.name, in_words=get_language() == "ja")
-        offer(line)
-        parts.append("<div style=\"margin-top:6px\">" + _("To keep this rule, write: {code}").format(
-            code=f"<code>{escape(line)}</code>") + "</div>")
+        offer(line, shown_in=self.output)
+        parts.append("<div style=\"margin-top:6px\">" + copy_hint(_("To keep this rule, write: {code}").format(
+            code=f"<code>{escape(line)}</code>")) + "</div>")
         self.output.value = f'{CSS}<div style="font-size:18px">{"".join(parts)}</div>'
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 from course.a11y import A11y
-from course.answerline import offer
+from course.answerline import copy_hint, offer
 from course.checks import CheckFailed
 from course.data.fish import NUMERIC, Fish, feature_name, load_fish, value_name
 from course.i18n import _
@@ -321,8 +321,8 @@ class TreeBuilder(widgets.VBox):
                   + "<br>" + score_text(new_right, len(self.new), _("New fish: {right} of {total} right ({percent}%)."))
                   + "</div>")
         line = tree_code(splits, self.name)
-        offer(line)
-        code = _("To keep this tree, write: {code}").format(code=f"<code>{escape(line)}</code>")
+        offer(line, shown_in=self.output)
+        code = copy_hint(_("To keep this tree, write: {code}").format(code=f"<code>{escape(line)}</code>"))
         self.output.value = (
             f'{CSS}<div style="font-size:18px">{tree_html(tree)}{scores}'
             '<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;margin-top:6px">'

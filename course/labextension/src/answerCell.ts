@@ -57,3 +57,44 @@ export function replaceAnswer(source: string, name: string, line: string): strin
   lines.splice(start, end - start + 1, line);
   return lines.join('\n');
 }
+
+const DEFINITION = /^(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)/;
+
+/** The names a cell assigns at its top level (`answer_k = 3`, `def f`), in order, once each. */
+export function assignedNames(source: string): string[] {
+  const names: string[] = [];
+  for (const text of source.split('\n')) {
+    if (/^\s/.test(text)) {
+      continue; // inside a block or a bracket: not a top-level assignment
+    }
+    const name = assignedName(text) ?? DEFINITION.exec(text)?.[1] ?? null;
+    if (name && !names.includes(name)) {
+      names.push(name);
+    }
+  }
+  return names;
+}
+
+/** An answer cell's text now, and when it last started running (null: not run since opened). */
+export interface IAnswerText {
+  source: string;
+  ran: string | null;
+}
+
+/**
+ * The names of answer cells edited since their last run, sorted: what the kernel must not
+ * judge yet. A cell not run since the notebook opened counts from its text at opening, which
+ * the caller passes as `ran`. Names of the old and of the new text both count (a renamed answer
+ * is still not current).
+ */
+export function editedNames(cells: IAnswerText[]): string[] {
+  const names = new Set<string>();
+  for (const { source, ran } of cells) {
+    if (ran !== null && source !== ran) {
+      for (const name of [...assignedNames(source), ...assignedNames(ran)]) {
+        names.add(name);
+      }
+    }
+  }
+  return [...names].sort();
+}

@@ -5,7 +5,8 @@
  */
 import furigana from './furigana';
 import answers from './answers';
+import edits from './edits';
 import studentView from './studentView';
 import myLessons from './panel';
 
-export default [furigana, answers, studentView, myLessons];
+export default [furigana, answers, edits, studentView, myLessons];
