@@ -12,7 +12,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from axe_helpers import NOTEBOOK_CONTENT, axe_violations, describe, keyboard_problems
+from axe_helpers import (
+    NOTEBOOK_CONTENT,
+    axe_violations,
+    describe,
+    failing_pages,
+    keyboard_problems,
+    scan_start_page_and_files,
+)
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import free_port, lesson_ids
 
@@ -95,18 +102,10 @@ def test_pages_pass_axe(school, browser):
     base, course = school
     paths = [f"guides/{g.name}" for g in sorted((course / "guides").glob("*.html"))]
     paths += [f"feedback/aoi/{LESSON}/{LESSON}.html", "reports/class-report.html"]
-    found = {}
     with browser_page(browser, SHOTS / "axe-ja-pages-failure.png") as page:
-        page.goto(f"{base}/?reset&token={TOKEN}")
-        page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
-        page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
-        found["start page"] = axe_violations(page, NOTEBOOK_CONTENT)
-        for path in paths:
-            page.goto(f"{base}/files/{path}?token={TOKEN}")
-            found[path] = axe_violations(page)
+        found = scan_start_page_and_files(page, base, paths)
     assert len(found) == len(lesson_ids()) + 3, sorted(found)
-    bad = {name: v for name, v in found.items() if v}
-    assert not bad, "\n".join(f"{name}:\n{describe(v)}" for name, v in bad.items())
+    assert not failing_pages(found), failing_pages(found)
 
 
 FONT_STATE = """async () => {
