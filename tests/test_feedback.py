@@ -56,6 +56,8 @@ def test_feedback_page_fetches_nothing_from_outside(graded):
     assert not outside_fetches(html), outside_fetches(html)
     # the page says its language (screen readers, and the school font for Japanese)
     assert f'<html lang="{lang}">' in html
+    # a Japanese page carries the school font (no CJK font needed on the child's device)
+    assert ("data:font/ttf;base64," in html) == (lang == "ja")
 
 
 def test_feedback_after_the_teacher_graded_shows_the_score(graded):

@@ -1,7 +1,8 @@
 """Nothing leaves the school: in Debian Chromium, every request made while the start page, a
 lesson in `manabu lab`, a teacher guide, a child's feedback page and the class report are opened
 goes to the Jupyter server (or is a file:, data: or blob: URL). A CDN MathJax, a web font or a
-script from outside fails the test with its URL and the page that asked for it."""
+script from outside fails the test with its URL and the page that asked for it. The guide and
+the feedback page draw Japanese in the school font without an installed one."""
 
 from __future__ import annotations
 
@@ -87,13 +88,27 @@ def test_no_request_leaves_the_school(school, browser):
         wait_until_all_ran(page)
         page.wait_for_selector(".manabu-drawing-pad canvas", timeout=30_000)
 
+        school_font = {}
         for name, path in pages.items():
             opened.append(name)
             page.goto(f"{base}/files/{path}?token={TOKEN}")
             page.wait_for_load_state("networkidle")
+            school_font[name] = page.evaluate(SCHOOL_FONT_LOADED)
     assert len(seen) > 20, seen  # the recorder saw the pages load
     outside = sorted({f"{where}: {url}" for where, url in seen if not is_local(url)})
     assert not outside, "requests that leave the school:\n" + "\n".join(outside)
+    # this machine has no BIZ UDPGothic installed: the guide uses the copy beside it, the feedback
+    # page the one inside it
+    assert school_font["guide"] and school_font["feedback"], school_font
+
+
+# the page's text is drawn in BIZ UDPGothic and a face of it has loaded
+SCHOOL_FONT_LOADED = """async () => {
+    await document.fonts.ready;
+    return getComputedStyle(document.body).fontFamily.startsWith('"BIZ UDPGothic"')
+        && [...document.fonts].some(f => f.family.replace(/"/g, '') === 'BIZ UDPGothic'
+                                         && f.status === 'loaded');
+}"""
 
 
 def test_pages_pass_axe(school, browser):
