@@ -7,5 +7,6 @@ import furigana from './furigana';
 import answers from './answers';
 import studentView from './studentView';
 import myLessons from './panel';
+import narrowScreen from './narrowScreen';
 
-export default [furigana, answers, studentView, myLessons];
+export default [furigana, answers, studentView, myLessons, narrowScreen];
