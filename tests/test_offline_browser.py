@@ -97,8 +97,7 @@ def test_no_request_leaves_the_school(school, browser):
     assert len(seen) > 20, seen  # the recorder saw the pages load
     outside = sorted({f"{where}: {url}" for where, url in seen if not is_local(url)})
     assert not outside, "requests that leave the school:\n" + "\n".join(outside)
-    # this machine has no BIZ UDPGothic installed: the guide uses the copy beside it, the feedback
-    # page the one inside it
+    # this machine has no BIZ UDPGothic installed: the guide and the feedback page carry it
     assert school_font["guide"] and school_font["feedback"], school_font
 
 

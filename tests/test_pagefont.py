@@ -1,6 +1,6 @@
-"""The school font in the pages Manabu writes (autograder/build/pagefont.py): a feedback page
-carries it cut to its own characters, a guide uses the copy beside it (the guide's CSS:
-test_lessons.py::test_the_guide_shows_the_kanten_table_and_every_rubric)."""
+"""The school font in the pages Manabu writes (autograder/build/pagefont.py): a page carries it
+cut to its own characters (the guide's CSS: test_lessons.py::test_the_guide_shows_the_kanten_
+table_and_every_rubric; loaded in a browser: test_offline_browser.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 
 from fontTools.ttLib import TTFont
 
-from autograder.build.pagefont import FONT_FILE, copy_font, embedded_font_css
+from autograder.build.pagefont import embedded_font_css
 
 TEXT = "先生が読んでくれます。今の点数: 2 / 2"
 
@@ -22,9 +22,3 @@ def test_embedded_font_draws_every_character_of_the_page():
     assert len(data) < 60_000, len(data)  # only what the page needs, not the 1.4 MB font
     cmap = TTFont(io.BytesIO(data)).getBestCmap()
     assert [c for c in TEXT + "Score 0123456789" if ord(c) not in cmap] == []
-
-
-def test_guides_use_the_font_copied_beside_them(tmp_path):
-    css = copy_font(tmp_path / "guides")
-    assert (tmp_path / "guides" / FONT_FILE).stat().st_size > 1_000_000
-    assert f'url("{FONT_FILE}")' in css  # relative: the same in a lab, on a hub and on disk

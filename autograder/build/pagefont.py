@@ -1,21 +1,16 @@
-"""The school font (BIZ UDPGothic, ``course/fonts/``) in the HTML pages Manabu writes, so that
-Japanese draws in it on a machine with no Japanese font and no internet.
-
-- A teacher guide links the copy written beside it (``guides/BIZUDPGothic-Regular.ttf``, the
-  whole shipped font, once per course): the guides share it, whatever lessons are built.
-- A child's feedback page is one file that nbgrader copies about, so it carries its font inside:
-  only the characters on the page (about 100 KB for a lesson), as a ``data:`` URL.
-
-Both name an installed BIZ UDPGothic first (``local()``), so a school PC that has it loads nothing.
+"""The school font (BIZ UDPGothic, ``course/fonts/``) inside the HTML pages Manabu writes (the
+teacher guides, a child's feedback page), so that Japanese draws in it on a machine with no
+Japanese font and no internet: only the characters on the page (about 100 KB), as a ``data:``
+URL. Not a file beside the page: the Jupyter server serves /files/ pages sandboxed (CSP
+``sandbox allow-scripts``, an opaque origin), and the browser refuses such a page's font from
+the server (a cross-origin font without CORS). An installed BIZ UDPGothic comes first (``local()``).
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import shutil
 from functools import lru_cache
-from pathlib import Path
 
 from course.style import FONTS_DIR
 
@@ -29,17 +24,6 @@ def font_face(url: str) -> str:
     return ('@font-face{font-family:"BIZ UDPGothic";font-display:swap;'
             'src:local("BIZ UDPGothic"),local("BIZUDPGothic-Regular"),'
             f'url("{url}") format("truetype")}}')
-
-
-def copy_font(folder: Path) -> str:
-    """Write the school font into ``folder`` (unless it is there) and return the CSS that uses it
-    from a page in that folder."""
-    target = folder / FONT_FILE
-    source = FONTS_DIR / FONT_FILE
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    return font_face(FONT_FILE)
 
 
 @lru_cache(maxsize=16)
