@@ -56,7 +56,7 @@ test-fast: $(STAMP)
 	$(BIN)/ruff check course autograder tests
 	$(BIN)/python -m pytest -m "not slow and not browser" -x $(PYTEST_ARGS)
 
-## make bench: time and memory of every lesson notebook -> build/bench.json
+## make bench: time and memory of every lesson notebook, and in Chromium at 1x and 4x CPU throttling -> build/bench.json
 bench: venv
 	$(BIN)/python -m autograder.dev.bench --out build/bench.json
 

@@ -3,6 +3,9 @@
 // - a slider handle gets the slider's visible label as its name and announces the value its
 //   readout shows ("35%", not noUiSlider's "0.35" or a rounded "0.3");
 // - a disabled slider handle leaves the Tab order (noUiSlider keeps tabindex=0);
+// - a slider is one Tab stop: its editable readout leaves the Tab order (ipywidgets makes it a
+//   second one); Enter on the handle opens the readout to type a value, Enter or Escape there
+//   returns to the handle (a click or a tap still edits it directly);
 // - a grid of buttons marked `manabu-roving` is one Tab stop; arrow keys move inside it.
 
 function setAttr(el, name, value) {
@@ -26,8 +29,29 @@ function fixSliders(root) {
       setAttr(handle, "tabindex", disabled ? "-1" : "0");
       setAttr(handle, "aria-disabled", disabled ? "true" : null);
     }
-    if (readout) setAttr(readout, "tabindex", disabled ? "-1" : null);
+    if (readout) {
+      setAttr(readout, "tabindex", "-1");
+      if (!readout.dataset.manabuReadout) linkReadout(slider, readout);
+    }
   }
+}
+
+function linkReadout(slider, readout) {
+  readout.dataset.manabuReadout = "1";
+  slider.addEventListener("keydown", (event) => {
+    const handle = event.target.closest(".noUi-handle");
+    if (!handle || event.key !== "Enter" || readout.contentEditable !== "true") return;
+    event.preventDefault();
+    event.stopPropagation(); // JupyterLab would enter the cell's editor
+    readout.focus();
+    getSelection().selectAllChildren(readout);
+  });
+  readout.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== "Escape") return;
+    // after ipywidgets' own handler has taken (Enter) or kept (Escape) the value
+    const handle = slider.querySelector(".noUi-handle");
+    setTimeout(() => handle && handle.focus(), 0);
+  });
 }
 
 function fixRoving(root) {

@@ -54,6 +54,27 @@ def axe_violations(page, include: list | None = None, exclude: list | None = Non
     return [v for v in found if v["impact"] in impacts]
 
 
+def scan_start_page_and_files(page, base: str, paths: list[str]) -> dict[str, list[dict]]:
+    """axe's findings on the start page's text (opened through ``/``, as a teacher opens it) and
+    on each file under ``paths`` (course-relative, served by the Jupyter server at ``base``),
+    by name: ``"start page"`` and each path."""
+    from browser_helpers import TOKEN
+
+    page.goto(f"{base}/?reset&token={TOKEN}")  # `/` goes to the start page
+    page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
+    page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
+    found = {"start page": axe_violations(page, NOTEBOOK_CONTENT)}
+    for path in paths:
+        page.goto(f"{base}/files/{path}?token={TOKEN}")
+        found[path] = axe_violations(page)
+    return found
+
+
+def failing_pages(found: dict[str, list[dict]]) -> str:
+    """The pages of ``found`` with findings, readable ("" when there are none)."""
+    return "\n".join(f"{name}:\n{describe(v)}" for name, v in found.items() if v)
+
+
 def describe(violations: list[dict], limit: int = 4) -> str:
     """Violations as readable lines: rule, impact, help, and the first few elements."""
     lines = []
@@ -70,12 +91,14 @@ def count(violations: list[dict]) -> int:
 
 
 # Keyboard and screen-reader facts axe does not check, read in the page: a slider announces
-# what its readout shows, a disabled slider takes no focus, and a widget is a few Tab stops.
+# what its readout shows, a disabled slider takes no focus, a slider is one Tab stop per handle
+# (its readout is not another), and a widget is a few Tab stops.
 TAB_STOPS_PER_WIDGET = 20
 KEYBOARD = """(limit) => {
     const problems = [];
-    const tabbable = (e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0
-        && getComputedStyle(e).visibility !== 'hidden';
+    // Chromium reports tabIndex -1 for an editable text (a slider's readout) yet Tab stops there
+    const tabbable = (e) => (e.tabIndex >= 0 || (e.isContentEditable && !e.hasAttribute('tabindex')))
+        && !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
     const focusable = 'a[href], button, input, select, textarea, [tabindex], [contenteditable="true"]';
     for (const slider of document.querySelectorAll('.jp-OutputArea-output .widget-slider')) {
         const label = (slider.querySelector(':scope > .widget-label') || {}).textContent || '?';
@@ -89,6 +112,9 @@ KEYBOARD = """(limit) => {
             if (disabled && handle.tabIndex >= 0)
                 problems.push(`disabled slider "${label.trim()}" still takes the focus`);
         }
+        const stops = [...slider.querySelectorAll(focusable)].filter(tabbable).length;
+        if (stops > slider.querySelectorAll('.noUi-handle').length)
+            problems.push(`slider "${label.trim()}" is ${stops} Tab stops (one per handle)`);
     }
     for (const output of document.querySelectorAll('.jp-OutputArea-output')) {
         const root = output.querySelector("[class*='manabu-']");

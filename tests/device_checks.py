@@ -1,11 +1,17 @@
 """Checks that a lesson, as a browser shows it, suits school tablets and Chromebooks: no
-horizontal scrolling at their screen sizes, touch targets of Manabu's controls ≥ 44 px."""
+horizontal scrolling at their screen sizes, touch targets of Manabu's controls ≥ 44 px, and on
+a tablet the lesson has the width (JupyterLab's left sidebar collapsed)."""
 
 from __future__ import annotations
 
 # Chromebook (1366×768), iPad landscape (1024×768) and portrait (810×1080, a 10.2" iPad).
 DEVICE_VIEWPORTS = [(1366, 768), (1024, 768), (810, 1080)]
 MIN_TARGET = 44  # px: WCAG 2.5.5 (AAA) and Apple's guideline for a finger
+NARROW = 1100  # px: under this the left sidebar starts collapsed (labextension narrowScreen.ts)
+# JupyterLab's left sidebar panel (the file browser), if it is open: its width
+LEFT_PANEL = """() => { const e = document.querySelector('#jp-left-stack');
+    return e && e.getClientRects().length && !e.classList.contains('lm-mod-hidden')
+        ? Math.round(e.getBoundingClientRect().width) : 0; }"""
 
 # Measured in the page: what scrolls sideways (the notebook or an output wider than its box),
 # and which of Manabu's own controls (inside a .manabu-* root) are smaller than a finger.
@@ -73,5 +79,7 @@ def device_problems(page) -> list[str]:
         found = page.evaluate(MEASURE, MIN_TARGET)
         problems += [f"{width}x{height}: scrolls sideways: {w}" for w in found["wide"]]
         problems += [f"{width}x{height}: touch target under {MIN_TARGET} px: {s}" for s in found["small"]]
+        if width < NARROW and (left := page.evaluate(LEFT_PANEL)):
+            problems.append(f"{width}x{height}: the left sidebar is open and takes {left} px")
     problems += [f"needs a mouse: {h}" for h in page.evaluate(NEEDS_HOVER)]
     return problems

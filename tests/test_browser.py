@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from axe_helpers import NOTEBOOK_CONTENT, axe_violations, count, describe, keyboard_problems
+from axe_helpers import (
+    NOTEBOOK_CONTENT,
+    axe_violations,
+    count,
+    describe,
+    failing_pages,
+    keyboard_problems,
+    scan_start_page_and_files,
+)
 from browser_helpers import (
     ERROR_OUTPUT,
     PROMPTS,
@@ -136,18 +144,11 @@ def test_start_page_and_teacher_guides_pass_axe(lab, browser):
     """axe-core (WCAG 2.2 AA) finds nothing critical or serious on the start page's text and in
     every teacher guide of the English course (the Japanese ones: test_offline_browser.py)."""
     base, course = lab
-    found = {}
+    guides = [f"guides/{g.name}" for g in sorted((course / "guides").glob("*.html"))]
     with browser_page(browser, SHOTS / "axe-pages-failure.png") as page:
-        page.goto(f"{base}/?reset&token={TOKEN}")
-        page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
-        page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
-        found["start page"] = axe_violations(page, NOTEBOOK_CONTENT)
-        for guide in sorted((course / "guides").glob("*.html")):
-            page.goto(f"{base}/files/guides/{guide.name}?token={TOKEN}")
-            found[guide.name] = axe_violations(page)
+        found = scan_start_page_and_files(page, base, guides)
     assert len(found) == len(lesson_ids()) + 1, sorted(found)
-    bad = {name: v for name, v in found.items() if v}
-    assert not bad, "\n".join(f"{name}:\n{describe(v)}" for name, v in bad.items())
+    assert not failing_pages(found), failing_pages(found)
 
 
 def test_e03_also_works_in_notebook_7(lab, browser):

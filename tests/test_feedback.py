@@ -58,6 +58,8 @@ def test_feedback_page_fetches_nothing_from_outside(graded):
     assert f'<html lang="{lang}">' in html
     if lang == "ja":  # furigana in the lesson text survives the sanitizer and nbconvert
         assert "<ruby><strong>投票</strong><rt>とうひょう</rt></ruby>" in html
+    # a Japanese page carries the school font (no CJK font needed on the child's device)
+    assert ("data:font/ttf;base64," in html) == (lang == "ja")
 
 
 def test_feedback_after_the_teacher_graded_shows_the_score(graded):

@@ -268,7 +268,12 @@ def test_the_guide_shows_the_kanten_table_and_every_rubric(lang):
 
     lesson = read_entry(lesson_folders()[CONTRACT[0]], lang)
     nb, notes = split_teacher_notes(read_notebook(lesson))
-    html = guide_html(lesson, nb, notes)
+    font = '@font-face{font-family:"BIZ UDPGothic";src:url("BIZUDPGothic-Regular.ttf")}'
+    html = guide_html(lesson, nb, notes, font if lang == "ja" else "")
+    # the page's CSS as written: a quote escaped inside <style> (&#34;) voids the school font's rule
+    style = html.split("</style>")[0]
+    assert "&#34;" not in style and 'font-family:"BIZ UDPGothic"' in style
+    assert (font in style) == (lang == "ja")
     assert ("Items by 観点" if lang == "en" else "観点別の問題") in html
     assert ("Thinking, judgement and expression" if lang == "en" else "思考・判断・表現") in html
     tests = [c for c in nb.cells if is_test_cell(c)]

@@ -11,6 +11,7 @@ import nbformat
 from autograder.build.config_upgrade import upgrade_config
 from autograder.build.guide import guide_html
 from autograder.build.kit import write_kit
+from autograder.build.pagefont import embedded_font_css
 from autograder.build.lessonfile import read_notebook, split_teacher_notes
 from autograder.build.nbconfig import course_language, nbgrader_api, nbgrader_error, write_config
 from autograder.paths import CourseError, nearest_course, usable_course_dir, write_atomic
@@ -109,5 +110,8 @@ def build_lesson(api, course_dir: Path, lesson: Lesson, nb, notes: list, log=pri
     if built_before is None:  # built by an older Manabu: keep what differs from the new version
         keep_release_work(course_dir, lesson.id, old, recorded(course_dir, lesson.id) or {}, log)
     refresh_preview(course_dir, lesson.id, built_before, log)
-    write_atomic(course_dir / "guides" / f"{lesson.id}.html", guide_html(lesson, nb, notes))
+    guide = guide_html(lesson, nb, notes)
+    if lesson.lang == "ja":  # the school font inside, where no Japanese font is installed
+        guide = guide_html(lesson, nb, notes, embedded_font_css(guide))
+    write_atomic(course_dir / "guides" / f"{lesson.id}.html", guide)
     write_kit(course_dir, lesson, nb)

@@ -1,4 +1,5 @@
-"""``make bench``: measure every lesson notebook (execution time, kernel peak memory).
+"""``make bench``: measure every lesson notebook (execution time, kernel peak memory), and in
+Chromium with and without 4× CPU throttling (:mod:`autograder.dev.browser_bench`).
 
 Prints a table and writes ``build/bench.json``. Timings here are reports, not tests:
 machines are shared and noisy, so nothing fails on a number.
@@ -100,10 +101,10 @@ def bench_import(runs: int = 7) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="build/bench.json", help="where to write the results")
-    ap.add_argument("--only", choices=["lessons", "widgets", "import", "grading", "live"],
+    ap.add_argument("--only", choices=["lessons", "widgets", "import", "grading", "live", "devices"],
                     action="append", help="run only these parts (default: all)")
     args = ap.parse_args(argv)
-    parts = set(args.only or ["lessons", "widgets", "import", "grading", "live"])
+    parts = set(args.only or ["lessons", "widgets", "import", "grading", "live", "devices"])
     results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
                "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     if "lessons" in parts:
@@ -128,6 +129,12 @@ def main(argv=None) -> int:
         results["live_view"] = live = bench_live()
         print("Live class view: {event_us} µs per event; the page's poll for {students} students "
               "× {exercises} exercises: {poll_ms} ms, {poll_bytes} bytes".format(**live))
+    if "devices" in parts:
+        from autograder.dev.browser_bench import bench_devices, table
+
+        print("Every lesson in Chromium, at full speed and with 4x CPU throttling (a low-end device):")
+        results["devices"] = rows = bench_devices()
+        print(table(rows))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

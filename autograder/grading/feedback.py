@@ -13,9 +13,12 @@ The page also carries the student's score, machine-readable (:mod:`autograder.gr
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograder.build.pagefont import embedded_font_css
 from autograder.grading.feedback_score import score_record, score_tag
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -48,11 +51,23 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
                     pending_points += float(grade.max_score or 0)
         mark_widget_outputs(nb)
         lang = config_language(self.config)
-        resources["manabu"] = {"gettext": translator(lang), "lang": lang,
+        # a Japanese page carries the school font, cut to its characters (no CJK font needed)
+        font_css = embedded_font_css(page_text(nb, translator(lang))) if lang == "ja" else ""
+        resources["manabu"] = {"gettext": translator(lang), "lang": lang, "font_css": font_css,
                                "pending_points": pending_points,
                                # the student's own score, for the "My lessons" panel
                                "score_tag": score_tag(score_record(resources, pending_points))}
         return nb, resources
+
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "feedback" / "index.html.j2"
+
+
+def page_text(nb, gettext) -> str:
+    """Every character the feedback page of ``nb`` can show: its cells and outputs, and the
+    template's labels in the course language."""
+    labels = re.findall(r'_\("([^"]+)"', TEMPLATE.read_text(encoding="utf-8"))
+    return nbformat.writes(nb) + "".join(gettext(label) for label in labels)
 
 
 def mark_widget_outputs(nb) -> int:

@@ -8,5 +8,6 @@ import answers from './answers';
 import edits from './edits';
 import studentView from './studentView';
 import myLessons from './panel';
+import narrowScreen from './narrowScreen';
 
-export default [furigana, answers, edits, studentView, myLessons];
+export default [furigana, answers, edits, studentView, myLessons, narrowScreen];

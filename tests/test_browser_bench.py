@@ -1,0 +1,59 @@
+"""The measuring of `make bench`'s device bench (autograder/dev/browser_bench.py): its
+summaries and table, and, in a page of its own, what it counts as the picture changing."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.dev.browser_bench import SLIDER, response_ms, summarize, table, verdict
+
+
+def test_summary_leaves_missed_events_out_of_the_percentiles():
+    row = summarize([10.0, 20.0, None, 30.0, 40.0, 400.0])
+    assert row == {"events": 6, "missed": 1, "p50_ms": 30, "p95_ms": 400}
+    assert summarize([None]) == {"events": 1, "missed": 1}
+
+
+def test_verdict_names_each_missed_goal():
+    assert verdict({"usable_s": 9.5, "p95_ms": 250, "missed": 0}) == ""
+    assert verdict({"usable_s": 12.0, "p95_ms": 251, "missed": 2}) == \
+        "usable > 10 s, p95 > 250 ms, 2 events changed nothing"
+    assert verdict({"error": "TimeoutError"}) == "usable > 10 s"  # never usable
+
+
+def test_table_puts_the_baseline_beside_the_throttled_run():
+    rows = [{"lesson": "e03", "cpu_rate": 1, "usable_s": 4.0, "p50_ms": 30, "p95_ms": 60, "via": "slider"},
+            {"lesson": "e03", "cpu_rate": 4, "usable_s": 12.5, "p50_ms": 90, "p95_ms": 300, "via": "slider"},
+            {"lesson": "e01", "cpu_rate": 4, "error": "TimeoutError: x"}]
+    lines = table(rows).splitlines()
+    e03 = next(line for line in lines if line.startswith("e03"))
+    assert e03.split()[:7] == ["e03", "4.0", "30", "60", "12.5", "90", "300"]
+    assert e03.endswith("usable > 10 s, p95 > 250 ms")
+    e01 = next(line for line in lines if line.startswith("e01"))
+    assert e01.split()[:5] == ["e01", "-", "-", "-", "fail"]
+
+
+# a slider whose readout changes at once (not the picture) and whose picture changes 200 ms later
+PAGE = """<div class="jp-OutputArea-output"><div class="jupyter-widgets">
+<div class="widget-slider"><div class="noUi-target"><div class="noUi-handle" tabindex="0"
+  aria-valuenow="1" aria-valuemax="5"></div></div><div class="widget-readout">1</div></div>
+<div class="picture">old</div></div></div>
+<script>
+document.querySelector('.noUi-handle').addEventListener('keydown', () => {
+  document.querySelector('.widget-readout').textContent = '2';
+  if (!window.silent) setTimeout(() => { document.querySelector('.picture').textContent = 'new'; }, 200);
+});
+</script>"""
+
+
+@pytest.mark.browser
+def test_response_is_timed_to_the_picture_not_the_readout(browser):
+    page = browser.new_page()
+    try:
+        page.set_content(PAGE)
+        latency = response_ms(page, SLIDER, 0)
+        assert latency is not None and 200 <= latency < 600, latency
+        page.evaluate("() => { window.silent = true; }")
+        assert response_ms(page, SLIDER, 0, timeout_ms=500) is None  # only the readout changed
+    finally:
+        page.close()
