@@ -16,7 +16,7 @@ from autograder.build.worksheet import code_lines, paper_text, worksheet
 from course.catalog import lesson_folders, load_catalog, read_entry
 
 CARD_LESSONS = {"e03", "e04", "e05", "e08", "j06", "j07"}
-LETTER_LESSONS = {"e08", "j07"}
+LETTER_LESSONS = {"e08", "j07", "e11", "j13"}  # chatbots, privacy, generative AI
 
 
 @cache
@@ -103,6 +103,8 @@ def test_the_japanese_parent_letter_is_polite_and_says_what_parents_need(lesson_
                     "お問い合わせ"):
         assert heading in text
     assert "個人情報" in text and "学校のサーバー" in text and "担任" in text
+    # words typed into the lesson's AI only where there is a language model to type into
+    assert ("「ねこが」" in text) == (lesson_id in ("e08", "j07")), lesson_id
     # every sentence the letter itself says (not the lesson's objectives, quoted) ends politely
     objectives = set(lesson.objectives)
     sentences = [s.strip() + "。" for line in text.splitlines() if line.strip() not in objectives

@@ -86,9 +86,12 @@ def letter_html(lesson: Lesson, nb) -> str:
     questions = [q for s in worksheet(nb) for q in s.questions]
     programs = [q for q in questions if q.kind == "code" and any(line.startswith("def ") for line in q.lines)]
     written = [q for q in questions if q.kind == "written"]
+    # children type words into the lesson's AI only where it has the language explorer (e08, j07)
+    types_words = any("course.widgets.language" in cell.source for cell in nb.cells
+                      if cell.cell_type == "code")
     return render("letter.html.j2", _, lesson=lesson, grade=grade_label(lesson, _),
                   short=len(questions) - len(programs) - len(written), written=len(written),
-                  code=len(programs), font_dir=f"../{FONT_DIR}")
+                  code=len(programs), types_words=types_words, font_dir=f"../{FONT_DIR}")
 
 
 def write_kit(course_dir: Path, lesson: Lesson, nb) -> list[Path]:
