@@ -27,7 +27,7 @@ def course(tmp_path_factory):
 
 @pytest.mark.parametrize("typed, meant", [
     ("e3", ["e03"]), ("E03", ["e03"]), ("e-3", ["e03"]), ("e30", ["e03"]), ("j1", ["j01"]),
-    ("e99", []), ("hello", []),
+    ("e99", ["e09"]), ("x99", []), ("e987", []), ("hello", []),
 ])
 def test_closest_lesson_ids(typed, meant):
     assert closest_ids(typed, lesson_folders())[:len(meant) or None] == meant
