@@ -56,7 +56,7 @@ PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backen
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -108,6 +108,7 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     loaded = preload()
+    CODE_UNDER_TMP[:] = code_under_tmp()
     # fork() copies one thread: a library that started threads could leave a lock held
     threads = threading.active_count()
     control.send(json.dumps({"ready": threads == 1, "threads": threads,
@@ -191,8 +192,35 @@ def _isolate(token: str, message: dict) -> None:
     mount(f"{INBOX}/{token}/work", mine, None, MS_BIND)
     mount(None, mine, None, MS_BIND | MS_REMOUNT | MS_RDONLY | fresh | MS_NOEXEC)
     mount("tmpfs", INBOX, "tmpfs", MS_RDONLY | fresh, "size=4k,mode=0555")  # hides the others
-    mount("tmpfs", "/tmp", "tmpfs", fresh, "size=32m,mode=1777")
+    _fresh_tmp(fresh)
     mount("tmpfs", "/dev/shm", "tmpfs", fresh, "size=32m,mode=1777")
+
+
+CODE_UNDER_TMP: list[str] = []  # filled once in main(), before any fork
+
+
+def code_under_tmp() -> list[str]:
+    """The Python folders the sandbox bound under ``/tmp`` (a checkout or venv there, as in a CI
+    clone): a child's fresh ``/tmp`` must show them again, or its runner cannot import what the
+    zygote did not import first."""
+    from autograder.grading.sandbox import _python_roots
+
+    return [str(root) for root in _python_roots() if str(root).startswith("/tmp/")]
+
+
+def _fresh_tmp(fresh: int) -> None:
+    """An empty, size-capped ``/tmp`` with only the code folders under it bound again: built
+    aside (in the child's fresh home, before anything runs) and moved onto ``/tmp``."""
+    stage = f"{HOME}/.tmp-stage"
+    os.mkdir(stage, 0o700)
+    mount("tmpfs", stage, "tmpfs", fresh, "size=32m,mode=1777")
+    for root in CODE_UNDER_TMP:
+        target = stage + root[len("/tmp"):]
+        os.makedirs(target, 0o755, exist_ok=True)
+        mount(root, target, None, MS_BIND | MS_REC)  # with its submounts (hidden lesson texts)
+        mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | fresh)
+    mount(stage, "/tmp", None, MS_MOVE)
+    os.rmdir(stage)
 
 
 def _start_namespace(message: dict, fds: list[int]) -> None:
