@@ -242,3 +242,17 @@ def test_panel_labels_exist_in_both_languages_and_a_third_grader_reads_the_japan
     assert kanji <= allowed, sorted(kanji - allowed)
     # every error code the server sends has a sentence for the child
     assert {"fetch_failed", "submit_failed", "feedback_failed", "network"} <= set(words["ja"])
+
+
+def test_assignment_list_japanese_is_read_by_a_third_grader():
+    """nbgrader's Assignment List labels (src/assignmentListWords.ts): kana and grade 1-3 kanji."""
+    import kanji_lists
+
+    source = (Path(__file__).resolve().parent.parent / "course" / "labextension" / "src" /
+              "assignmentListWords.ts").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^  '([^']+)': '([^']*)',?$", source, re.M))
+    assert len(table) > 20 and {"Fetch", "Submit", "Validate"} <= set(table)
+    allowed = set().union(*(getattr(kanji_lists.KYOIKU.REIWA2, f"GRADE{g}") for g in (1, 2, 3)))
+    kanji = {ch for text in table.values() for ch in text if "\u4e00" <= ch <= "\u9fff"}
+    assert kanji <= allowed, sorted(kanji - allowed)
+    assert not any(re.search(r"[A-Za-z]", text) for text in table.values())

@@ -9,5 +9,6 @@ import edits from './edits';
 import studentView from './studentView';
 import myLessons from './panel';
 import narrowScreen from './narrowScreen';
+import assignmentList from './assignmentList';
 
-export default [furigana, answers, edits, studentView, myLessons, narrowScreen];
+export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList];

@@ -167,7 +167,7 @@ function submittedText(iso: string, lang: Lang, timeZone?: string): string {
   }
 }
 
-async function request(path: string, body?: object): Promise<any> {
+export async function request(path: string, body?: object): Promise<any> {
   const settings = ServerConnection.makeSettings();
   const url = `${settings.baseUrl}manabu/my-lessons${path}`;
   const init: RequestInit = body ? { method: 'POST', body: JSON.stringify(body) } : { method: 'GET' };
@@ -186,7 +186,7 @@ class ActionError extends Error {
 }
 
 /** JupyterLab's own language setting (the hub sets it from the school's language). */
-async function labLanguage(): Promise<Lang | null> {
+export async function labLanguage(): Promise<Lang | null> {
   try {
     const settings = ServerConnection.makeSettings();
     const url = `${settings.baseUrl}lab/api/settings/@jupyterlab/translation-extension:plugin`;

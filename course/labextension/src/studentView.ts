@@ -5,6 +5,7 @@ import {
 import { Cell, CodeCell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { PanelLayout, Widget } from '@lumino/widgets';
+import { runCountText, wasAborted } from './runState';
 
 /** Button labels in the course language (the notebook's `manabu.lang`). */
 const LABELS: { [lang: string]: { run: string; upTo: string; title: string } } = {
@@ -40,6 +41,26 @@ async function runCells(panel: NotebookPanel, cells: CodeCell[]): Promise<void> 
   }
 }
 
+/**
+ * When the kernel skips this run (it aborts the queue after an error), mark the cell not
+ * running, as JupyterLab does for a run it cancels itself: otherwise it stays [*] until it runs.
+ */
+function markIdleIfAborted(cell: CodeCell): void {
+  const future = cell.outputArea.future;
+  if (!future) {
+    return;
+  }
+  future.done.then(
+    reply => {
+      // only if no newer run of the cell has started since
+      if (wasAborted(reply) && !cell.isDisposed && cell.outputArea.future === future) {
+        (cell.model as any).executionState = 'idle';
+      }
+    },
+    () => undefined // a cancelled run: JupyterLab resets the cell itself
+  );
+}
+
 /** The bar of big buttons (≥ 44 px, for a finger) above one code cell. */
 class RunBar extends Widget {
   constructor(panel: NotebookPanel, cell: CodeCell, lang: string) {
@@ -63,10 +84,15 @@ class RunBar extends Widget {
     this.node.appendChild(count);
     const show = () => {
       const model = cell.model;
-      const running = (model as any).executionState === 'running';
-      count.textContent = running ? '[*]' : `[${model.executionCount ?? ' '}]`;
+      count.textContent = runCountText((model as any).executionState, model.executionCount);
     };
-    cell.model.stateChanged.connect(show);
+    cell.model.stateChanged.connect((_model, change) => {
+      if (change.name === 'executionState' && (change.newValue as unknown) === 'running') {
+        // JupyterLab gives the cell its request right after marking it running
+        void Promise.resolve().then(() => markIdleIfAborted(cell));
+      }
+      show();
+    });
     show();
   }
 

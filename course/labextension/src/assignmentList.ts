@@ -1,0 +1,89 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Widget } from '@lumino/widgets';
+import { translateLabel } from './assignmentListWords';
+import { labLanguage, request } from './panel';
+
+/** The id nbgrader gives its Assignment List (a main-area widget). */
+const LIST_ID = 'nbgrader-assignment-list';
+const OPEN_COMMAND = 'nbgrader:open-assignment-list';
+
+/** The course language, found as the My lessons panel finds it. */
+async function courseLanguage(): Promise<string> {
+  try {
+    const data = await request('');
+    if (data.lang === 'ja' || data.lang === 'en') {
+      return data.lang;
+    }
+  } catch {
+    // no Manabu course here: JupyterLab's own language decides
+  }
+  return (await labLanguage()) ?? 'en';
+}
+
+/** Put the Japanese on every text and tooltip under `root` that has a translation. */
+export function relabel(root: HTMLElement): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const japanese = translateLabel(node.nodeValue ?? '');
+    if (japanese !== null) {
+      node.nodeValue = japanese;
+    }
+  }
+  for (const element of Array.from(root.querySelectorAll<HTMLElement>('[title]'))) {
+    const japanese = translateLabel(element.title);
+    if (japanese !== null) {
+      element.title = japanese;
+    }
+  }
+}
+
+/**
+ * Keep nbgrader's list in Japanese: it writes its rows and button texts whenever it loads or a
+ * button is pressed, so relabel after every change (what is Japanese already is left alone, so
+ * this settles after one pass).
+ */
+function watch(app: JupyterFrontEnd, watched: WeakSet<Widget>): void {
+  const list = Array.from(app.shell.widgets('main')).find(w => w.id === LIST_ID);
+  if (!list || watched.has(list)) {
+    return;
+  }
+  watched.add(list);
+  const japanese = translateLabel(list.title.label);
+  if (japanese !== null) {
+    list.title.label = japanese;
+  }
+  list.node.lang = 'ja'; // Japanese glyphs for the kanji
+  relabel(list.node);
+  new MutationObserver(() => relabel(list.node)).observe(list.node, {
+    childList: true,
+    subtree: true,
+    characterData: true
+  });
+}
+
+/** nbgrader's Assignment List in the course language (Japanese; English needs nothing). */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: '@manabu/lab:assignment-list',
+  description: 'Japanese labels for nbgrader\'s Assignment List in a Japanese course.',
+  autoStart: true,
+  activate: (app: JupyterFrontEnd): void => {
+    void courseLanguage().then(lang => {
+      if (lang !== 'ja') {
+        return;
+      }
+      const watched = new WeakSet<Widget>();
+      // opened from the menu, or brought back by the layout restorer (it runs the command too)
+      app.commands.commandExecuted.connect((_commands, args) => {
+        if (args.id === OPEN_COMMAND) {
+          void args.result.then(() => watch(app, watched), () => undefined);
+        }
+      });
+      watch(app, watched); // opened before the language was known
+    });
+  }
+};
+
+export default plugin;
