@@ -86,11 +86,15 @@ def test_picture_has_two_marker_shapes_okabe_ito_colours_and_one_path_per_area()
     svg = explorer.picture.value
     pts = load_points("moons")
     n_a = int((pts.y_train == 0).sum() + (pts.y_test == 0).sum())
-    marks = re.findall(r'<(circle|polygon) [^>]*fill="(?!none)', svg)  # a hollow mark's ring has none
-    assert marks.count("circle") == n_a and marks.count("polygon") == 200 - n_a
+    # one path per group and kind of mark; a hollow mark's coloured ring (fill none) not counted
+    marks = re.findall(r'<path class="manabu-boundary-marks" d="([^"]+)" fill="(?!none)', svg)
+    circles = sum(d.count("M") for d in marks if "a5 5" in d)
+    triangles = sum(d.count("M") for d in marks if "L" in d)
+    assert circles == n_a and triangles == 200 - n_a
     assert OKABE_ITO["blue"] in svg and OKABE_ITO["orange"] in svg and "manabu-boundary-hatch" in svg
-    # the areas are two elements (a slow browser redraws them fast), painting each cell as fitted
-    assert svg.count("<path ") == 2 and "<rect x=" not in svg
+    # few elements (a slow browser redraws them fast); the areas paint each cell as fitted
+    assert svg.count('<path class="manabu-boundary-area"') == 2 and "<rect x=" not in svg
+    assert svg[:svg.index("</svg>")].count("<") < 20 and "<circle" not in svg and "<polygon" not in svg
     assert (painted_groups(svg) == boundary_scores("moons", "tree", depth=4).regions).all()
 
 

@@ -136,7 +136,7 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
     """The regions as coloured cells (group B also hatched) under the points.
 
     Group A: blue circles; group B: orange triangles. Training points are filled,
-    test points hollow. Runs of equal cells in a row are drawn as one rectangle of a
+    test points hollow. Each area and each kind of mark is one path. Runs of equal cells in a row are drawn as one rectangle of a
     group's path.
     """
     cell = SIZE / GRID
@@ -167,20 +167,27 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
     def place(x):
         return (x[0] - pts.low[0]) / span[0] * SIZE, (pts.high[1] - x[1]) / span[1] * SIZE
 
+    # The marks, too, are one path per group and kind (circles a5 arcs, triangles L lines):
+    # six elements for 200 points.
     for X, y, filled in ((pts.X_train, pts.y_train, True), (pts.X_test, pts.y_test, False)):
-        for x, label in zip(X, y, strict=True):
-            px, py = place(x)
-            colour = COLOURS[int(label)]
-            if label == 0:
-                shape = f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5"'
-            else:
-                shape = (f'<polygon points="{px:.1f},{py - 6:.1f} {px - 5.5:.1f},{py + 4:.1f} '
-                         f'{px + 5.5:.1f},{py + 4:.1f}"')
+        for label in (0, 1):
+            shapes = []
+            for x in X[y == label]:
+                px, py = place(x)
+                if label == 0:
+                    shapes.append(f"M{px - 5:.1f} {py:.1f}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0z")
+                else:
+                    shapes.append(f"M{px:.1f} {py - 6:.1f}L{px - 5.5:.1f} {py + 4:.1f}"
+                                  f"L{px + 5.5:.1f} {py + 4:.1f}z")
+            if not shapes:
+                continue
+            d, colour = "".join(shapes), COLOURS[label]
+            mark = f'<path class="manabu-boundary-marks" d="{d}"'
             if filled:
-                parts.append(f'{shape} fill="{colour}" stroke="#000" stroke-width="0.8"/>')
+                parts.append(f'{mark} fill="{colour}" stroke="#000" stroke-width="0.8"/>')
             else:  # hollow: a coloured ring inside a black one, seen on any area
-                parts.append(f'{shape} fill="#fff" stroke="#000" stroke-width="4"/>'
-                             f'{shape} fill="none" stroke="{colour}" stroke-width="2"/>')
+                parts.append(f'{mark} fill="#fff" stroke="#000" stroke-width="4"/>'
+                             f'{mark} fill="none" stroke="{colour}" stroke-width="2"/>')
     return "".join(parts) + "</svg>"
 
 
