@@ -14,6 +14,8 @@ from course.style import OKABE_ITO
 from course.widgets.boundary import (
     GRID,
     BoundaryExplorer,
+    _fit,
+    _warmed,
     bench_cases,
     boundary_scores,
     load_points,
@@ -150,3 +152,18 @@ def test_japanese_explorer_has_no_english_left():
 def test_bench_cases_run():
     for _name, event in bench_cases():
         event()
+
+
+def test_a_move_in_the_browser_fits_the_other_settings_in_the_background_code_does_not():
+    _fit.cache_clear()
+    _warmed.clear()
+    explorer = BoundaryExplorer("circles", "tree", depth=1)
+    explorer.depth = 2                      # code (as grading does): no warm-up
+    assert explorer.warm_thread is None and _fit.cache_info().currsize <= 3  # the ones shown
+    explorer.depth_slider.set_state({"value": 3})   # as the browser sends a slider move
+    assert explorer.depth == 3 and explorer.warm_thread is not None
+    explorer.warm_thread.join(30)
+    before = _fit.cache_info()
+    for depth in range(1, 11):              # every depth is now fitted: no more misses
+        boundary_scores("circles", "tree", depth=depth)
+    assert _fit.cache_info().misses == before.misses

@@ -7,6 +7,7 @@ without a widget, for checks and grading.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,6 +116,24 @@ def _fit(data: str, model: str, setting: int) -> Fitted:
         regions = clf.predict(np.c_[gx.ravel(), gy.ravel()]).reshape(GRID, GRID)
         return Fitted(accuracy(pts.y_train, clf.predict(pts.X_train)),
                       accuracy(pts.y_test, clf.predict(pts.X_test)), regions)
+
+
+_warmed: set[tuple[str, str]] = set()
+
+
+def warm_up(data: str, model: str, around: int) -> threading.Thread | None:
+    """Fit every setting of ``model`` on ``data`` in a background thread, nearest to ``around``
+    first, so a child's next slider moves only redraw (on a slow school machine a net's fit
+    took 100-470 ms per move). None if it was started before."""
+    if (data, model) in _warmed:
+        return None
+    _warmed.add((data, model))
+    values = range(1, 11) if model == "tree" else range(1, 33)
+    order = sorted(values, key=lambda v: (abs(v - around), v < around))
+    thread = threading.Thread(target=lambda: [_fit(data, model, v) for v in order],
+                              name=f"manabu-boundary-warm-{data}-{model}", daemon=True)
+    thread.start()
+    return thread
 
 
 def boundary_scores(data: str = "moons", model: str = "tree", depth: int = 3,
@@ -250,7 +269,17 @@ class BoundaryExplorer(widgets.VBox):
         for control, name in ((self.data_menu, "data"), (self.model_menu, "model"),
                               (self.depth_slider, "depth"), (self.hidden_slider, "hidden")):
             widgets.link((control, "value"), (self, name))
+        self.warm_thread: threading.Thread | None = None
+        for slider in (self.depth_slider, self.hidden_slider):   # after the links: fit, then warm
+            slider.observe(self._on_child_move, "value")
         self._redraw()
+
+    def _on_child_move(self, change) -> None:
+        # Only a move made in the browser (ipywidgets locks the property while it applies one)
+        # starts the warm-up: code and grading, which set values directly, spend no CPU on it.
+        if "value" in change["owner"]._property_lock:
+            around = self.depth if self.model == "tree" else self.hidden
+            self.warm_thread = warm_up(self.data, self.model, around) or self.warm_thread
 
     @traitlets.validate("depth")
     def _valid_depth(self, proposal):
