@@ -89,7 +89,9 @@ def test_boundary_marks_and_stripes_stand_out_on_both_areas():
     assert contrast(HATCH, TINTS[1]) >= GRAPHICS
     pts, scores = load_points("moons"), boundary_scores("moons", "tree", depth=4)
     svg = boundary_svg(pts, scores.regions, "t")
-    for mark in re.findall(r"<(?:circle|polygon) [^>]*>", svg):
+    marks = re.findall(r'<path class="manabu-boundary-marks" [^>]*>', svg)
+    assert len(marks) == 6   # filled, black ring, coloured ring; for each group
+    for mark in marks:
         if 'fill="none"' in mark:  # the coloured ring drawn over a black one
             continue
         assert 'stroke="#000"' in mark, mark

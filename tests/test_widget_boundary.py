@@ -14,6 +14,8 @@ from course.style import OKABE_ITO
 from course.widgets.boundary import (
     GRID,
     BoundaryExplorer,
+    _fit,
+    _warmed,
     bench_cases,
     boundary_scores,
     load_points,
@@ -67,17 +69,35 @@ def test_regions_agree_with_the_model_where_the_points_are():
     assert np.mean(deep.regions[row, col] == pts.y_train) > 0.9  # deep tree: train accuracy 1
 
 
-def test_picture_has_two_marker_shapes_okabe_ito_colours_and_few_rectangles():
+def painted_groups(svg: str) -> np.ndarray:
+    """The GRID × GRID board as the picture paints it: which group's path covers each cell."""
+    board = np.full((GRID, GRID), -1)
+    cell = 400 / GRID
+    paths = re.findall(r'<path class="manabu-boundary-area" fill="([^"]+)" d="([^"]+)"', svg)
+    for fill, d in paths:
+        group = 1 if "hatch" in fill else 0
+        for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v\d+h-\d+z", d):
+            row, col, n = round(int(y) / cell), round(int(x) / cell), round(int(w) / cell)
+            assert (board[row, col:col + n] == -1).all()   # no cell painted twice
+            board[row, col:col + n] = group
+    return board
+
+
+def test_picture_has_two_marker_shapes_okabe_ito_colours_and_one_path_per_area():
     explorer = BoundaryExplorer("moons", "tree", depth=4)
     svg = explorer.picture.value
     pts = load_points("moons")
     n_a = int((pts.y_train == 0).sum() + (pts.y_test == 0).sum())
-    marks = re.findall(r'<(circle|polygon) [^>]*fill="(?!none)', svg)  # a hollow mark's ring has none
-    assert marks.count("circle") == n_a and marks.count("polygon") == 200 - n_a
+    # one path per group and kind of mark; a hollow mark's coloured ring (fill none) not counted
+    marks = re.findall(r'<path class="manabu-boundary-marks" d="([^"]+)" fill="(?!none)', svg)
+    circles = sum(d.count("M") for d in marks if "a5 5" in d)
+    triangles = sum(d.count("M") for d in marks if "L" in d)
+    assert circles == n_a and triangles == 200 - n_a
     assert OKABE_ITO["blue"] in svg and OKABE_ITO["orange"] in svg and "manabu-boundary-hatch" in svg
-    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
-    assert sum(widths) == pytest.approx(GRID * 400)  # the cells cover the board, row by row
-    assert len(widths) < GRID * GRID / 4             # runs of equal cells are joined
+    # few elements (a slow browser redraws them fast); the areas paint each cell as fitted
+    assert svg.count('<path class="manabu-boundary-area"') == 2 and "<rect x=" not in svg
+    assert svg[:svg.index("</svg>")].count("<") < 20 and "<circle" not in svg and "<polygon" not in svg
+    assert (painted_groups(svg) == boundary_scores("moons", "tree", depth=4).regions).all()
 
 
 def test_twins_move_sliders_and_rewrite_the_gap():
@@ -132,3 +152,18 @@ def test_japanese_explorer_has_no_english_left():
 def test_bench_cases_run():
     for _name, event in bench_cases():
         event()
+
+
+def test_a_move_in_the_browser_fits_the_other_settings_in_the_background_code_does_not():
+    _fit.cache_clear()
+    _warmed.clear()
+    explorer = BoundaryExplorer("circles", "tree", depth=1)
+    explorer.depth = 2                      # code (as grading does): no warm-up
+    assert explorer.warm_thread is None and _fit.cache_info().currsize <= 3  # the ones shown
+    explorer.depth_slider.set_state({"value": 3})   # as the browser sends a slider move
+    assert explorer.depth == 3 and explorer.warm_thread is not None
+    explorer.warm_thread.join(30)
+    before = _fit.cache_info()
+    for depth in range(1, 11):              # every depth is now fitted: no more misses
+        boundary_scores("circles", "tree", depth=depth)
+    assert _fit.cache_info().misses == before.misses

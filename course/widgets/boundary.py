@@ -7,6 +7,7 @@ without a widget, for checks and grading.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,24 @@ def _fit(data: str, model: str, setting: int) -> Fitted:
                       accuracy(pts.y_test, clf.predict(pts.X_test)), regions)
 
 
+_warmed: set[tuple[str, str]] = set()
+
+
+def warm_up(data: str, model: str, around: int) -> threading.Thread | None:
+    """Fit every setting of ``model`` on ``data`` in a background thread, nearest to ``around``
+    first, so a child's next slider moves only redraw (on a slow school machine a net's fit
+    took 100-470 ms per move). None if it was started before."""
+    if (data, model) in _warmed:
+        return None
+    _warmed.add((data, model))
+    values = range(1, 11) if model == "tree" else range(1, 33)
+    order = sorted(values, key=lambda v: (abs(v - around), v < around))
+    thread = threading.Thread(target=lambda: [_fit(data, model, v) for v in order],
+                              name=f"manabu-boundary-warm-{data}-{model}", daemon=True)
+    thread.start()
+    return thread
+
+
 def boundary_scores(data: str = "moons", model: str = "tree", depth: int = 3,
                     hidden: int = 4) -> Fitted:
     """Fit one setting (remembered, so asking again is instant).
@@ -136,7 +155,8 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
     """The regions as coloured cells (group B also hatched) under the points.
 
     Group A: blue circles; group B: orange triangles. Training points are filled,
-    test points hollow. Runs of equal cells in a row are drawn as one rectangle.
+    test points hollow. Each area and each kind of mark is one path. Runs of equal cells in a row are drawn as one rectangle of a
+    group's path.
     """
     cell = SIZE / GRID
     hatch = ('<defs><pattern id="manabu-boundary-hatch" width="8" height="8" '
@@ -146,34 +166,47 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" '
              f'viewBox="0 0 {SIZE} {SIZE}" role="img" style="border:1px solid #999">'
              f"<title>{escape(title)}</title>{hatch}"]
+    # One path per group (each run of equal cells in a row is one "M x y h w v c h -w z"): two
+    # elements instead of a hundred rectangles, so a slow browser redraws the picture sooner.
     fills = (TINTS[0], "url(#manabu-boundary-hatch)")
+    runs: tuple[list[str], list[str]] = ([], [])
     for r, row in enumerate(regions):
         start = 0
         for c in range(1, GRID + 1):
             if c == GRID or row[c] != row[start]:
-                parts.append(f'<rect x="{start * cell:.0f}" y="{r * cell:.0f}" '
-                             f'width="{(c - start) * cell:.0f}" height="{cell:.0f}" '
-                             f'fill="{fills[int(row[start])]}"/>')
+                runs[int(row[start])].append(f"M{start * cell:.0f} {r * cell:.0f}"
+                                             f"h{(c - start) * cell:.0f}v{cell:.0f}"
+                                             f"h-{(c - start) * cell:.0f}z")
                 start = c
+    for group, d in enumerate(runs):
+        if d:
+            parts.append(f'<path class="manabu-boundary-area" fill="{fills[group]}" d="{"".join(d)}"/>')
     span = pts.high - pts.low
 
     def place(x):
         return (x[0] - pts.low[0]) / span[0] * SIZE, (pts.high[1] - x[1]) / span[1] * SIZE
 
+    # The marks, too, are one path per group and kind (circles a5 arcs, triangles L lines):
+    # six elements for 200 points.
     for X, y, filled in ((pts.X_train, pts.y_train, True), (pts.X_test, pts.y_test, False)):
-        for x, label in zip(X, y, strict=True):
-            px, py = place(x)
-            colour = COLOURS[int(label)]
-            if label == 0:
-                shape = f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5"'
-            else:
-                shape = (f'<polygon points="{px:.1f},{py - 6:.1f} {px - 5.5:.1f},{py + 4:.1f} '
-                         f'{px + 5.5:.1f},{py + 4:.1f}"')
+        for label in (0, 1):
+            shapes = []
+            for x in X[y == label]:
+                px, py = place(x)
+                if label == 0:
+                    shapes.append(f"M{px - 5:.1f} {py:.1f}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0z")
+                else:
+                    shapes.append(f"M{px:.1f} {py - 6:.1f}L{px - 5.5:.1f} {py + 4:.1f}"
+                                  f"L{px + 5.5:.1f} {py + 4:.1f}z")
+            if not shapes:
+                continue
+            d, colour = "".join(shapes), COLOURS[label]
+            mark = f'<path class="manabu-boundary-marks" d="{d}"'
             if filled:
-                parts.append(f'{shape} fill="{colour}" stroke="#000" stroke-width="0.8"/>')
+                parts.append(f'{mark} fill="{colour}" stroke="#000" stroke-width="0.8"/>')
             else:  # hollow: a coloured ring inside a black one, seen on any area
-                parts.append(f'{shape} fill="#fff" stroke="#000" stroke-width="4"/>'
-                             f'{shape} fill="none" stroke="{colour}" stroke-width="2"/>')
+                parts.append(f'{mark} fill="#fff" stroke="#000" stroke-width="4"/>'
+                             f'{mark} fill="none" stroke="{colour}" stroke-width="2"/>')
     return "".join(parts) + "</svg>"
 
 
@@ -236,7 +269,17 @@ class BoundaryExplorer(widgets.VBox):
         for control, name in ((self.data_menu, "data"), (self.model_menu, "model"),
                               (self.depth_slider, "depth"), (self.hidden_slider, "hidden")):
             widgets.link((control, "value"), (self, name))
+        self.warm_thread: threading.Thread | None = None
+        for slider in (self.depth_slider, self.hidden_slider):   # after the links: fit, then warm
+            slider.observe(self._on_child_move, "value")
         self._redraw()
+
+    def _on_child_move(self, change) -> None:
+        # Only a move made in the browser (ipywidgets locks the property while it applies one)
+        # starts the warm-up: code and grading, which set values directly, spend no CPU on it.
+        if "value" in change["owner"]._property_lock:
+            around = self.depth if self.model == "tree" else self.hidden
+            self.warm_thread = warm_up(self.data, self.model, around) or self.warm_thread
 
     @traitlets.validate("depth")
     def _valid_depth(self, proposal):
