@@ -97,3 +97,29 @@ def test_nbgraders_own_feedback_would_show_a_zero(graded, tmp_path):
     assert api.generate_feedback(LESSON, "aoi", force=True)["success"]
     plain = visible_text(next((tmp_path / "plain").rglob("*.html")))
     assert "Score: 0.0 / 2.0" in plain
+
+
+
+def test_batched_feedback_is_the_per_student_page(graded, tmp_path):
+    """`manabu grade` compiles the feedback templates once per worker; nbgrader's own path (a
+    fresh HTMLExporter per student, the course config as it is) makes the same page, byte for
+    byte. The batched pages are made twice, the second from templates compiled for the first."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.grading.grade import Options, configure
+
+    _lang, course, _row = graded
+
+    def page(folder: str, batched: bool) -> str:
+        config = load_config(course)
+        config.CourseDirectory.feedback_directory = str(tmp_path / folder)
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        if batched:
+            configure(api, Options())  # as a `manabu grade` worker is set up
+        assert api.generate_feedback(LESSON, "aoi", force=True)["success"]
+        return (tmp_path / folder / "aoi" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
+
+    per_student = page("per-student", batched=False)
+    assert page("batched", batched=True) == per_student
+    assert page("batched-again", batched=True) == per_student

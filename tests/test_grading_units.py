@@ -126,3 +126,48 @@ def test_collect_never_follows_a_link_a_student_planted(tmp_path):
     plain = tmp_path / "plain"  # what nbgrader's own copy does: the secret comes along
     shutil.copytree(src, plain, ignore=lambda folder, names: [n for n in names if n == "pipe"])
     assert (plain / "answers.ipynb").read_text() == "HIDDEN TESTS"
+
+
+def _feedback_notebooks() -> list:
+    """Three different small notebooks: text, code, an output, a picture-less error."""
+    v4 = nbformat.v4
+    return [
+        v4.new_notebook(cells=[v4.new_markdown_cell("# Lesson\nHello *world*"),
+                               v4.new_code_cell("answer = 3", outputs=[
+                                   v4.new_output("stream", name="stdout", text="3\n")])]),
+        v4.new_notebook(cells=[v4.new_code_cell("print('やった')", outputs=[
+            v4.new_output("execute_result", data={"text/plain": "7"}, execution_count=1)])]),
+        v4.new_notebook(cells=[v4.new_markdown_cell("Only words, $x^2$."),
+                               v4.new_code_cell("1/0", outputs=[v4.new_output(
+                                   "error", ename="ZeroDivisionError", evalue="division by zero",
+                                   traceback=["ZeroDivisionError: division by zero"])])]),
+    ]
+
+
+def test_class_exporter_makes_the_same_pages_and_compiles_templates_once(monkeypatch):
+    """The batched feedback path (templates compiled once per worker) against nbgrader's
+    per-student path (a fresh exporter compiling every template): the same bytes, page by page."""
+    from jinja2 import Environment
+    from nbconvert.exporters import HTMLExporter
+
+    from autograder.grading.feedback_exporter import CLASS_CACHE, ClassHTMLExporter
+
+    CLASS_CACHE.clear()
+    compiled = []
+    real_compile = Environment.compile
+
+    def counting_compile(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real_compile(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting_compile)
+    pages = []
+    for number, nb in enumerate(_feedback_notebooks()):
+        per_student = HTMLExporter().from_notebook_node(nb)[0]
+        compiled.clear()
+        batched = ClassHTMLExporter().from_notebook_node(nb)[0]  # a new exporter, as nbgrader does
+        assert batched == per_student
+        if number:  # every template came from the cache
+            assert compiled == []
+        pages.append(batched)
+    assert len(set(pages)) == 3

@@ -263,6 +263,10 @@ def configure(api, options: Options) -> None:
     config.Autograde.sanitize_preprocessors = list(SANITIZE_PIPELINE)
     config.Autograde.autograde_preprocessors = list(AUTOGRADE_PIPELINE)
     config.OverwriteCells.add_missing_cells = True
+    if "exporter_class" not in config.GenerateFeedback:  # a school's own exporter wins
+        # templates compiled once per worker, not once per student: the same page, less CPU
+        config.GenerateFeedback.exporter_class = (
+            "autograder.grading.feedback_exporter.ClassHTMLExporter")
     for name in CLI_LIMITS:
         setattr(config.SandboxExecute, name, getattr(options, name))
     if not options.fork:  # the course config may also turn it off; grading options only can
