@@ -9,6 +9,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import threading
 import time
 from types import SimpleNamespace
 
@@ -66,6 +67,25 @@ def starting_hub_proxy(cls, port: int, api: int, pid_file, token: str = TOKEN):
                app=SimpleNamespace(subdomain_host="", internal_ssl=False))
 
 
+def in_own_loop(start) -> None:
+    """Run the coroutine function ``start`` on a fresh event loop in its own thread: an earlier
+    test in the session may leave an event loop running in this one."""
+    errors = []
+
+    def target():
+        try:
+            asyncio.run(start())
+        except BaseException as err:  # noqa: BLE001 - raised again in the test's thread
+            errors.append(err)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the proxy did not start in 120 s"
+    if errors:
+        raise errors[0]
+
+
 def routes(api: int) -> dict:
     return requests.get(f"http://127.0.0.1:{api}/api/routes", timeout=5,
                         headers={"Authorization": f"token {TOKEN}"}).json()
@@ -83,7 +103,7 @@ def test_the_starting_hub_keeps_the_running_proxy_and_its_routes(running, cls, k
         if proxy._check_running_callback is not None:
             proxy._check_running_callback.stop()
 
-    asyncio.run(start())
+    in_own_loop(start)
     assert alive(pid) is kept
     assert ("/user/alice" in routes(api)) is kept  # a new proxy starts with no routes
     assert (pid_file.read_text().strip() == str(pid)) is kept
@@ -99,6 +119,6 @@ def test_a_proxy_that_does_not_fit_this_hub_is_replaced(running, change):
         await proxy.start()
         proxy._check_running_callback.stop()
 
-    asyncio.run(start())
+    in_own_loop(start)
     assert not alive(pid)  # the old one was stopped; the new one is in the pid file
     assert pid_file.read_text().strip() != str(pid) and alive(int(pid_file.read_text()))
