@@ -155,28 +155,26 @@ def current_tracker() -> AnswerTracker | None:
     return tracker if tracker is not None and tracker.shell is shell else None
 
 
-def stale_name() -> str | None:
-    """A name the running cell reads that came from a failed run, else None. Never raises."""
+def _ask_tracker(question: str) -> str | None:
+    """The running kernel's tracker's answer to ``question`` (a method name), else None. Never
+    raises: a check must never crash because of this helper."""
     try:
         tracker = current_tracker()
-        return tracker.stale_name() if tracker else None
-    except Exception:  # a check must never crash because of this helper
+        return getattr(tracker, question)() if tracker else None
+    except Exception:
         return None
+
+
+def stale_name() -> str | None:
+    """A name the running cell reads that came from a failed run, else None. Never raises."""
+    return _ask_tracker("stale_name")
 
 
 def edited_name() -> str | None:
     """A name the running cell reads whose answer cell has unrun edits, else None. Never raises."""
-    try:
-        tracker = current_tracker()
-        return tracker.edited_name() if tracker else None
-    except Exception:
-        return None
+    return _ask_tracker("edited_name")
 
 
 def stub_name() -> str | None:
     """A function the running cell reads that is not written yet, else None. Never raises."""
-    try:
-        tracker = current_tracker()
-        return tracker.stub_name() if tracker else None
-    except Exception:
-        return None
+    return _ask_tracker("stub_name")
