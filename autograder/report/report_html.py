@@ -3,9 +3,10 @@ is ``autograder/templates/pages/report.html.j2`` (and ``kanten.html.j2``); this 
 plots and chooses what the page advises.
 
 Plots use Manabu's style (Okabe–Ito colours dark enough for white, a pattern as well as a
-colour, BIZ UDPGothic for Japanese). Japanese text asks for BIZ UDPGothic by name (installed with
-Windows and Debian's fonts-morisawa-bizud-gothic), never from the web. Figures are made without
-pyplot, so no display or global figure state is needed.
+colour, BIZ UDPGothic for Japanese). A Japanese page carries BIZ UDPGothic itself, cut to the
+characters on the page (autograder.build.pagefont), so it draws in the school font on a device
+without Japanese fonts; an installed one comes first, and nothing is fetched from the web.
+Figures are made without pyplot, so no display or global figure state is needed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from autograder.build.pagefont import embedded_font_css
 from autograder.gradescsv import CSV_NAME, Row, kind_word
 from course.i18n import translator
 from course.style import OKABE_ITO
@@ -226,9 +228,17 @@ def report_html(reports: list[LessonReport], course_dir: Path, lang: str, kanten
         lessons = [lesson_values(r, _) for r in reports]
     finally:
         PLOT_LANG.reset(token)
-    return render("report.html.j2", _, lang=lang, style=STYLE + KANTEN_STYLE, lessons=lessons,
-                  course_dir=course_dir, csv_path=course_dir / CSV_NAME,
-                  stamp=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), say=say, todo=todo,
-                  kind_word=kind_word, score_text=score_text, kanten=kanten,
-                  kanten_order=KANTEN, kanten_labels=kanten_labels(_), kanten_cell=cell_text,
-                  kanten_command=f"manabu report --course {course_dir} --kanten-csv FILE")
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    def page(font_css: str = "") -> str:
+        return render("report.html.j2", _, lang=lang, style=font_css + STYLE + KANTEN_STYLE,
+                      lessons=lessons, course_dir=course_dir, csv_path=course_dir / CSV_NAME,
+                      stamp=stamp, say=say, todo=todo, kind_word=kind_word, score_text=score_text,
+                      kanten=kanten, kanten_order=KANTEN, kanten_labels=kanten_labels(_),
+                      kanten_cell=cell_text,
+                      kanten_command=f"manabu report --course {course_dir} --kanten-csv FILE")
+
+    html = page()
+    if lang == "ja":  # the school font inside, cut to the page's characters (no CJK font needed)
+        html = page(embedded_font_css(html))
+    return html
