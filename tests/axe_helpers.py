@@ -132,6 +132,65 @@ def keyboard_problems(page, limit: int = TAB_STOPS_PER_WIDGET) -> list[str]:
     return page.evaluate(KEYBOARD, limit)
 
 
+# The first enabled whole-number slider in a Manabu widget: its index among the page's sliders,
+# and the value it shows, its limits (null when there is none)
+WHOLE_NUMBER_SLIDER = """() => {
+    const sliders = [...document.querySelectorAll('.jp-OutputArea-output .widget-slider')];
+    const at = sliders.findIndex(s => s.closest("[class*='manabu-']")
+        && !s.querySelector('.noUi-target[disabled]') && s.querySelectorAll('.noUi-handle').length === 1
+        && /^-?\\d+$/.test(s.querySelector('.widget-readout')?.textContent.trim() ?? ''));
+    if (at < 0) return null;
+    const handle = sliders[at].querySelector('.noUi-handle');
+    const number = name => Number(handle.getAttribute(name));
+    return {index: at, now: number('aria-valuenow'), min: number('aria-valuemin'),
+            max: number('aria-valuemax')};
+}"""
+# where the focus is in the index-th slider ('handle', 'readout' or 'elsewhere'), what it shows
+FOCUS_IN_SLIDER = """(index) => {
+    const slider = document.querySelectorAll('.jp-OutputArea-output .widget-slider')[index];
+    const now = document.activeElement;
+    const where = now.classList.contains('noUi-handle') && slider.contains(now) ? 'handle'
+        : now === slider.querySelector('.widget-readout') ? 'readout' : 'elsewhere';
+    return [where, slider.querySelector('.widget-readout').textContent.trim()];
+}"""
+
+
+def readout_edit_problems(page) -> list[str]:
+    """Keyboard only, on the first whole-number slider of the page's Manabu widgets: Enter on its
+    handle opens the readout for typing; a typed value and Enter set it and give the focus back
+    to the handle; Enter then Escape goes back too and leaves the value (course/a11y.js)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    found = page.evaluate(WHOLE_NUMBER_SLIDER)
+    if found is None:
+        return ["no enabled whole-number slider to edit by its readout"]
+    index, problems = found["index"], []
+    target = found["now"] + 1 if found["now"] < found["max"] else found["now"] - 1
+    handle = page.locator(".jp-OutputArea-output .widget-slider").nth(index).locator(".noUi-handle")
+
+    def expect(where: str, shown: str, after: str) -> None:
+        try:  # the focus comes back a moment after the key (a11y.js waits for ipywidgets)
+            page.wait_for_function(f"(i) => {{ const [w, s] = ({FOCUS_IN_SLIDER})(i); "
+                                   f"return w === {where!r} && s === {shown!r}; }}",
+                                   arg=index, timeout=3000)
+        except PlaywrightTimeout:  # say what happened instead
+            now, text = page.evaluate(FOCUS_IN_SLIDER, index)
+            problems.append(f"after {after}: the focus is on the {now} showing {text}, "
+                            f"not on the {where} showing {shown}")
+
+    handle.focus()
+    page.keyboard.press("Enter")
+    expect("readout", str(found["now"]), "Enter on the handle")
+    page.keyboard.type(str(target))
+    page.keyboard.press("Enter")
+    expect("handle", str(target), f"typing {target} and Enter")
+    page.keyboard.press("Enter")
+    expect("readout", str(target), "Enter on the handle again")
+    page.keyboard.press("Escape")
+    expect("handle", str(target), "Escape")
+    return problems
+
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

@@ -10,7 +10,14 @@ import jupytext
 import nbformat
 import pytest
 import yaml
-from axe_helpers import NOTEBOOK_CONTENT, axe_violations, count, describe, keyboard_problems
+from axe_helpers import (
+    NOTEBOOK_CONTENT,
+    axe_violations,
+    count,
+    describe,
+    keyboard_problems,
+    readout_edit_problems,
+)
 from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait_until_all_ran
 from conftest import free_port
 
@@ -96,7 +103,8 @@ def test_gallery_widgets_render_and_respond(gallery_lab, browser, md):
 
 def test_gallery_widgets_in_japanese_pass_axe(gallery_lab, browser):
     """Every widget family at once, in Japanese, after its move or click: nothing critical or
-    serious for axe, and the keyboard checks (English: one family a page, above)."""
+    serious for axe, the keyboard checks (English: one family a page, above), and a slider's
+    value typed by keyboard alone."""
     items = [item for md in GALLERY for item in interactions(md)]
     with browser_page(browser, REPO / "build" / "gallery-ja-failure.png", gallery_lab, height=1100) as page:
         open_and_run_all(page, f"{gallery_lab}/lab/tree/gallery-ja.ipynb?reset&token={TOKEN}")
@@ -114,6 +122,8 @@ def test_gallery_widgets_in_japanese_pass_axe(gallery_lab, browser):
         found = axe_violations(page, NOTEBOOK_CONTENT)
         assert not found, f"{count(found)} critical/serious axe findings in Japanese:\n" + describe(found)
         assert keyboard_problems(page) == []
+        # keyboard only: Enter on a slider's handle edits its value, Enter or Escape goes back
+        assert readout_edit_problems(page) == []
 
 
 @pytest.mark.parametrize("md", GALLERY, ids=[p.stem for p in GALLERY])
