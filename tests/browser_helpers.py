@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 import urllib.parse
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from autograder.dev import labserver
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -16,37 +15,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 TOKEN = "manabu-test-token"
 
 
-def wait_for_server(url: str, proc, seconds: float = 90) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"the server did not answer at {url}")
-
-
-@contextmanager
 def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180,
-            ready: str = f"/api/status?token={TOKEN}"):
-    """Run a Jupyter server command until the block ends; yield its base URL (once ``ready``,
-    a path on the server, answers)."""
-    env = {**(env or os.environ), "JUPYTER_TOKEN": TOKEN}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            wait_for_server(f"http://127.0.0.1:{port}{ready}", proc, seconds)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            ready: str | None = None):
+    """Run a Jupyter server command with the tests' token until the block ends; yield its base
+    URL (once ``ready``, a path on the server, answers). See autograder.dev.labserver.running."""
+    return labserver.running(cmd, port, log_path, TOKEN, env, seconds, ready)
 
 
 @contextmanager
@@ -162,15 +135,9 @@ def wait_until_all_ran(page, seconds: float = 120) -> None:
 
 def sessions(base: str) -> list[dict]:
     """The notebook sessions (and their kernels) of the Jupyter server at ``base``."""
-    import json
-
-    with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=10) as response:
-        return json.load(response)
+    return labserver.sessions(base, TOKEN)
 
 
 def shutdown_kernels(base: str) -> None:
     """Stop every kernel of a Jupyter server (each opened lesson starts one)."""
-    for session in sessions(base):
-        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={TOKEN}",
-                                         method="DELETE")
-        urllib.request.urlopen(request, timeout=30).close()
+    labserver.shutdown_kernels(base, TOKEN)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 
 import pytest
+
+from autograder.dev.labserver import free_port  # noqa: F401 (tests import it from here)
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -22,12 +23,6 @@ def lesson_ids() -> list[str]:
 
     wanted = [i.strip() for i in os.environ.get("MANABU_TEST_LESSONS", "").split(",") if i.strip()]
     return wanted or sorted(lesson_folders())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session", params=["en", "ja"])
@@ -71,7 +66,7 @@ SLOW_FILES = {"test_advice", "test_cli", "test_feedback", "test_grading", "test_
               "test_hub", "test_japanese_everywhere", "test_kanten", "test_postgres",
               "test_previews", "test_report", "test_sandbox", "test_wheel",
               "test_my_lessons", "test_live", "test_answerline", "test_guide", "test_hubproxy",
-              "test_zygote"}
+              "test_zygote", "test_labserver"}
 SLOW_FIXTURES = {"built_course", "hub", "e01_course"}  # a test that uses one is slow
 SLOW_TESTS = {  # the slow tests of files that are otherwise unit tests
     "test_lessons": {"test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel"},

@@ -17,15 +17,14 @@ machine is shared and noisy, so nothing fails on a number.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from autograder.dev.labserver import free_port, running, sessions, shutdown_kernels
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -138,50 +137,22 @@ def response_ms(page, selector: str, index: int, timeout_ms: int = 5000) -> floa
 @contextmanager
 def lab_server(lang: str = "en"):
     """`manabu lab` on a fresh course folder (it builds the course); yields (base URL, course)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     course = Path(tempfile.mkdtemp(prefix="manabu-bench-"))
-    env = {**os.environ, "JUPYTER_TOKEN": TOKEN}
     cmd = [sys.executable, "-m", "autograder.cli", "lab", "--course", str(course), "--lang", lang,
            "--port", str(port), "--no-browser"]
-    with (course.parent / f"{course.name}.log").open("w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 300
-        while True:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"`manabu lab` did not start (log: {log.name})")
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield base, course
+        with running(cmd, port, course.parent / f"{course.name}.log", TOKEN, seconds=300) as base:
+            yield base, course
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(course, ignore_errors=True)
-
-
-def _api(base: str, path: str, method: str = "GET"):
-    request = urllib.request.Request(f"{base}/api/{path}?token={TOKEN}", method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        body = response.read()
-    return json.loads(body) if body else None
 
 
 def _wait_kernel_idle(base: str, name: str, seconds: float = 120) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         if any((s.get("kernel") or {}).get("execution_state") == "idle"
-               for s in _api(base, "sessions") if s.get("path", "").endswith(name)):
+               for s in sessions(base, TOKEN) if s.get("path", "").endswith(name)):
             return
         time.sleep(0.1)
     raise TimeoutError(f"the kernel of {name} did not start")
@@ -247,8 +218,7 @@ def measure_lesson(browser, base: str, course: Path, lesson: str, rate: int, eve
         row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
     finally:
         page.close()
-        for session in _api(base, "sessions"):
-            _api(base, f"sessions/{session['id']}", "DELETE")
+        shutdown_kernels(base, TOKEN)
     return row
 
 
