@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -74,3 +76,48 @@ def outside_fetches(text: str) -> list[str]:
     """The URLs outside this machine that an HTML or CSS text would make a browser fetch."""
     return [url for url in OUTSIDE_FETCH.findall(text)
             if not re.match(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)(?:[:/]|$)", url)]
+
+
+# -- a widget in Japanese: no English left for a child to read ---------------------------------
+
+@contextmanager
+def in_japanese() -> Iterator[None]:
+    """The course speaks Japanese inside the block (widgets made there keep it), English again
+    after it, even when the block fails, so no later test inherits the language."""
+    from course.i18n import set_language
+
+    set_language("ja")
+    try:
+        yield
+    finally:
+        set_language("en")
+
+
+def english_words(*texts: str, shortest: int = 2, allowed: Iterable[str] = ()) -> list[str]:
+    """The words of ``shortest`` or more Latin letters that a child reads or hears in ``texts``
+    (HTML or plain text: tags, styles and code to copy left out, entities decoded, aria-labels
+    read), less ``allowed`` (units such as "cm")."""
+    words = []
+    for text in texts:
+        said = re.findall(r'aria-label="([^"]*)"', text)
+        text = re.sub(r"<(style|code|pre)\b[^>]*>.*?</\1>", " ", text, flags=re.S)
+        text = html.unescape(" ".join([re.sub(r"<[^>]+>", " ", text), *said]))
+        words += [w for w in re.findall(rf"[A-Za-z]{{{shortest},}}", text) if w not in allowed]
+    return words
+
+
+def shown_text(widget) -> str:
+    """Every label, option and message a child can see in a widget and its children (code to
+    copy left out)."""
+    parts = []
+    for attr in ("description", "tooltip", "placeholder"):
+        parts.append(str(getattr(widget, attr, "") or ""))
+    if hasattr(widget, "_options_labels"):
+        parts += list(widget._options_labels)
+    value = getattr(widget, "value", None)
+    if type(widget).__name__ == "HTML" and isinstance(value, str):
+        value = re.sub(r"<(code|pre|style)[^>]*>.*?</\1>", " ", value, flags=re.S)
+        parts.append(re.sub(r"<[^>]+>", " ", value))
+    for child in getattr(widget, "children", ()):
+        parts.append(shown_text(child))
+    return " ".join(parts)

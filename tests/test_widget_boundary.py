@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from html import unescape
 
 import numpy as np
 import pytest
+from helpers import english_words, in_japanese
 
-from course.i18n import set_language
 from course.style import OKABE_ITO
 from course.widgets.boundary import (
     GRID,
@@ -20,11 +19,6 @@ from course.widgets.boundary import (
     boundary_scores,
     load_points,
 )
-
-
-def visible_text(html: str) -> str:
-    html = re.sub(r"<(code|style)>.*?</\1>", " ", html, flags=re.S)
-    return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
 def test_points_are_seeded_and_split_seventy_thirty():
@@ -133,20 +127,16 @@ def test_out_of_range_settings_are_refused_with_a_hint():
 
 
 def test_japanese_explorer_has_no_english_left():
-    set_language("ja")
-    try:
+    with in_japanese():
         explorer = BoundaryExplorer("moons", "tree", depth=10)
-        shown = [visible_text(explorer.output.value), visible_text(explorer.picture.value)]
+        shown = [explorer.output.value, explorer.picture.value]
         explorer.model = "net"
-        shown += [visible_text(explorer.output.value), visible_text(explorer.picture.value)]
+        shown += [explorer.output.value, explorer.picture.value]
         shown += [c.description for c in (explorer.data_menu, explorer.model_menu,
                                          explorer.depth_slider, explorer.hidden_slider)]
         shown += [label for menu in (explorer.data_menu, explorer.model_menu)
                   for label, _v in menu.options]
-    finally:
-        set_language("en")
-    english = {w for text in shown for w in re.findall(r"[A-Za-z]{2,}", text)}
-    assert not english, english
+    assert english_words(*shown) == []
 
 
 def test_bench_cases_run():

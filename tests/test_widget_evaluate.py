@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import numpy as np
 import pytest
+from helpers import english_words, in_japanese
 
-from course.i18n import set_language
 from course.widgets.evaluate import (
     TrainTestLab,
     accuracy,
@@ -24,12 +23,6 @@ from course.widgets.evaluate import (
 )
 
 PETALS = ["petal length (cm)", "petal width (cm)"]
-
-
-def visible_text(html: str) -> str:
-    """What a reader sees: tags and code to copy removed."""
-    html = re.sub(r"<(code|style)>.*?</\1>", " ", html, flags=re.S)
-    return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
 def test_accuracy_and_confusion_agree_with_scikit_learn():
@@ -99,12 +92,9 @@ def test_body_mass_drowns_the_bill_as_j03_says():
 
 
 def test_penguin_names_are_translated():
-    set_language("ja")
-    try:
+    with in_japanese():
         names = [feature_label(f) for f in load_table("penguins").features] + class_names("penguins")
         title = dataset_title("penguins")
-    finally:
-        set_language("en")
     assert title == "ペンギン" and not any(re.search(r"[A-Za-z]{2,}", n.replace("mm", "")) for n in names), names
 
 
@@ -166,22 +156,18 @@ def test_switching_to_breast_cancer_rebuilds_boxes_with_readable_respectful_labe
 
 
 def test_japanese_lab_has_no_english_left():
-    set_language("ja")
-    try:
+    with in_japanese():
         lab = TrainTestLab("breast_cancer")
         lab.k = 1
-        shown = [visible_text(lab.output.value), lab.picker.description, lab.k_slider.description,
+        shown = [lab.output.value, lab.picker.description, lab.k_slider.description,
                  lab.share_slider.description, lab.scale_box.description,
                  *[label for label, _v in lab.picker.options],
                  *[box.description for box in lab.boxes.values()],
-                 *[visible_text(child.value) for child in lab.children
+                 *[child.value for child in lab.children
                    if type(child).__name__ == "HTML"]]
         lab.features = []
-        shown.append(visible_text(lab.output.value))
-    finally:
-        set_language("en")
-    english = {w for text in shown for w in re.findall(r"[A-Za-z]{2,}", text)} - {"cm", "OD"}
-    assert not english, english
+        shown.append(lab.output.value)
+    assert english_words(*shown, allowed={"cm", "OD"}) == []
 
 
 def test_bench_cases_run():

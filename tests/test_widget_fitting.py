@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+from helpers import english_words, in_japanese
 
-from course.i18n import set_language
 from course.models.linear import LinearRegressionGD, Perceptron, mean_squared_error
 from course.widgets.fitting import LineFitter, make_line_data
-
-
-def english_words(html: str) -> list[str]:
-    """Words of 3+ Latin letters in the visible text and aria-labels of some HTML."""
-    labels = " ".join(re.findall(r'aria-label="([^"]*)"', html))
-    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
-    return re.findall(r"[A-Za-z]{3,}", text + " " + labels)
-
 
 # --- the models ---------------------------------------------------------------------------
 
@@ -151,8 +141,7 @@ def test_too_big_a_learning_rate_says_so_and_reset_starts_over():
 
 
 def test_japanese_labels_leave_no_english():
-    set_language("ja")
-    try:
+    with in_japanese():
         fitter = LineFitter()
         fitter.slope = 1.0
         fitter.step()
@@ -160,6 +149,4 @@ def test_japanese_labels_leave_no_english():
                   fitter.rate_slider.description, fitter.step_button.description,
                   fitter.reset_button.description]
         assert labels[0] == "傾き"
-        assert english_words(" ".join(labels) + fitter.output.value) == []
-    finally:
-        set_language("en")
+        assert english_words(fitter.output.value, *labels, shortest=3) == []

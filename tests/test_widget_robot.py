@@ -8,8 +8,8 @@ from collections import deque
 
 import numpy as np
 import pytest
+from helpers import english_words, in_japanese
 
-from course.i18n import set_language
 from course.models.qlearning import QLearner, q_update
 from course.widgets.robot import (
     LEARN_ACTIONS,
@@ -224,15 +224,13 @@ def test_sliders_set_the_learner_and_forget_resets():
 
 # --- language, speed
 def test_japanese_labels_leave_no_english():
-    set_language("ja")
-    try:
+    with in_japanese():
         robot = GridRobot()
         robot.safety_stop = True
         robot.set_rules(GOOD_RULES)
         robot.run()
         robot.train(3)
-        texts = [text_of(re.sub(r"<code>.*?</code>", "", w.value))
-                 for w in (robot.output, robot.chart, robot.learn_status)]
+        texts = [w.value for w in (robot.output, robot.chart, robot.learn_status)]
         texts += [b.description for b in (robot.step_button, robot.run_button, robot.reset_button,
                                           robot.train1_button, robot.train50_button, robot.forget_button,
                                           robot.safety_box, robot.noise_slider, robot.epsilon_slider,
@@ -240,11 +238,8 @@ def test_japanese_labels_leave_no_english():
         for cond, act in robot.rule_rows:
             texts += [cond.description, act.description, *[o[0] for o in cond.options],
                       *[o[0] for o in act.options]]
-        english = re.findall(r"\b[A-Za-z]{3,}\b", " ".join(texts))
-        assert not english, english
+        assert english_words(*texts, shortest=3) == []
         assert "じゅう電台" in robot.output.value
-    finally:
-        set_language("en")
 
 
 def test_japanese_uses_only_kanji_of_grades_1_to_4():

@@ -6,10 +6,10 @@ import html
 import re
 
 import pytest
+from helpers import english_words, in_japanese
 
 from course.checks import CheckFailed
 from course.data.fish import FEATURES, LABELS, SIZES, load_fish
-from course.i18n import set_language
 from course.widgets.rules import (
     RuleBuilder,
     RuleError,
@@ -20,13 +20,6 @@ from course.widgets.rules import (
 )
 
 GOOD = ("spots", ">", 5, "not safe")
-
-
-def english_words(markup: str) -> list[str]:
-    """Words in Latin letters a child would read (code, units and tags removed)."""
-    text = re.sub(r"<(code|style)>.*?</\1>", " ", markup, flags=re.S)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in {"cm"}]
 
 
 def test_fish_are_the_same_every_time_and_parts_differ():
@@ -117,19 +110,16 @@ def test_twin_of_typing_a_number():
 
 
 def test_in_japanese_no_english_is_left():
-    set_language("ja")
-    try:
+    with in_japanese():
         builder = RuleBuilder()
         builder.set_rule(("colour", "!=", "blue", "safe"))
         builder.test()
-        assert english_words(builder.output.value + builder.else_text.value) == []
+        assert english_words(builder.output.value, builder.else_text.value, allowed={"cm"}) == []
         labels = [builder.feature_box.description, builder.sign_box.description,
                   builder.word_box.description, builder.label_box.description, builder.button.description,
                   *(t for t, _v in builder.feature_box.options), *(t for t, _v in builder.sign_box.options)]
-        assert english_words(" ".join(labels)) == []
+        assert english_words(*labels, allowed={"cm"}) == []
         assert "新しい魚でためす" == builder.button.description
-    finally:
-        set_language("en")
 
 
 def test_in_japanese_the_answer_line_has_the_words_on_screen_and_e04_reads_them_back():
@@ -138,8 +128,7 @@ def test_in_japanese_the_answer_line_has_the_words_on_screen_and_e04_reads_them_
     import ast
     from pathlib import Path
 
-    set_language("ja")
-    try:
+    with in_japanese():
         builder = RuleBuilder()
         builder.set_rule(GOOD)
         line = rule_code(GOOD, in_words=True)
@@ -147,8 +136,6 @@ def test_in_japanese_the_answer_line_has_the_words_on_screen_and_e04_reads_them_
                  for label in LABELS] + [rule_code(("colour", "==", c, "safe"), in_words=True)
                                          for c in ("blue", "yellow", "red")] + [
             rule_code(("fin_shape", "==", fin, "safe"), in_words=True) for fin in ("round", "pointy")]
-    finally:
-        set_language("en")
     assert line == 'answer_rule = ("点の数", ">", 5, "あぶない")'
     assert html.escape(line) in builder.output.value
     lesson = (Path(__file__).resolve().parent.parent / "lessons/e04-safe-fish/ja.md").read_text(encoding="utf-8")

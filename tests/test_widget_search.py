@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+from helpers import english_words, in_japanese
 
-from course.i18n import set_language
 from course.models.search import MAPS, ORDERS, SearchSteps, crow_distance, plan, read_map
 from course.widgets.search import PathFinder, bench_cases, show_map
-
-
-def english_words(html: str) -> list[str]:
-    """Words of 3+ Latin letters in the visible text and aria-labels of some HTML."""
-    labels = " ".join(re.findall(r'aria-label="([^"]*)"', html))
-    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
-    return re.findall(r"[A-Za-z]{3,}", text + " " + labels)
 
 
 def shortest_by_scipy(room: str) -> int:
@@ -109,8 +100,7 @@ def test_the_order_buttons_can_be_left_out():
 
 
 def test_japanese_labels_leave_no_english():
-    set_language("ja")
-    try:
+    with in_japanese():
         finder = PathFinder("trap")
         finder.step()
         html = finder.output.value + show_map("small").value
@@ -119,9 +109,7 @@ def test_japanese_labels_leave_no_english():
                   *[label for label, _v in finder.choose.options]]
         finder.run()
         html += finder.output.value
-    finally:
-        set_language("en")
-    assert english_words(html) == [] and english_words(" ".join(labels)) == []
+    assert english_words(html, *labels, shortest=3) == []
 
 
 def test_bench_cases_run():

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import numpy as np
 import pytest
+from helpers import english_words, in_japanese
 
 from course.checks import CheckFailed
 from course.data.fish import NUMERIC, load_fish
-from course.i18n import set_language
 from course.models.tree import DecisionTree, ManualTree
 from course.widgets.trees import (
     TreeBuilder,
@@ -23,12 +22,6 @@ from course.widgets.trees import (
 )
 
 GOOD = {"root": ("length_cm", 20), "left": ("spots", 3), "right": ("spots", 8)}
-
-
-def english_words(markup: str) -> list[str]:
-    text = re.sub(r"<(code|style)>.*?</\1>", " ", markup, flags=re.S)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in {"cm"}]
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3])
@@ -138,8 +131,7 @@ def test_a_third_feature_is_explained_not_drawn():
 
 
 def test_in_japanese_no_english_is_left():
-    set_language("ja")
-    try:
+    with in_japanese():
         game = TreeBuilder()
         for place, split in GOOD.items():
             game.set_split(place, *split)
@@ -147,10 +139,8 @@ def test_in_japanese_no_english_is_left():
                  *(b.description for b in game.feature_boxes.values()),
                  *(t for t, _v in game.feature_boxes["root"].options),
                  *(s.description for s in game.sliders.values())]
-        assert english_words(" ".join(texts)) == []
+        assert english_words(*texts, allowed={"cm"}) == []
         assert "長さ（cm）は 20 以下？" in game.output.value
-    finally:
-        set_language("en")
 
 
 def test_japanese_uses_only_kanji_of_grades_1_to_4():
