@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -25,14 +26,48 @@ def lesson_ids() -> list[str]:
     return wanted or sorted(lesson_folders())
 
 
-@pytest.fixture(scope="session", params=["en", "ja"])
-def built_course(request, tmp_path_factory):
-    """A course folder with every lesson built in one language: (lang, path)."""
+def run_folder(tmp_path_factory) -> Path:
+    """A folder shared by every worker of this test run (``pytest -n``), or the run's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, lang: str, ids: list[str]) -> Path:
+    """A course built once per test run, whichever worker asks first (the others wait for it):
+    copy it with ``copy_course`` before changing it."""
+    import fcntl
+
     from autograder.build.builder import build_course
 
-    path = tmp_path_factory.mktemp(f"course-{request.param}")
-    build_course(path, request.param, lesson_ids(), log=lambda *a: None)
-    return request.param, path
+    shared = run_folder(tmp_path_factory) / "built-courses"
+    shared.mkdir(exist_ok=True)
+    course, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            if course.exists():  # a worker stopped half-way: build it again
+                shutil.rmtree(course)
+            build_course(course, lang, ids, log=lambda *a: None)
+            done.touch()
+    return course
+
+
+def copy_course(built: Path, dest: Path) -> Path:
+    """A copy of a built course at ``dest``, its config naming its new folder."""
+    shutil.copytree(built, dest, symlinks=True)
+    config = dest / "nbgrader_config.py"  # the only file that names the folder
+    config.write_text(config.read_text(encoding="utf-8").replace(str(built), str(dest)),
+                      encoding="utf-8")
+    return dest
+
+
+@pytest.fixture(scope="session", params=["en", "ja"])
+def built_course(request, tmp_path_factory):
+    """A course folder with every lesson built in one language: (lang, path). Built once per
+    test run and copied for each worker, which may change its copy (submit, grade)."""
+    lang = request.param
+    built = built_once(tmp_path_factory, f"all-{lang}", lang, lesson_ids())
+    return lang, copy_course(built, tmp_path_factory.mktemp(f"course-{lang}") / "course")
 
 
 @pytest.fixture(scope="session")
@@ -90,30 +125,54 @@ def pytest_itemcollected(item):
     if stem in SLOW_FILES or item.originalname in SLOW_TESTS.get(stem, ()) or \
             SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         item.add_marker(pytest.mark.slow)
+    group = worker_group(item)
+    if group:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# -- workers: `make test` runs the slow and browser tests side by side on a few workers --------
+# (`pytest -n 3 --dist loadgroup`): most of their time is spent waiting for a kernel, a server or
+# a browser, so two cores can keep three busy. A group's tests run on one worker, in order.
+# Tests that change the machine itself (Unix users, /etc, a hub) share one group, so they never
+# run at the same time as each other.
+MACHINE_GROUP = "machine"
+MACHINE_FILES = {"test_hub", "test_guide", "test_hubproxy", "test_hubconfig"}
+# Seconds a group takes on a quiet machine (measured with --durations, rounded): the longest
+# start first, so no worker is left with a long one at the end. A group not listed is short.
+GROUP_SECONDS = {}
+
+
+def worker_group(item) -> str | None:
+    """The group a slow or browser test runs in: its file, so a module's server or graded class
+    is made once (and per language when the file runs in both; each is made separately
+    anyway). Unit tests have none: any free worker takes them."""
+    if tier(item) == "unit":
+        return None
+    stem = item.path.stem
+    if stem in MACHINE_FILES:
+        return MACHINE_GROUP
+    params = getattr(item, "callspec", None)
+    lang = params.params.get("built_course") if params else None
+    return f"{stem}-{lang}" if lang else stem
+
+
+def group_seconds(item) -> float:
+    group = worker_group(item)
+    return GROUP_SECONDS.get(group, 0) if group else 0
 
 
 @pytest.hookimpl(trylast=True)  # after pytest groups tests by fixture; the sort keeps that
 def pytest_collection_modifyitems(config, items):
+    """Unit tests first; then the slow and browser tests, longest group first (a stable sort:
+    tests keep pytest's order within a group)."""
     order = {"unit": 0, "slow": 1, "browser": 2}
-    items.sort(key=lambda item: order[tier(item)])
+    items.sort(key=lambda item: (order[tier(item)] > 0, -group_seconds(item),
+                                 worker_group(item) or "", order[tier(item)]))
 
 
 @pytest.fixture(scope="session")
 def course_e03_ja(tmp_path_factory):
     """A function that makes a fresh copy of a Japanese course with only e03 built (built once
-    per session: the "My lessons" tests each need their own, and a build takes ~15 s)."""
-    import shutil
-
-    from autograder.build.builder import build_course
-
-    built = tmp_path_factory.mktemp("e03-ja") / "course"
-    build_course(built, "ja", ["e03"], log=lambda *a: None)
-
-    def copy(dest: Path) -> Path:
-        shutil.copytree(built, dest, symlinks=True)
-        config = dest / "nbgrader_config.py"  # the only file that names the folder
-        config.write_text(config.read_text(encoding="utf-8").replace(str(built), str(dest)),
-                          encoding="utf-8")
-        return dest
-
-    return copy
+    per test run: the "My lessons" tests each need their own, and a build takes ~15 s)."""
+    built = built_once(tmp_path_factory, "e03-ja", "ja", ["e03"])
+    return lambda dest: copy_course(built, dest)
