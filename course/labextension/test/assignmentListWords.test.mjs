@@ -1,0 +1,27 @@
+// The whole word table of nbgrader's Assignment List in Japanese (assignmentListWords.ts), entry
+// by entry. The single labels are in assignmentList.test.mjs; the kanji rule is checked in
+// Python and the relabelled panel in Chromium (tests/test_my_lessons_browser.py).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { load } from './load.mjs';
+
+const words = await load('assignmentListWords');
+const table = Object.entries(words.ASSIGNMENT_LIST_JA);
+
+test('every entry is found as nbgrader writes it, with spaces around or not', () => {
+  assert.ok(table.length >= 20);
+  for (const [english, japanese] of table) {
+    assert.equal(english, english.trim(), `${english}: keys are the trimmed text`);
+    assert.equal(words.translateLabel(english), japanese);
+    assert.equal(words.translateLabel(`\n    ${english}  `), `\n    ${japanese}  `);
+  }
+});
+
+test('every Japanese label is free of English and is never translated again', () => {
+  // the panel relabels on every change it sees, its own changes too: a label must stay put
+  for (const [english, japanese] of table) {
+    assert.ok(japanese.trim() && !/[A-Za-z]/.test(japanese), `${english} -> ${japanese}`);
+    assert.equal(words.translateLabel(japanese), null, japanese);
+  }
+});
