@@ -32,12 +32,12 @@ def wait_for_server(url: str, proc, seconds: float = 90) -> None:
 
 @contextmanager
 def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180,
-            ready: str = f"/api/status?token={TOKEN}"):
-    """Run a Jupyter server command until the block ends; yield its base URL (once ``ready``,
-    a path on the server, answers)."""
+            ready: str = f"/api/status?token={TOKEN}", cwd: Path | None = None):
+    """Run a Jupyter server command (in the folder ``cwd``, else this one) until the block ends;
+    yield its base URL (once ``ready``, a path on the server, answers)."""
     env = {**(env or os.environ), "JUPYTER_TOKEN": TOKEN}
     with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         try:
             wait_for_server(f"http://127.0.0.1:{port}{ready}", proc, seconds)
             yield f"http://127.0.0.1:{port}"
