@@ -64,10 +64,35 @@ function watch(app: JupyterFrontEnd, watched: WeakSet<Widget>): void {
   });
 }
 
+/** The classes nbgrader puts on its dialogs (validation results, a refused submission). */
+const DIALOG_CLASSES = ['nbgrader-ErrorDialog', 'nbgrader-SuccessDialog'];
+
+/** True for one of nbgrader's dialogs (JupyterLab attaches a dialog to the page's body). */
+export function isNbgraderDialog(node: Node): node is HTMLElement {
+  return node instanceof HTMLElement && DIALOG_CLASSES.some(c => node.classList.contains(c));
+}
+
+/**
+ * Put nbgrader's dialogs in Japanese as they open: they are built whole before they are
+ * attached, so one pass is enough. Only the body's own children are watched (cheap).
+ */
+function watchDialogs(): void {
+  new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of Array.from(record.addedNodes)) {
+        if (isNbgraderDialog(node)) {
+          node.lang = 'ja';
+          relabel(node);
+        }
+      }
+    }
+  }).observe(document.body, { childList: true });
+}
+
 /** nbgrader's Assignment List in the course language (Japanese; English needs nothing). */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: '@manabu/lab:assignment-list',
-  description: 'Japanese labels for nbgrader\'s Assignment List in a Japanese course.',
+  description: 'Japanese labels for nbgrader\'s Assignment List and its dialogs in a Japanese course.',
   autoStart: true,
   activate: (app: JupyterFrontEnd): void => {
     void courseLanguage().then(lang => {
@@ -82,6 +107,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
       });
       watch(app, watched); // opened before the language was known
+      watchDialogs();
     });
   }
 };
