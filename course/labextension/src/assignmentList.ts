@@ -73,8 +73,9 @@ export function isNbgraderDialog(node: Node): node is HTMLElement {
 }
 
 /**
- * Put nbgrader's dialogs in Japanese as they open: they are built whole before they are
- * attached, so one pass is enough. Only the body's own children are watched (cheap).
+ * Put nbgrader's dialogs in Japanese as they open. Only the body's own children are watched
+ * (cheap); a dialog's title and body are drawn by React after it is attached, so each nbgrader
+ * dialog is watched until it closes.
  */
 function watchDialogs(): void {
   new MutationObserver(records => {
@@ -83,10 +84,22 @@ function watchDialogs(): void {
         if (isNbgraderDialog(node)) {
           node.lang = 'ja';
           relabel(node);
+          watchDialog(node);
         }
       }
     }
   }).observe(document.body, { childList: true });
+}
+
+function watchDialog(dialog: HTMLElement): void {
+  const observer = new MutationObserver(() => {
+    if (!dialog.isConnected) {
+      observer.disconnect();
+      return;
+    }
+    relabel(dialog);
+  });
+  observer.observe(dialog, { childList: true, subtree: true, characterData: true });
 }
 
 /** nbgrader's Assignment List in the course language (Japanese; English needs nothing). */
