@@ -61,11 +61,30 @@ def rooted_config(root: Path) -> Config:
     return config
 
 
+# What a teacher can check when nbgrader's action failed
+EXCHANGE_HINT = ("check that c.Exchange.root in nbgrader_config.py is the exchange the lessons are "
+                 "released to, and that the lesson was released")
+HINTS = {
+    "list the released lessons": EXCHANGE_HINT,
+    "list the submitted lessons": EXCHANGE_HINT,
+    "fetch a lesson": EXCHANGE_HINT + " (a lesson fetched before is not fetched again)",
+    "fetch feedback": "check that the feedback was released (nbgrader release_feedback)",
+    "submit": ("check that the lesson's folder is in the student's folder and that the "
+               "exchange's inbound folder is writable"),
+    "validate a notebook": "run `nbgrader validate <notebook>` in a terminal to see the whole error",
+}
+
+
+def last_line(said) -> str:
+    """The telling line of nbgrader's error: a traceback's last line (nbgrader logs it whole)."""
+    lines = [line.strip() for line in str(said or "").splitlines() if line.strip()]
+    return lines[-1][:500] if lines else "(nothing)"
+
+
 def _told(self, action: str, said, sentence: str) -> dict:
     """Log nbgrader's failure for the teacher; the answer the child gets instead."""
-    self.log.error("Manabu: nbgrader's Assignment List could not %s; the student was told %r. "
-                   "nbgrader said: %s -- check c.Exchange.root in nbgrader_config.py and that "
-                   "the lesson was released.", action, sentence, str(said).strip()[:2000])
+    self.log.error("Manabu: nbgrader's Assignment List could not %s (%s); the student was told "
+                   "%r. What to do: %s.", action, last_line(said), sentence, HINTS[action])
     return {"success": False, "value": sentence}
 
 
