@@ -74,6 +74,10 @@ def test_panel_lists_fetches_submits_and_shows_the_own_score(lab, browser):
         button.tap()
         page.wait_for_selector(f"{CARD}[data-status='fetched']", timeout=30_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)  # the lesson opened
+        # nbgrader's Validate button in the lesson's toolbar speaks the course language too
+        page.wait_for_function("""() => [...document.querySelectorAll(
+            '.jp-NotebookPanel-toolbar .validate-button')].some(b => b.innerText.trim() ===
+            'たしかめる' && b.title === 'レッスンを たしかめる')""", timeout=30_000)
         # the child's answers, written into the file (typing them is the lesson tests' job);
         # saved first, so the panel's save before submitting has nothing to overwrite
         page.locator(".jp-Notebook").first.click()

@@ -51,7 +51,10 @@ export const ASSIGNMENT_LIST_JA: { [english: string]: string } = {
   'There was an error running the validate command:': 'たしかめられなかったよ。先生に 言ってね。',
   'Validation failed': 'たしかめられなかったよ',
   'Cannot save notebook': 'ほぞん できなかったよ。先生に 言ってね。',
-  'Version Mismatch': 'うまく 動かないよ'
+  'Version Mismatch': 'うまく 動かないよ',
+  // nbgrader's Validate button in a lesson's toolbar (its label while it works is above)
+  'Validate Assignment': 'レッスンを たしかめる',
+  'Saving...': 'ほぞん しているよ…'
 };
 
 /**

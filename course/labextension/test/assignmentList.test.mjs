@@ -77,6 +77,13 @@ test('nbgrader\'s sentences with a detail in them are Japanese whatever the deta
   }
 });
 
+test('nbgrader\'s Validate button in a lesson\'s toolbar is Japanese while it works', () => {
+  assert.equal(words.translateLabel('Validate'), 'たしかめる');
+  assert.equal(words.translateLabel('Validate Assignment'), 'レッスンを たしかめる');
+  assert.equal(words.translateLabel('Saving...'), 'ほぞん しているよ…');
+  assert.equal(words.translateLabel('Validating...'), 'たしかめているよ…');
+});
+
 test('the short sentences Manabu\'s server sends instead of nbgrader\'s errors are Japanese', () => {
   assert.equal(words.translateLabel('Could not hand it in. Please tell your teacher.'),
     '出せなかったよ。先生に 言ってね。');
