@@ -10,8 +10,9 @@ then finds no course configuration, looks for nbgrader's default exchange
 ``/srv/nbgrader/exchange`` and tells the child "The exchange directory does not exist ...", while
 the "My lessons" panel, which reads from the root, works. Here both panels read the same
 configuration (:func:`autograder.school.my_lessons.student_config`) and lessons are fetched into
-the root, whatever the process's working folder is. Nothing calls ``chdir`` any more: the working
-folder is shared by every request and by the My lessons panel's threads.
+the root, whatever the process's working folder is. The Assignment List no longer changes the
+process's working folder to read its configuration: that folder is shared by every request and by
+the My lessons panel's threads.
 
 nbgrader's failures reached the child as its long English text or a Python traceback, and a failed
 fetch said nothing at all. Here each is one short sentence a child can act on (``MESSAGES``; the
