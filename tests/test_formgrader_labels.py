@@ -188,8 +188,18 @@ def graded_notebook() -> nbformat.NotebookNode:
                                             execution_count=2)]
     task = nbformat.v4.new_markdown_cell("友だちと、答えをくらべましょう。")
     task.metadata.nbgrader = {**meta, "grade_id": "e03-task", "task": True, "points": 1}
-    nb.cells = [nbformat.v4.new_markdown_cell("# となりの数"), written, answer, check, task]
+    # a child's words that happen to be nbgrader's labels: the teacher must see them as written
+    said = nbformat.v4.new_markdown_cell("None")
+    said.metadata.nbgrader = {**meta, "grade_id": "e03-said", "solution": True, "grade": True,
+                              "points": 1}
+    shown = nbformat.v4.new_code_cell("show()", execution_count=3)
+    shown.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<p>Success</p>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# となりの数"), written, answer, check, task,
+                said, shown]
     return nb
+
+
+CHILD_WORDS = {"None", "Success"}  # graded_notebook's answer and output: data, not labels
 
 
 def test_the_page_that_grades_one_submission_is_japanese(tmp_path, monkeypatch):
@@ -218,7 +228,8 @@ def test_the_page_that_grades_one_submission_is_japanese(tmp_path, monkeypatch):
     html = written[0]
     assert written[1] == html and html.count(formgrader_text.MARK) == 1
     text = teacher_reads(html)
-    assert english_words(text, KEEP | {"aoi"}) == [], text
+    assert english_words(text, KEEP | {"aoi"} | CHILD_WORDS) == [], text
+    assert "<p>None</p>" in html and "<p>Success</p>" in html
     for shown in ("提出物 1 / 4", "提出物 #1", "残り 3 件", "生徒の答え", "生徒のタスク", "満点",
                   "（加点）", "← 前へ", "次へ →", "ノートブックを開く",
                   "ぼくは、となりの数を 3 にしました。", "[1]:", "[2]:"):

@@ -35,7 +35,12 @@ function manabuFormgraderLabels(data) {
     if (out && out !== value) { element.setAttribute(name, out); }
   }
 
+  // never the notebook on the one-submission page: the lesson's and the student's own words
+  var NOTEBOOK = '.text_cell_render, .output_subarea, .input_area';
+
   function fix(node) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    if (!element || element.closest(NOTEBOOK)) { return; }
     if (node.nodeType === 3) { fixText(node); return; }
     if (node.nodeType !== 1 || /^(SCRIPT|STYLE|PRE|TEXTAREA)$/.test(node.tagName)) { return; }
     ATTRIBUTES.forEach(function (name) { fixAttribute(node, name); });
@@ -70,7 +75,9 @@ function manabuFormgraderLabels(data) {
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
       if (change.type === 'characterData') { fix(change.target); }
-      if (change.type === 'attributes') { fixAttribute(change.target, change.attributeName); }
+      if (change.type === 'attributes' && !change.target.closest(NOTEBOOK)) {
+        fixAttribute(change.target, change.attributeName);
+      }
       change.addedNodes.forEach(fix);
     });
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true,

@@ -12,8 +12,11 @@ msgid:
   ``To <b>create</b> an assignment, ...``. It is replaced wherever it stands in the page,
   whitespace aside; its holes match text without tags or quotes (a path, a link's address).
 
-Scripts, styles, ``<pre>`` and ``<textarea>`` are never changed. What nbgrader's own scripts
-draw later is translated in the browser (``formgrader_live.js``) with the same labels and holes.
+Scripts, styles, ``<pre>`` and ``<textarea>`` are never changed, nor is the notebook on the page
+that grades one submission (its Markdown, code and outputs: the lesson's and the student's own
+words, which the teacher must see as they are, even an answer that reads "None"). What
+nbgrader's own scripts draw later is translated in the browser (``formgrader_live.js``) with the
+same labels and holes and the same exceptions.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ ATTRIBUTE = re.compile(r"""(\s(?:title|placeholder|aria-label)=")([^"<>]*)(")"""
 UNTOUCHED = re.compile(r"(<(script|style|pre|textarea)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
 LIVE_JS = Path(__file__).with_name("formgrader_live.js")
 MARK = "data-manabu-formgrader"  # on the live script: a page is translated once
+# the notebook's contents on the one-submission page (nbconvert's classic template): data
+NOTEBOOK_CLASSES = "text_cell_render|output_subarea|input_area"
+NOTEBOOK_START = re.compile(r'<div\b[^>]*\bclass="[^"]*\b(?:' + NOTEBOOK_CLASSES + r')\b[^"]*"[^>]*>')
+DIV = re.compile(r"<div\b[^>]*>|</div\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -135,13 +142,22 @@ def _translate_markup(part: str, table: Table) -> str:
     return ATTRIBUTE.sub(attribute, SEGMENT.sub(segment, part))
 
 
-def translate_page(html: str, messages: dict[str, str], lang: str) -> str:
-    """``html`` (a Formgrader page) translated with ``messages``, ``<html lang>`` set, and the
-    script that translates what nbgrader's scripts draw later. A page that already has that
-    script is returned as it is."""
-    if MARK in html:
-        return html
-    table = compile_table(messages)
+def _notebook_parts(html: str) -> list[tuple[bool, str]]:
+    """``html`` cut into (is the notebook's content, text) pieces, in order."""
+    pieces, at = [], 0
+    while (start := NOTEBOOK_START.search(html, at)) is not None:
+        depth, end = 1, len(html)
+        for tag in DIV.finditer(html, start.end()):
+            depth += -1 if tag.group().startswith("</") else 1
+            if depth == 0:
+                end = tag.end()
+                break
+        pieces += [(False, html[at:start.start()]), (True, html[start.start():end])]
+        at = end
+    return [*pieces, (False, html[at:])]
+
+
+def _translate_outside_blocks(html: str, table: Table) -> str:
     parts = UNTOUCHED.split(html)
     out = []
     for index, part in enumerate(parts):
@@ -150,7 +166,18 @@ def translate_page(html: str, messages: dict[str, str], lang: str) -> str:
             out.append(_translate_markup(part, table))
         elif kind == 1:
             out.append(part)
-    page = "".join(out)
+    return "".join(out)
+
+
+def translate_page(html: str, messages: dict[str, str], lang: str) -> str:
+    """``html`` (a Formgrader page) translated with ``messages``, ``<html lang>`` set, and the
+    script that translates what nbgrader's scripts draw later. A page that already has that
+    script is returned as it is."""
+    if MARK in html:
+        return html
+    table = compile_table(messages)
+    page = "".join(text if notebook else _translate_outside_blocks(text, table)
+                   for notebook, text in _notebook_parts(html))
     if re.search(r"<html\b", page, re.IGNORECASE):
         page = re.sub(r"<html(?![^>]*\blang=)", f'<html lang="{lang}"', page, count=1)
     else:  # nbgrader's pages start at <head>: the <html> tag may be left out, not its lang
