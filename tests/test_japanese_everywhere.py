@@ -271,6 +271,17 @@ def test_the_formgrader_is_japanese(ja_lab, browser):
         assert english_words(text, keep) == [], text
         placeholders = page.eval_on_selector_all("textarea.comment", "t => t.map(e => e.placeholder)")
         assert placeholders and english_words(" ".join(placeholders), {"Markdown", "MathJax"}) == []
+        # a text drawn later is translated, except in the notebook: a child's "None" stays
+        drawn = page.evaluate("""async () => {
+            const inside = document.querySelector('.text_cell_render').appendChild(
+                document.createElement('p'));
+            const outside = document.getElementById('statusmessage');
+            inside.textContent = 'None';
+            outside.textContent = 'None';
+            await new Promise(r => setTimeout(r, 50));
+            return [inside.textContent, outside.textContent];
+        }""")
+        assert drawn == ["None", "なし"], drawn
 
 
 def test_feedback_marks_widgets_instead_of_their_text_form():
