@@ -24,7 +24,9 @@ def render():
     from jinja2 import Environment, FileSystemLoader
     from nbgrader.server_extensions.formgrader import handlers
     from nbgrader.server_extensions.formgrader.base import BaseHandler
+    from nbgrader.server_extensions.formgrader.handlers import SubmissionHandler
 
+    originals = BaseHandler.render, SubmissionHandler.__dict__.get("write")
     formgrader_labels.patch_formgrader()
     formgrader_labels.patch_formgrader()  # a second load wraps nothing twice
     env = Environment(loader=FileSystemLoader([handlers.template_path]))
@@ -35,7 +37,12 @@ def render():
         ns = {"base_url": "/", "url_prefix": "", "windows": False, **ns}
         return BaseHandler.render(handler, name, **ns)
 
-    return page
+    yield page
+    BaseHandler.render = originals[0]  # other tests in this process get nbgrader as it is
+    if originals[1] is None:
+        del SubmissionHandler.write
+    else:
+        SubmissionHandler.write = originals[1]
 
 
 def course(tmp_path: Path, lang: str) -> Path:
