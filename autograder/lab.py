@@ -16,6 +16,7 @@ from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 
 PANEL_EXTENSION = "autograder.school.my_lessons_server"
 FORMGRADER_LABELS = "autograder.school.formgrader_labels"
+ASSIGNMENT_LIST = "autograder.school.assignment_list"
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -31,7 +32,10 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            # the students' "My lessons" panel (autograder.school.my_lessons_server)
            "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True",
            # the Formgrader's labels in the course language (autograder.school.formgrader_labels)
-           "--ServerApp.jpserver_extensions", f"{FORMGRADER_LABELS}=True"]
+           "--ServerApp.jpserver_extensions", f"{FORMGRADER_LABELS}=True",
+           # nbgrader's Assignment List reads the course config from the root, not the process's
+           # folder, and says one short sentence when it fails (autograder.school.assignment_list)
+           "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

@@ -16,10 +16,11 @@ TOKEN = "manabu-test-token"
 
 
 def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180,
-            ready: str | None = None):
-    """Run a Jupyter server command with the tests' token until the block ends; yield its base
-    URL (once ``ready``, a path on the server, answers). See autograder.dev.labserver.running."""
-    return labserver.running(cmd, port, log_path, TOKEN, env, seconds, ready)
+            ready: str | None = None, cwd: Path | None = None):
+    """Run a Jupyter server command (in the folder ``cwd``, else this one) with the tests' token
+    until the block ends; yield its base URL (once ``ready``, a path on the server, answers).
+    See autograder.dev.labserver.running."""
+    return labserver.running(cmd, port, log_path, TOKEN, env, seconds, ready, cwd)
 
 
 @contextmanager

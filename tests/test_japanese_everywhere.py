@@ -226,6 +226,64 @@ def test_feedback_and_class_report_are_japanese(ja_lab, browser):
         assert english_words(text) == [], text
 
 
+@pytest.mark.browser
+def test_the_formgrader_is_japanese(ja_lab, browser):
+    """The teacher's Formgrader on the graded class, after nbgrader's scripts drew its tables and
+    dialogs (autograder/school/formgrader_labels.py; tests/test_formgrader_labels.py checks
+    every page and script text without a browser)."""
+    base, _course, _log = ja_lab
+    keep = STUDENTS | {"JupyterHub", "UTC", "JST"}  # product and time-zone names, as in Japan
+
+    def words() -> str:
+        # what a teacher reads, without the commands to type and the config file's JSON (<pre>)
+        page.evaluate("document.querySelectorAll('pre').forEach(p => p.remove())")
+        return " ".join(japanese_texts(page, "body").split())
+
+    with browser_page(browser, SHOTS / "ja-formgrader-failure.png") as page:
+        page.goto(f"{base}/formgrader/manage_assignments?token={TOKEN}")
+        page.wait_for_selector("#main-table td.status span")
+        page.locator("a[onclick^='createAssignmentModal']").click()  # a dialog nbgrader draws
+        page.wait_for_selector("#add-assignment-modal .modal-title")
+        text = words()
+        assert "新しい課題を追加" in text and "締め切り（任意）" in text and "下書き" in text, text
+        assert english_words(text, keep) == [], text
+
+        page.goto(f"{base}/formgrader/manage_submissions/e03")
+        page.wait_for_selector("#main-table td.status span")
+        text = words()
+        assert "採点済み" in text and english_words(text, keep) == [], text
+
+        # the submissions of e03 with names hidden; nbgrader's "show all names" still works
+        page.goto(f"{base}/formgrader/gradebook/e03/e03")
+        page.wait_for_selector("#main-table td.name a")
+        text = words()
+        assert "提出物 #1" in text and english_words(text, keep) == [], text
+        page.click("#toggle_names")
+        page.wait_for_function("document.getElementById('toggle_names').textContent"
+                               " === '全員の名前を隠す'")
+        assert set(page.locator("a.name-shown:visible").all_inner_texts()) & STUDENTS
+
+        # one submission: nbgrader's parts of it (the lesson and the student's words are data)
+        page.locator("a.name-shown").first.click()
+        page.wait_for_selector(".nbgrader_cell .panel-heading")
+        text = " ".join(japanese_texts(page, "nav, .panel-heading").split())
+        assert "提出物" in text and "満点" in text, text
+        assert english_words(text, keep) == [], text
+        placeholders = page.eval_on_selector_all("textarea.comment", "t => t.map(e => e.placeholder)")
+        assert placeholders and english_words(" ".join(placeholders), {"Markdown", "MathJax"}) == []
+        # a text drawn later is translated, except in the notebook: a child's "None" stays
+        drawn = page.evaluate("""async () => {
+            const inside = document.querySelector('.text_cell_render').appendChild(
+                document.createElement('p'));
+            const outside = document.getElementById('statusmessage');
+            inside.textContent = 'None';
+            outside.textContent = 'None';
+            await new Promise(r => setTimeout(r, 50));
+            return [inside.textContent, outside.textContent];
+        }""")
+        assert drawn == ["None", "なし"], drawn
+
+
 def test_feedback_marks_widgets_instead_of_their_text_form():
     """Grading keeps a widget's text form only ("DrawAndGuess(children=(..."): the feedback page
     says a widget was there instead (in the course language)."""

@@ -27,8 +27,14 @@ from autograder.build.nbconfig import nbgrader_api
 from autograder.grading.feedback_score import read_score, score_tag
 from autograder.grading.grade import grade_lesson
 from autograder.grading.submissions import answer_cells, fill_answers, read_versions
-from autograder.lab import PANEL_EXTENSION
+from autograder.lab import ASSIGNMENT_LIST, PANEL_EXTENSION, lab_command
 from autograder.school import deadlines
+from autograder.school.assignment_list import (
+    FETCH_FAILED,
+    MESSAGES,
+    SUBMIT_FAILED,
+    VALIDATE_FAILED,
+)
 from autograder.school.deadline_publish import OWN_FOLDER, PUBLIC_NAME, write_for_user
 from autograder.school.my_lessons import MyLessons, student_config
 
@@ -36,9 +42,10 @@ LESSON, WRITTEN = "e03", "e03-reflect"  # its written reflection (2 points) wait
 ME = get_username()  # nbgrader's student on one machine: the user running the server
 
 
-def call(base: str, path: str, body: dict | None = None, token: str | None = TOKEN):
-    """(status, JSON) of a request to the panel's handlers."""
-    request = urllib.request.Request(f"{base}/manabu/my-lessons{path}", method="POST" if body
+def call(base: str, path: str, body: dict | None = None, token: str | None = TOKEN,
+         handlers: str = "/manabu/my-lessons"):
+    """(status, JSON) of a request to the panel's handlers (or other ``handlers``)."""
+    request = urllib.request.Request(f"{base}{handlers}{path}", method="POST" if body
                                      is not None else "GET",
                                      data=json.dumps(body).encode() if body is not None else None)
     if token:
@@ -52,6 +59,11 @@ def call(base: str, path: str, body: dict | None = None, token: str | None = TOK
             return err.code, json.loads(text)
         except ValueError:
             return err.code, {"raw": text.decode(errors="replace")}
+
+
+def nbgrader(base: str, path: str, body: dict | None = None):
+    """(status, JSON) of one of nbgrader's own Assignment List handlers (what its panel calls)."""
+    return call(base, path, body, handlers="")
 
 
 def row(base: str) -> dict:
@@ -74,20 +86,33 @@ def flow(tmp_path_factory, course_e03_ja):
     port, steps = free_port(), {}
     cmd = [sys.executable, "-m", "jupyter_server", f"--ServerApp.root_dir={course}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
-           "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True"]
+           "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True",
+           "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp / "data"),  # nbgrader's cache
            "JUPYTER_CONFIG_DIR": str(tmp / "config")}
-    with running(cmd, port, tmp / "server.log", env=env) as base:
+    ours = {"course_id": "manabu", "assignment_id": LESSON}
+    # started in another folder than its root (the course), as a service manager or a test may:
+    # nbgrader's own Assignment List must still find the course from the root
+    with running(cmd, port, tmp / "server.log", env=env, cwd=tmp) as base:
         steps["anonymous"] = call(base, "", token=None)
+        steps["nb_courses"] = nbgrader(base, "/courses")
+        steps["nb_released"] = nbgrader(base, "/assignments?course_id=manabu")
         steps["released"] = row(base)
         steps["fetch"] = call(base, "/fetch", {"course_id": "manabu", "lesson": LESSON})
         steps["fetch_again"] = call(base, "/fetch", {"course_id": "manabu", "lesson": LESSON})
+        steps["nb_fetch_again"] = nbgrader(base, "/assignments/fetch", ours)
+        steps["nb_fetched"] = nbgrader(base, "/assignments?course_id=manabu")
+        steps["nb_submit_unknown"] = nbgrader(base, "/assignments/submit",
+                                              {**ours, "assignment_id": "e99"})
+        steps["nb_validate_missing"] = nbgrader(base, "/assignments/validate",
+                                                {"path": "e99/e99.ipynb"})
         steps["bad"] = call(base, "/submit", {"course_id": "manabu", "lesson": "../e03"})
         teacher, _student = read_versions(course, LESSON)
         nb = nbformat.read(course / LESSON / f"{LESSON}.ipynb", as_version=4)
         nbformat.write(fill_answers(nb, answer_cells(teacher)), course / LESSON / f"{LESSON}.ipynb")
+        steps["nb_submit"] = nbgrader(base, "/assignments/submit", ours)  # then My lessons again
         steps["submit"] = call(base, "/submit", {"course_id": "manabu", "lesson": LESSON})
         # the teacher: collect, grade, release the feedback (written answer not read yet)
         assert api.collect(LESSON)["success"]
@@ -131,6 +156,42 @@ def test_a_refused_action_says_which_and_why(flow):
     status, data = flow["fetch_again"]
     assert status == 409 and data["error"] == "fetch_failed" and data["detail"]
     assert flow["bad"][0] == 400 and flow["bad"][1]["error"] == "bad_request"
+
+
+def test_nbgraders_own_assignment_list_lists_fetches_and_submits_from_the_servers_root(flow):
+    """nbgrader's Assignment List on a server whose working folder is not the course: it reads
+    the course's nbgrader_config.py from the root, as the My lessons panel does."""
+    assert flow["nb_courses"] == (200, {"success": True, "value": ["manabu"]})
+    status, listed = flow["nb_released"]
+    assert status == 200 and listed["success"], listed
+    assert [(a["assignment_id"], a["status"]) for a in listed["value"]] == [(LESSON, "released")]
+    status, listed = flow["nb_fetched"]
+    assert listed["success"], listed
+    [fetched] = [a for a in listed["value"] if a["status"] == "fetched"]
+    assert fetched["path"] == LESSON  # in the root (relative to it), not in the process's folder
+    assert [nb["path"] for nb in fetched["notebooks"]] == [f"{LESSON}/{LESSON}.ipynb"]
+    status, listed = flow["nb_submit"]
+    assert listed["success"], listed
+    [submitted] = [a for a in listed["value"] if a["status"] == "submitted"]
+    assert submitted["assignment_id"] == LESSON and len(submitted["submissions"]) == 1
+
+
+def test_nbgraders_assignment_list_tells_the_child_one_short_sentence(flow):
+    """Instead of nbgrader's traceback (or, for a fetch, nothing); the teacher finds nbgrader's
+    words in the server log."""
+    assert flow["nb_fetch_again"] == (200, {"success": False, "value": FETCH_FAILED})
+    assert flow["nb_submit_unknown"] == (200, {"success": False, "value": SUBMIT_FAILED})
+    assert flow["nb_validate_missing"] == (200, {"success": False, "value": VALIDATE_FAILED})
+    log = (flow["tmp"] / "server.log").read_text(encoding="utf-8")
+    told = [line for line in log.splitlines() if f"the student was told {SUBMIT_FAILED!r}" in line]
+    assert len(told) == 1 and "Assignment not found" in told[0] and "What to do:" in told[0], told
+
+
+def test_make_lab_and_the_hub_image_enable_the_rooted_assignment_list():
+    assert f"{ASSIGNMENT_LIST}=True" in lab_command(Path("/nonexistent/course"), 8888)
+    install = (Path(__file__).resolve().parent.parent / "deploy" / "image" /
+               "install.sh").read_text(encoding="utf-8")
+    assert f'\\"{ASSIGNMENT_LIST}\\": true' in install
 
 
 def test_submit_hands_in_and_says_when(flow):
@@ -256,3 +317,5 @@ def test_assignment_list_japanese_is_read_by_a_third_grader():
     kanji = {ch for text in table.values() for ch in text if "\u4e00" <= ch <= "\u9fff"}
     assert kanji <= allowed, sorted(kanji - allowed)
     assert not any(re.search(r"[A-Za-z]", text) for text in table.values())
+    # every sentence Manabu's server sends instead of nbgrader's errors has its Japanese
+    assert set(MESSAGES) <= set(table), sorted(set(MESSAGES) - set(table))

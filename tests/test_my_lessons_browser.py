@@ -2,7 +2,8 @@
 it) in Chromium at 1024×768 with touch: a released lesson is listed with the student's own due
 time, the child gets it and hands it in with taps, the teacher grades and releases feedback, and
 the panel shows the child's own score and opens the feedback page. nbgrader's own Assignment List
-is in Japanese there too (the same page, a few seconds more)."""
+lists the same lesson in Japanese there too, and a failed hand-in says so in one Japanese sentence
+(the same page, a few seconds more)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ def test_panel_lists_fetches_submits_and_shows_the_own_score(lab, browser):
         button.tap()
         page.wait_for_selector(f"{CARD}[data-status='fetched']", timeout=30_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)  # the lesson opened
+        # nbgrader's Validate button in the lesson's toolbar speaks the course language too
+        page.wait_for_function("""() => [...document.querySelectorAll(
+            '.jp-NotebookPanel-toolbar .validate-button')].some(b => b.innerText.trim() ===
+            'たしかめる' && b.title === 'レッスンを たしかめる')""", timeout=30_000)
         # the child's answers, written into the file (typing them is the lesson tests' job);
         # saved first, so the panel's save before submitting has nothing to overwrite
         page.locator(".jp-Notebook").first.click()
@@ -103,8 +108,8 @@ def test_panel_lists_fetches_submits_and_shows_the_own_score(lab, browser):
         assert f"{row.score:g}" in viewer.locator("h4").first.inner_text()
         assert card.locator("button[data-action='open-feedback']").count() == 1
 
-        # nbgrader's Assignment List, relabelled by the Manabu extension for a Japanese course
-        # (its rows stay empty here: nbgrader's own list server finds no exchange in this setup)
+        # nbgrader's Assignment List, relabelled by the Manabu extension for a Japanese course; its
+        # server reads the course from the root (this server's working folder is not the course)
         started = time.monotonic()
         run_command(page, "nbgrader:open-assignment-list")
         listing = page.locator("#nbgrader-assignment-list")
@@ -120,6 +125,21 @@ def test_panel_lists_fetches_submits_and_shows_the_own_score(lab, browser):
         assert listing.locator("#refresh_assignments_list").get_attribute("title") == "新しくする"
         tab = page.locator(".lm-TabBar-tab[data-id='nbgrader-assignment-list']")
         assert tab.inner_text().strip() == "レッスン"
+        # the child's lesson, as the My lessons panel shows it: fetched, handed in, feedback fetched
+        submitted = listing.locator("#submitted_assignments_list .list_item", has_text=LESSON)
+        submitted.first.wait_for(timeout=30_000)
+        assert "（おへんじを 見る）" in submitted.first.inner_text()
+        fetched = listing.locator("#fetched_assignments_list > .list_item", has_text=LESSON)
+        assert fetched.count() == 1 and listing.locator("#released_assignments_list_error").is_hidden()
+        # a hand-in that fails (the lesson's folder is gone): one Japanese sentence, no traceback
+        folder = lab[1] / LESSON
+        folder.rename(folder.with_name(f"{LESSON}-moved"))
+        fetched.locator("button", has_text="先生に 出す").first.click()
+        dialog = page.locator(".jp-Dialog.nbgrader-ErrorDialog")
+        dialog.wait_for(timeout=30_000)
+        assert "出せなかったよ。先生に 言ってね。" in dialog.inner_text()
+        assert not re.search(r"[A-Za-z]{3}", dialog.inner_text()), dialog.inner_text()
+        dialog.locator("button.jp-mod-accept").click()
         print(f"assignment list check: {time.monotonic() - started:.1f} s")
     except Exception:
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,9 @@ def test_the_school_font_ships_with_its_licence_and_fits_the_wheel():
 def test_the_school_font_has_every_kana_and_kanji_of_the_japanese_lessons():
     """Else a lesson's word would fall back to another font (run autograder/build/fontsubset.py)."""
     cmap = set(TTFont(FILES[-1])["cmap"].getBestCmap())
-    texts = [*REPO.glob("lessons/*/ja.md"), *REPO.glob("course/locale/ja/*.po")]
+    texts = [*REPO.glob("lessons/*/ja.md"), *REPO.glob("course/locale/ja/*.po"),
+             *REPO.glob("course/labextension/src/*.ts"),  # the panels' and dialogs' Japanese
+             *REPO.glob("autograder/*/locale/ja/*.po")]  # the teacher's pages (Formgrader)
     used = {c for path in texts for c in KANA_KANJI.findall(path.read_text(encoding="utf-8"))}
     missing = sorted(c for c in used if ord(c) not in cmap)
     assert len(used) > 500 and not missing, missing

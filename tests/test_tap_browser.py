@@ -1,6 +1,7 @@
 """A grade-3 child on a tablet does lessons e01 and e03 in Japanese by taps only, in a real
 JupyterLab with Manabu's extension (@manabu/lab): big run buttons, answers written by the widgets
 into the answer cells (and the widget then says so, not "copy this line"), furigana in Markdown.
+In e01 "run all up to here" tapped while a failing check still runs leaves no run bar at [*].
 In e03 an answer edited and not run again gets "run its cell again" from its check. The saved
 notebooks are then submitted and graded by `manabu grade`.
 
@@ -73,6 +74,33 @@ def check_after(nb, index: int) -> int:
                 and not c.metadata.get("nbgrader", {}).get("solution"))
 
 
+def run_up_to_while_a_check_fails(page, student, names: list[str]) -> None:
+    """"⏩ Run all up to here" tapped while a failing check still runs: the kernel skips ("aborts")
+    every request queued behind the error, and the skipped cell's run bar must then say "not run"
+    ([ ]), not "running" ([*]) for good (src/runState.ts)."""
+    widget = index_of(student, f'name="{names[0]}"')
+    check = check_after(student, index_of(student, f"{names[0]} = ..."))  # fails: still ...
+    later = index_of(student, f'name="{names[1]}"')
+    # three taps in one script (a tap ends in this click): the widget's run keeps the kernel busy
+    # while the check and the first step of ⏩ queue behind it, so the error always finds the
+    # step waiting, however loaded the machine is
+    page.evaluate("""([widget, check, later]) => {
+        const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');
+        cells[widget].querySelector('.manabu-run').click();
+        cells[check].querySelector('.manabu-run').click();
+        cells[later].querySelector('.manabu-run-up-to').click();
+    }""", [widget, check, later])
+    bars = "() => [...document.querySelectorAll('.manabu-run-count')].map(c => c.textContent)"
+    try:  # ⏩ starts at the setup cell: its request is the one the kernel skipped
+        page.wait_for_function(f"""check => {{
+            const counts = ({bars})();
+            return /\\d/.test(counts[check]) && counts[0] === '[ ]' && !counts.includes('[*]');
+        }}""", arg=code_index(student, check), timeout=30_000)
+    except Exception as error:
+        raise AssertionError(f"run bars {page.evaluate(bars)} after a skipped run: the skipped "
+                             "setup cell should show [ ], and no cell [*]") from error
+
+
 def answer_by_taps(page, base: str, lesson: str, student, expected: dict[str, str]) -> None:
     """Open ``lesson`` and answer every question by taps; run it all; save."""
     url = f"{base}/lab/tree/{lesson}/{lesson}.ipynb?token={TOKEN}"
@@ -108,6 +136,8 @@ def answer_by_taps(page, base: str, lesson: str, student, expected: dict[str, st
                 .map(c => c.textContent);
             return /\\d/.test(counts[index]) && !counts.includes('[*]');
         }""", arg=code_index(student, index_of(student, f'name="{names[0]}"')), timeout=90_000)
+    if lesson == "e01":
+        run_up_to_while_a_check_fails(page, student, names)
 
     # each question: tap "▶" on its widget, then tap the answer (cards: pick each group)
     for name in names:

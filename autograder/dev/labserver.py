@@ -40,14 +40,16 @@ def wait_for_server(url: str, proc: subprocess.Popen, seconds: float = 90) -> No
 
 @contextmanager
 def running(cmd: list[str], port: int, log_path: Path, token: str, env=None,
-            seconds: float = 180, ready: str | None = None) -> Iterator[str]:
-    """Run a Jupyter server command, with ``token`` as its token, until the block ends; yield its
-    base URL once ``ready`` (a path on the server; its status API by default) answers. Output
+            seconds: float = 180, ready: str | None = None,
+            cwd: Path | None = None) -> Iterator[str]:
+    """Run a Jupyter server command (in the folder ``cwd``, else this one), with ``token`` as its
+    token, until the block ends; yield its base URL once ``ready`` (a path on the server; its status API by default) answers. Output
     goes to ``log_path``: a server that exits or never answers names it in the error."""
     env = {**(env or os.environ), "JUPYTER_TOKEN": token}
     ready = ready or f"/api/status?token={token}"
     with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                cwd=cwd)
         try:
             try:
                 wait_for_server(f"http://127.0.0.1:{port}{ready}", proc, seconds)

@@ -1,7 +1,16 @@
 /**
- * Pure text helpers for tap-to-answer: find the `name = ...` line of an answer cell and put a
- * new line in its place. Kept free of JupyterLab so they are easy to read and to reason about.
+ * Pure helpers for answer cells: which cells are answers, find the `name = ...` line of an answer
+ * cell and put a new line in its place. Kept free of JupyterLab (no imports) so they are easy to
+ * read and to reason about, and Node's unit tests load them as they are.
  */
+
+/**
+ * An nbgrader answer cell ("solution" cell) that holds code: the cells tap-to-answer writes into
+ * and unrun edits are about. A written answer (a Markdown solution cell) is not one.
+ */
+export function isAnswerCell(cellType: string, nbgrader: unknown): boolean {
+  return cellType === 'code' && !!(nbgrader as { solution?: unknown } | undefined)?.solution;
+}
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/;
 
@@ -56,6 +65,46 @@ export function replaceAnswer(source: string, name: string, line: string): strin
   }
   lines.splice(start, end - start + 1, line);
   return lines.join('\n');
+}
+
+/** What writing widget lines into answer cells changes (see `planWrites`). */
+export interface IWritePlan {
+  /** Every answer cell's text afterwards, in the order given. */
+  sources: string[];
+  /** The names written, in the order of the lines. */
+  written: string[];
+  /** The indices of the cells written into, each once, in the order first written. */
+  cells: number[];
+}
+
+/**
+ * Write each answer line (`answer_vote = 5`) into the first answer cell that assigns its name.
+ * A line whose name no cell assigns, or that assigns nothing, is left out. Lines are applied in
+ * order, so of two lines for one answer the later one stays: the kernel sends a child's taps in
+ * the order they happened.
+ */
+export function planWrites(sources: readonly string[], lines: readonly string[]): IWritePlan {
+  const next = [...sources];
+  const written: string[] = [];
+  const cells: number[] = [];
+  for (const line of lines) {
+    const name = assignedName(line); // a line may span rows (a pixel grid): its name is on the first
+    if (!name) {
+      continue;
+    }
+    for (let i = 0; i < next.length; i++) {
+      const source = replaceAnswer(next[i], name, line);
+      if (source !== null) {
+        next[i] = source;
+        written.push(name);
+        if (!cells.includes(i)) {
+          cells.push(i);
+        }
+        break;
+      }
+    }
+  }
+  return { sources: next, written, cells };
 }
 
 const DEFINITION = /^(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)/;

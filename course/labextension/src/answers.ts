@@ -6,7 +6,8 @@ import { CodeCell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 
-import { assignedName, replaceAnswer } from './answerCell';
+import { isAnswerCell, planWrites } from './answerCell';
+import { RunAgain } from './rerun';
 
 /** The comm target course/answerline.py opens. */
 export const COMM_TARGET = 'manabu.answer';
@@ -14,11 +15,8 @@ export const COMM_TARGET = 'manabu.answer';
 /** Added for a moment to an answer cell the extension just wrote, so the child sees where. */
 const WRITTEN_CLASS = 'manabu-answer-written';
 
-/** An nbgrader answer cell ("solution" cell) of the notebook. */
-function isAnswerCell(cell: CodeCell): boolean {
-  const nbgrader = cell.model.getMetadata('nbgrader') as { solution?: boolean } | undefined;
-  return !!nbgrader?.solution;
-}
+/** Answer cells being run; one changed again meanwhile (a slider sends many lines) runs again. */
+const runs = new RunAgain<CodeCell>();
 
 /**
  * Write each answer line into the answer cell that assigns its name, show the cell and run
@@ -26,57 +24,21 @@ function isAnswerCell(cell: CodeCell): boolean {
  */
 export async function writeAnswers(panel: NotebookPanel, lines: string[]): Promise<string[]> {
   const cells = panel.content.widgets.filter(
-    (cell): cell is CodeCell => cell instanceof CodeCell && isAnswerCell(cell)
+    (cell): cell is CodeCell =>
+      cell instanceof CodeCell && isAnswerCell('code', cell.model.getMetadata('nbgrader'))
   );
-  const changed: CodeCell[] = [];
-  const written: string[] = [];
-  for (const line of lines) {
-    const name = assignedName(line); // a line may span rows (a pixel grid): its name is on the first
-    if (!name) {
-      continue;
-    }
-    for (const cell of cells) {
-      const source = replaceAnswer(cell.model.sharedModel.getSource(), name, line);
-      if (source !== null) {
-        cell.model.sharedModel.setSource(source);
-        written.push(name);
-        if (!changed.includes(cell)) {
-          changed.push(cell);
-        }
-        break;
-      }
-    }
-  }
+  const plan = planWrites(cells.map(cell => cell.model.sharedModel.getSource()), lines);
+  const changed = plan.cells.map(i => cells[i]);
+  // every text is set before the first await: a newer tap, handled after this, writes over it
+  plan.cells.forEach(i => cells[i].model.sharedModel.setSource(plan.sources[i]));
   for (const cell of changed) {
     cell.inputHidden = false;
     void panel.content.scrollToCell(cell, 'center');
     cell.node.classList.add(WRITTEN_CLASS);
     window.setTimeout(() => cell.node.classList.remove(WRITTEN_CLASS), 1500);
-    await run(panel, cell);
+    await runs.run(cell, () => CodeCell.execute(cell, panel.sessionContext));
   }
-  return written;
-}
-
-/** Cells being run, and whether they changed again meanwhile (a slider sends many lines). */
-const running = new WeakMap<CodeCell, { again: boolean }>();
-
-/** Run `cell`; if it is running already, run it once more when that run ends, with its last text. */
-async function run(panel: NotebookPanel, cell: CodeCell): Promise<void> {
-  const state = running.get(cell);
-  if (state) {
-    state.again = true;
-    return;
-  }
-  const mine = { again: true };
-  running.set(cell, mine);
-  try {
-    while (mine.again) {
-      mine.again = false;
-      await CodeCell.execute(cell, panel.sessionContext);
-    }
-  } finally {
-    running.delete(cell);
-  }
+  return plan.written;
 }
 
 /** Listen on `kernel` for answer lines and write them into `panel`. */

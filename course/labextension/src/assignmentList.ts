@@ -2,6 +2,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { translateLabel } from './assignmentListWords';
 import { labLanguage, request } from './panel';
@@ -32,7 +33,8 @@ export function relabel(root: HTMLElement): void {
       node.nodeValue = japanese;
     }
   }
-  for (const element of Array.from(root.querySelectorAll<HTMLElement>('[title]'))) {
+  const titled = [root, ...Array.from(root.querySelectorAll<HTMLElement>('[title]'))];
+  for (const element of titled.filter(e => e.title)) {
     const japanese = translateLabel(element.title);
     if (japanese !== null) {
       element.title = japanese;
@@ -64,12 +66,70 @@ function watch(app: JupyterFrontEnd, watched: WeakSet<Widget>): void {
   });
 }
 
+/** The classes nbgrader puts on its dialogs (validation results, a refused submission). */
+const DIALOG_CLASSES = ['nbgrader-ErrorDialog', 'nbgrader-SuccessDialog'];
+
+/** True for one of nbgrader's dialogs (JupyterLab attaches a dialog to the page's body). */
+export function isNbgraderDialog(node: Node): node is HTMLElement {
+  return node instanceof HTMLElement && DIALOG_CLASSES.some(c => node.classList.contains(c));
+}
+
+/**
+ * Put nbgrader's dialogs in Japanese as they open. Only the body's own children are watched
+ * (cheap); a dialog's title and body are drawn by React after it is attached, so each nbgrader
+ * dialog is watched until it closes.
+ */
+function watchDialogs(): void {
+  new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of Array.from(record.addedNodes)) {
+        if (isNbgraderDialog(node)) {
+          node.lang = 'ja';
+          relabel(node);
+          watchDialog(node);
+        }
+      }
+    }
+  }).observe(document.body, { childList: true });
+}
+
+function watchDialog(dialog: HTMLElement): void {
+  const observer = new MutationObserver(() => {
+    if (!dialog.isConnected) {
+      observer.disconnect();
+      return;
+    }
+    relabel(dialog);
+  });
+  observer.observe(dialog, { childList: true, subtree: true, characterData: true });
+}
+
+/**
+ * nbgrader's Validate button in a lesson's toolbar, and its tooltip: nbgrader rewrites its label
+ * while it saves and validates, so the toolbar is watched until the lesson closes (a few small
+ * nodes: the kernel's status is the only other text that changes there).
+ */
+function watchValidateButton(panel: NotebookPanel): void {
+  const toolbar = panel.toolbar.node;
+  const japanese = () => {
+    const button = toolbar.querySelector<HTMLElement>('.validate-button');
+    if (button) {
+      relabel(button);
+    }
+  };
+  const observer = new MutationObserver(japanese);
+  observer.observe(toolbar, { childList: true, subtree: true, characterData: true });
+  panel.disposed.connect(() => observer.disconnect());
+  japanese();
+}
+
 /** nbgrader's Assignment List in the course language (Japanese; English needs nothing). */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: '@manabu/lab:assignment-list',
-  description: 'Japanese labels for nbgrader\'s Assignment List in a Japanese course.',
+  description: 'Japanese labels for nbgrader\'s Assignment List and its dialogs in a Japanese course.',
   autoStart: true,
-  activate: (app: JupyterFrontEnd): void => {
+  optional: [INotebookTracker],
+  activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null): void => {
     void courseLanguage().then(lang => {
       if (lang !== 'ja') {
         return;
@@ -82,6 +142,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
       });
       watch(app, watched); // opened before the language was known
+      watchDialogs();
+      notebooks?.forEach(watchValidateButton);
+      notebooks?.widgetAdded.connect((_tracker, panel) => watchValidateButton(panel));
     });
   }
 };

@@ -6,27 +6,19 @@ import { ICodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel } from '@jupyterlab/services';
 
-import { editedNames } from './answerCell';
+import { isAnswerCell } from './answerCell';
+import { UnrunEdits } from './unrunEdits';
 
 /** The comm course/unrun_edits.py opens when a lesson starts. */
 export const COMM_TARGET = 'manabu.edits';
-
-/** An nbgrader answer cell ("solution" cell). */
-function isAnswer(model: ICodeCellModel): boolean {
-  const nbgrader = model.getMetadata('nbgrader') as { solution?: boolean } | undefined;
-  return model.type === 'code' && !!nbgrader?.solution;
-}
 
 /**
  * Tells the kernel which answer cells have edits not run yet, so a check says "run its cell
  * again" instead of judging the old value. One per notebook panel.
  */
 class EditReporter {
-  /** Each answer cell's text when it last started running (or when the notebook opened). */
-  private ran = new WeakMap<ICodeCellModel, string>();
-  private watched = new WeakSet<ICodeCellModel>();
+  private edits = new UnrunEdits<ICodeCellModel>();
   private comm: Kernel.IComm | null = null;
-  private sent = '';
 
   constructor(private panel: NotebookPanel) {}
 
@@ -36,17 +28,15 @@ class EditReporter {
     const found: ICodeCellModel[] = [];
     for (let i = 0; cells && i < cells.length; i++) {
       const model = cells.get(i) as ICodeCellModel;
-      if (!isAnswer(model)) {
+      if (!isAnswerCell(model.type, model.getMetadata('nbgrader'))) {
         continue;
       }
-      if (!this.watched.has(model)) {
-        this.watched.add(model);
-        this.ran.set(model, model.sharedModel.getSource());
+      if (this.edits.follow(model, model.sharedModel.getSource())) {
         model.contentChanged.connect(() => this.report());
         model.stateChanged.connect((_m, change) => {
           // the text a run starts with is what the kernel holds afterwards
           if (change.name === 'executionState' && (change.newValue as unknown) === 'running') {
-            this.ran.set(model, model.sharedModel.getSource());
+            this.edits.started(model, model.sharedModel.getSource());
             this.report();
           }
         });
@@ -58,17 +48,12 @@ class EditReporter {
 
   /** Send the names of edited answers when they differ from what the kernel has. */
   report(force = false): void {
-    const names = editedNames(
-      this.answers().map(model => ({
-        source: model.sharedModel.getSource(),
-        ran: this.ran.get(model) ?? null
-      }))
+    const names = this.edits.edited(
+      this.answers().map(model => ({ cell: model, source: model.sharedModel.getSource() }))
     );
-    const text = JSON.stringify(names);
-    if (!this.comm || this.comm.isDisposed || (text === this.sent && !force)) {
+    if (!this.comm || this.comm.isDisposed || !this.edits.shouldSend(names, force)) {
       return;
     }
-    this.sent = text;
     this.comm.send({ edited: names });
   }
 

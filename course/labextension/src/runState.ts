@@ -20,3 +20,11 @@ export function wasAborted(reply: ExecuteReply | null | undefined): boolean {
 export function runCountText(executionState: string | undefined, count: number | null): string {
   return executionState === 'running' ? '[*]' : `[${count ?? ' '}]`;
 }
+
+/**
+ * True when a cell must stop showing [*] once `reply` comes: the kernel skipped this run, and
+ * `sameRun` (no newer run of the cell has started since, which has [*] of its own to show).
+ */
+export function endsSkippedRun(reply: ExecuteReply | null | undefined, sameRun: boolean): boolean {
+  return sameRun && wasAborted(reply);
+}

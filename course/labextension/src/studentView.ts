@@ -5,7 +5,8 @@ import {
 import { Cell, CodeCell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { PanelLayout, Widget } from '@lumino/widgets';
-import { runCountText, wasAborted } from './runState';
+import { endsSkippedRun, runCountText } from './runState';
+import { cellsNeedingBars, hasStudentView, ILesson, runInOrder, stepsUpTo } from './steps';
 
 /** Button labels in the course language (the notebook's `manabu.lang`). */
 const LABELS: { [lang: string]: { run: string; upTo: string; title: string } } = {
@@ -21,23 +22,17 @@ const LABELS: { [lang: string]: { run: string; upTo: string; title: string } } =
   }
 };
 
-/** Elementary lessons get the student view; junior-high lessons keep JupyterLab as it is. */
-function lessonOf(panel: NotebookPanel): { band?: string; lang?: string } {
-  return (panel.content.model?.getMetadata('manabu') ?? {}) as {
-    band?: string;
-    lang?: string;
-  };
+/** The lesson's band and language (the notebook's `manabu` metadata). */
+function lessonOf(panel: NotebookPanel): ILesson {
+  return (panel.content.model?.getMetadata('manabu') ?? {}) as ILesson;
 }
 
-/** Run `cells` one after another; stop at the first that ends with an error. */
+/** Run `cells` one after another; stop at the first that ends with an error, and show it. */
 async function runCells(panel: NotebookPanel, cells: CodeCell[]): Promise<void> {
-  for (const cell of cells) {
-    const reply = await CodeCell.execute(cell, panel.sessionContext);
-    if (!reply || reply.content.status !== 'ok') {
-      panel.content.activeCellIndex = panel.content.widgets.indexOf(cell);
-      void panel.content.scrollToCell(cell);
-      return;
-    }
+  const stopped = await runInOrder(cells, cell => CodeCell.execute(cell, panel.sessionContext));
+  if (stopped) {
+    panel.content.activeCellIndex = panel.content.widgets.indexOf(stopped);
+    void panel.content.scrollToCell(stopped);
   }
 }
 
@@ -53,7 +48,7 @@ function markIdleIfAborted(cell: CodeCell): void {
   future.done.then(
     reply => {
       // only if no newer run of the cell has started since
-      if (wasAborted(reply) && !cell.isDisposed && cell.outputArea.future === future) {
+      if (endsSkippedRun(reply, !cell.isDisposed && cell.outputArea.future === future)) {
         (cell.model as any).executionState = 'idle';
       }
     },
@@ -72,10 +67,9 @@ class RunBar extends Widget {
     run.addEventListener('click', () => void runCells(panel, [cell]));
     const upTo = this.button(labels.upTo, 'manabu-run-up-to', '');
     upTo.addEventListener('click', () => {
-      const index = panel.content.widgets.indexOf(cell);
-      const steps = panel.content.widgets
-        .slice(0, index + 1)
-        .filter((c): c is CodeCell => c instanceof CodeCell);
+      const cells = panel.content.widgets;
+      const code = cells.map(c => c instanceof CodeCell);
+      const steps = stepsUpTo(code, cells.indexOf(cell)).map(i => cells[i] as CodeCell);
       void runCells(panel, steps);
     });
     // JupyterLab's [n] prompt is folded away with the code: show it here, for the teacher
@@ -113,16 +107,17 @@ const DECORATED = 'manabu-has-run-bar';
 
 /** Put a run bar on every code cell of an elementary lesson that has none yet. */
 function decorate(panel: NotebookPanel): void {
-  const { band, lang } = lessonOf(panel);
-  if (band !== 'elementary') {
+  const lesson = lessonOf(panel);
+  if (!hasStudentView(lesson)) {
     return;
   }
   panel.addClass('manabu-student-view');
-  for (const cell of panel.content.widgets as readonly Cell[]) {
-    if (cell instanceof CodeCell && !cell.hasClass(DECORATED)) {
-      cell.addClass(DECORATED);
-      (cell.layout as PanelLayout).insertWidget(1, new RunBar(panel, cell, lang ?? 'en'));
-    }
+  const cells = panel.content.widgets as readonly Cell[];
+  const kinds = cells.map(c => ({ code: c instanceof CodeCell, decorated: c.hasClass(DECORATED) }));
+  for (const i of cellsNeedingBars(lesson, kinds)) {
+    const cell = cells[i] as CodeCell;
+    cell.addClass(DECORATED);
+    (cell.layout as PanelLayout).insertWidget(1, new RunBar(panel, cell, lesson.lang ?? 'en'));
   }
 }
 

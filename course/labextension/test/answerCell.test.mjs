@@ -1,5 +1,5 @@
 // Unit tests of the extension's pure logic, on the compiled JavaScript (lib/, made by tsc in
-// build.py). Run with `node --test`; tests/test_labextension_js.py runs them in `make test`.
+// build.py). Run with `node --test test/`; tests/test_labextension_js.py runs them in `make test`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
