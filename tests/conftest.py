@@ -139,26 +139,44 @@ MACHINE_GROUP = "machine"
 MACHINE_FILES = {"test_hub", "test_guide", "test_hubproxy", "test_hubconfig"}
 # Seconds a group takes on a quiet machine (measured with --durations, rounded): the longest
 # start first, so no worker is left with a long one at the end. A group not listed is short.
-GROUP_SECONDS = {}
+GROUP_SECONDS = {MACHINE_GROUP: 600, "test_browser": 420, "test_gallery_browser": 360,
+                 "test_grading-en": 300, "test_grading-ja": 300, "test_japanese_everywhere": 150,
+                 "test_report": 150, "test_offline_browser": 90, "test_my_lessons": 90,
+                 "test_voila_browser": 60, "test_previews": 60, "test_feedback": 60,
+                 "test_kanten": 60, "test_postgres": 60, "test_grading_safety": 60,
+                 "test_kit_browser": 40, "test_grading_units": 40, "test_my_lessons_browser": 60,
+                 # single tests that take long
+                 "test_e01_and_e03_in_japanese_by_taps_only": 200,
+                 }
+
+
+def shares_a_module_fixture(item) -> bool:
+    """Whether the test uses a fixture made once per module or class (a server, a graded class)."""
+    info = getattr(item, "_fixtureinfo", None)
+    return bool(info) and any(d.scope in ("module", "class", "package")
+                              for defs in info.name2fixturedefs.values() for d in defs)
 
 
 def worker_group(item) -> str | None:
-    """The group a slow or browser test runs in: its file, so a module's server or graded class
-    is made once (and per language when the file runs in both; each is made separately
-    anyway). Unit tests have none: any free worker takes them."""
+    """The group a slow or browser test runs in: its file's when it shares a module's fixture, so
+    a module's server or graded class is made once (per language when the file runs in both;
+    each is made separately anyway). Other tests, and unit tests, have none: any free worker
+    takes them."""
     if tier(item) == "unit":
         return None
     stem = item.path.stem
     if stem in MACHINE_FILES:
         return MACHINE_GROUP
+    if not shares_a_module_fixture(item):
+        return None
     params = getattr(item, "callspec", None)
     lang = params.params.get("built_course") if params else None
     return f"{stem}-{lang}" if lang else stem
 
 
 def group_seconds(item) -> float:
-    group = worker_group(item)
-    return GROUP_SECONDS.get(group, 0) if group else 0
+    group = worker_group(item) or item.originalname
+    return GROUP_SECONDS.get(group, 0)
 
 
 @pytest.hookimpl(trylast=True)  # after pytest groups tests by fixture; the sort keeps that
