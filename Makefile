@@ -42,14 +42,18 @@ $(LABEXT_STAMP): $(STAMP) $(LABEXT_SOURCES)
 lab: venv
 	$(BIN)/manabu lab --course $(COURSE) --lang $(MANABU_LANG) --port $(PORT)
 
-## make test: install everything the tests need, then run the whole suite in three tiers, fast
-## to slow (tests/conftest.py says which test is which); a tier that fails stops the rest.
-## `make test PYTEST_ARGS=-x` stops at the first failure.
+## make test: install everything the tests need, then run the whole suite in two tiers, fast to
+## slow (tests/conftest.py says which test is which); a tier that fails stops the rest. The unit
+## tier runs on 2 workers; the slow and browser tests run together on $(WORKERS) workers
+## (pytest-xdist): they mostly wait for kernels, servers and Chromium, so two cores keep three
+## busy. A test file whose tests share a server stays on one worker, the longest start first.
+## `make test PYTEST_ARGS=-x` stops at the first failure; `make test WORKERS=1` runs one at a time.
+WORKERS ?= 3
 test: venv system-deps
 	$(BIN)/ruff check course autograder tests
-	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m "slow and not browser" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m "browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "slow or browser" -n $(WORKERS) --dist loadgroup \
+	  --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 ## make test-fast: lint and the unit tier only (no course builds, grading, servers or browser).
 test-fast: $(STAMP)

@@ -157,6 +157,17 @@ def shares_a_module_fixture(item) -> bool:
                               for defs in info.name2fixturedefs.values() for d in defs)
 
 
+def pytest_configure(config):
+    """Refuse a pytest whose node ids pytest-xdist cannot group (checked again on each worker)."""
+    from packaging.version import Version
+
+    if getattr(config.option, "dist", "no") == "loadgroup" and \
+            Version(pytest.__version__) >= Version("9.2"):
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} breaks pytest-xdist's --dist loadgroup (pytest-xdist#1386):"
+            " install the versions pyproject.toml allows (make venv does).")
+
+
 def worker_group(item) -> str | None:
     """The group a slow or browser test runs in: its file's when it shares a module's fixture, so
     a module's server or graded class is made once (per language when the file runs in both;
@@ -186,6 +197,13 @@ def pytest_collection_modifyitems(config, items):
     order = {"unit": 0, "slow": 1, "browser": 2}
     items.sort(key=lambda item: (order[tier(item)] > 0, -group_seconds(item),
                                  worker_group(item) or "", order[tier(item)]))
+    if config.getvalue("loadgroup"):  # on a worker of `pytest -n N --dist loadgroup`
+        lost = [item.nodeid for item in items if worker_group(item)
+                and not item.nodeid.endswith(f"@{worker_group(item)}")]
+        if lost:  # then a module's server would start on every worker, and hub tests collide
+            raise pytest.UsageError(
+                f"pytest-xdist did not group {len(lost)} tests (first: {lost[0]}): this pytest and "
+                "pytest-xdist do not work together; install the versions pyproject.toml allows.")
 
 
 @pytest.fixture(scope="session")
