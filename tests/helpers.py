@@ -76,7 +76,7 @@ def outside_fetches(text: str) -> list[str]:
             if not re.match(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)(?:[:/]|$)", url)]
 
 
-def gradebook_rows(db_url: str, lesson_id: str, course_id: str = "default_course") -> dict:
+def gradebook_rows(db_url: str, lesson_id: str, course_id: str = "manabu") -> dict:
     """Every gradebook row of a lesson's submissions (student, submission, notebooks, grades,
     comments), each as {column: value} without database ids, keyed by what it is about, so two
     gradebooks can be compared row for row."""
@@ -102,7 +102,7 @@ def gradebook_rows(db_url: str, lesson_id: str, course_id: str = "default_course
     return rows
 
 
-def forget_submissions(db_url: str, lesson_id: str, course_id: str = "default_course") -> None:
+def forget_submissions(db_url: str, lesson_id: str, course_id: str = "manabu") -> None:
     """Delete a lesson's submissions (and their grades and comments) from a gradebook."""
     from nbgrader.api import Gradebook
 
