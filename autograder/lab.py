@@ -45,11 +45,10 @@ LAB_SETTINGS = {
     ("@jupyterlab", "apputils-extension", "notification"): {"fetchNews": "false"},
     # lessons are short: render every cell, so widgets far down the page are ready when reached
     ("@jupyterlab", "notebook-extension", "tracker"): {"windowingMode": "none"},
-    # widget messages on the kernel's main thread, as ipywidgets was written for: JupyterLab's
-    # default opens a kernel subshell per comm target and closes it when the last comm closes,
-    # so every tap-to-answer comm cost two more round trips (bench j04: 11 messages per slider
-    # move instead of 8), and a widget's handler ran in a thread beside the cell running
-    ("@jupyterlab", "apputils-extension", "kernels-settings"): {"commsOverSubshells": "disabled"},
+    # (JupyterLab's default "commsOverSubshells": "perCommTarget" is kept on purpose: without
+    # subshells a slider move waits behind the answer cell that tap-to-answer runs, and the
+    # bench's p95 at 4x got worse, e03 149 -> 226-244 ms, j04 286 -> 380 ms, although a move then
+    # costs 8 kernel messages instead of 11)
 }
 
 

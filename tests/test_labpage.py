@@ -89,15 +89,3 @@ def test_manabu_lab_and_the_image_write_the_page_config(tmp_path):
     for role in ("student", "teacher", "grader"):
         assert f" {role}\n" in script  # each level of the hub gets its own
 
-
-def test_widget_messages_stay_on_the_kernels_main_thread():
-    """No kernel subshell per comm target (each tap-to-answer comm opened and closed one), and
-    the setting is one this JupyterLab knows (a renamed one would be ignored without a word)."""
-    from autograder.lab import lab_overrides
-
-    wanted = lab_overrides()["@jupyterlab/apputils-extension:kernels-settings"]
-    assert wanted == {"commsOverSubshells": "disabled"}
-    schema = json.loads((SHARE / "lab" / "schemas" / "@jupyterlab" / "apputils-extension" /
-                         "kernels-settings.json").read_text(encoding="utf-8"))
-    choices = [c["const"] for c in schema["properties"]["commsOverSubshells"]["oneOf"]]
-    assert "disabled" in choices and schema["properties"]["commsOverSubshells"]["default"] != "disabled"
