@@ -32,7 +32,7 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}",
            # the students' "My lessons" panel (autograder.school.my_lessons_server)
            "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True",
-           # the Formgrader's labels in the course language (autograder.school.formgrader_labels)
+           # the Formgrader in the course language and offline (autograder.school.formgrader_labels)
            "--ServerApp.jpserver_extensions", f"{FORMGRADER_LABELS}=True",
            # nbgrader's Assignment List reads the course config from the root, not the process's
            # folder, and says one short sentence when it fails (autograder.school.assignment_list)

@@ -116,7 +116,7 @@ lab_config() {  # DIR formgrader create-assignment course-list (true = disabled)
   if [ "$4" = true ]; then on_courses=false; else on_courses=true; fi
   # autograder.school.my_lessons_server: the students' "My lessons" panel (fetch, submit, own score)
   # autograder.school.school_labels: class names and the school's times in nbgrader's panels
-  # autograder.school.formgrader_labels: the Formgrader's labels in the course language
+  # autograder.school.formgrader_labels: the Formgrader's labels in the course language, and no CDN MathJax (offline)
   # autograder.school.assignment_list: nbgrader's Assignment List reads the config from the
   #   server's root folder (not the process's) and tells a child one short sentence on errors
   echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true, \"autograder.school.formgrader_labels\": true, \"autograder.school.assignment_list\": true}}}" \
