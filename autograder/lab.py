@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from autograder.build.nbconfig import course_language
+from autograder.labpage import write_page_config
 from autograder.paths import CourseError, usable_course_dir
 from course.i18n import translator
 from course.style import FONTS_DIR, SCHOOL_FONT_STACK
@@ -31,7 +32,7 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            f"--ServerApp.extra_static_paths={json.dumps([str(FONTS_DIR)])}",
            # the students' "My lessons" panel (autograder.school.my_lessons_server)
            "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True",
-           # the Formgrader's labels in the course language (autograder.school.formgrader_labels)
+           # the Formgrader in the course language and offline (autograder.school.formgrader_labels)
            "--ServerApp.jpserver_extensions", f"{FORMGRADER_LABELS}=True",
            # nbgrader's Assignment List reads the course config from the root, not the process's
            # folder, and says one short sentence when it fails (autograder.school.assignment_list)
@@ -48,6 +49,10 @@ LAB_SETTINGS = {
     ("@jupyterlab", "apputils-extension", "notification"): {"fetchNews": "false"},
     # lessons are short: render every cell, so widgets far down the page are ready when reached
     ("@jupyterlab", "notebook-extension", "tracker"): {"windowingMode": "none"},
+    # (JupyterLab's default "commsOverSubshells": "perCommTarget" is kept on purpose: without
+    # subshells a slider move waits behind the answer cell that tap-to-answer runs, and the
+    # bench's p95 at 4x got worse, e03 149 -> 226-244 ms, j04 286 -> 380 ms, although a move then
+    # costs 8 kernel messages instead of 11)
 }
 
 
@@ -91,10 +96,18 @@ def write_lab_settings(course_dir: Path, lang: str | None = None) -> Path:
     return settings
 
 
-def live_config(course_dir: Path) -> Path:
-    """A Jupyter config folder that turns on the live class view's server extension (added to
-    JUPYTER_CONFIG_PATH, so the other extensions' settings are kept)."""
+def course_config(course_dir: Path) -> Path:
+    """The course's Jupyter config folder (added to JUPYTER_CONFIG_PATH, so the other
+    extensions' settings are kept): JupyterLab without the plugins nobody uses in a lesson
+    (autograder.labpage; a slow school laptop opens a lesson sooner)."""
     folder = course_dir / ".jupyter-config"
+    write_page_config(folder, "lab")
+    return folder
+
+
+def live_config(course_dir: Path) -> Path:
+    """:func:`course_config`, and the live class view's server extension turned on."""
+    folder = course_config(course_dir)
     path = folder / "jupyter_server_config.d" / "manabu-live.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {
@@ -106,11 +119,12 @@ def lab_environment(course_dir: Path, lang: str, port: int | None = None) -> dic
     """The environment JupyterLab runs in: the course's settings (its language too) and PATH;
     with ``port``, the live class view (its kernels report to ``/manabu/live/``, course.live)."""
     env = dict(os.environ)
+    folder = course_config(course_dir) if port is None else live_config(course_dir)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [str(folder), *filter(None, [env.get("JUPYTER_CONFIG_PATH")])])
     if port is not None:
         import secrets
 
-        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-            [str(live_config(course_dir)), *filter(None, [env.get("JUPYTER_CONFIG_PATH")])])
         env["MANABU_LIVE_URL"] = f"http://127.0.0.1:{port}/manabu/live/"
         env["MANABU_LIVE_TOKEN"] = secrets.token_hex(16)
     env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(write_lab_settings(course_dir, lang)))

@@ -121,3 +121,38 @@ def shown_text(widget) -> str:
     for child in getattr(widget, "children", ()):
         parts.append(shown_text(child))
     return " ".join(parts)
+
+
+def gradebook_rows(db_url: str, lesson_id: str, course_id: str = "manabu") -> dict:
+    """Every gradebook row of a lesson's submissions (student, submission, notebooks, grades,
+    comments), each as {column: value} without database ids, keyed by what it is about, so two
+    gradebooks can be compared row for row."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy import inspect
+
+    def columns(row) -> dict:
+        return {a.key: getattr(row, a.key) for a in inspect(row).mapper.column_attrs
+                if a.key != "id" and not a.key.endswith("_id")}
+
+    rows = {}
+    with Gradebook(db_url, course_id) as gb:
+        for submission in gb.find_assignment(lesson_id).submissions:
+            who = submission.student.id
+            rows[("student", who)] = columns(submission.student)
+            rows[("submission", who)] = columns(submission)
+            for notebook in submission.notebooks:
+                rows[("notebook", who, notebook.name)] = columns(notebook)
+                for grade in notebook.grades:
+                    rows[("grade", who, notebook.name, grade.name)] = columns(grade)
+                for comment in notebook.comments:
+                    rows[("comment", who, notebook.name, comment.name)] = columns(comment)
+    return rows
+
+
+def forget_submissions(db_url: str, lesson_id: str, course_id: str = "manabu") -> None:
+    """Delete a lesson's submissions (and their grades and comments) from a gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as gb:
+        for student in [s.student.id for s in gb.find_assignment(lesson_id).submissions]:
+            gb.remove_submission(lesson_id, student)

@@ -110,6 +110,24 @@ def test_import_course_stays_light():
     assert out.stdout.strip() == "[]"
 
 
+def test_a_widget_module_loads_only_its_own_family():
+    """A lesson's first cell (j04: ``from course.widgets.boundary import ...``) does not load
+    the other widget families; a name from ``course.widgets`` loads its family when asked."""
+    code = ("import sys; from course.widgets.boundary import BoundaryExplorer; "
+            "import course.widgets as w; print(sorted(m.rsplit('.', 1)[1] for m in sys.modules "
+            "if m.startswith('course.widgets.'))); "
+            "w.GridRobot; print('course.widgets.robot' in sys.modules); "
+            "from course.widgets import *; print(len(w.__all__), all(n in dir(w) for n in w.__all__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, robot, star = out.stdout.split("\n")[:3]
+    assert loaded == str(["boundary", "evaluate"])  # boundary draws evaluate's accuracy bars
+    assert robot == "True" and star == "30 True"
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        import course.widgets
+
+        course.widgets.Nope  # noqa: B018
+
+
 def test_plot_style_is_okabe_ito_with_markers_and_draws_japanese():
     import matplotlib
 

@@ -3,7 +3,10 @@ interaction per widget changes what it shows. Screenshots go to docs/images/."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
+import urllib.request
 from pathlib import Path
 
 import jupytext
@@ -22,6 +25,7 @@ from browser_helpers import TOKEN, browser_page, open_and_run_all, running, wait
 from conftest import free_port
 
 from autograder.lab import lab_command, lab_environment
+from autograder.labpage import NEEDED, UNUSED
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
@@ -106,9 +110,20 @@ def test_gallery_widgets_in_japanese_pass_axe(gallery_lab, browser):
     serious for axe, the keyboard checks (English: one family a page, above), and a slider's
     value typed by keyboard alone."""
     items = [item for md in GALLERY for item in interactions(md)]
+    # the page starts without the plugins no lesson uses (autograder.labpage), and every plugin
+    # it starts comes up: one that needed a switched-off one would fail to activate
+    with urllib.request.urlopen(f"{gallery_lab}/lab?token={TOKEN}", timeout=30) as response:
+        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>',
+                                      response.read().decode(), re.S)[1])
+    assert set(UNUSED) <= set(config["disabledExtensions"])
+    assert not set(NEEDED) & set(config["disabledExtensions"])
     with browser_page(browser, REPO / "build" / "gallery-ja-failure.png", gallery_lab, height=1100) as page:
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         open_and_run_all(page, f"{gallery_lab}/lab/tree/gallery-ja.ipynb?reset&token={TOKEN}")
         wait_until_all_ran(page)
+        failed = [e for e in errors if re.search(r"failed to activate|No provider for", e, re.I)]
+        assert not failed, failed
         for item in items:
             page.locator(item["root"]).first.wait_for(timeout=90_000)
         assert page.locator("text=Error displaying widget").count() == 0

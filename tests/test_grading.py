@@ -63,12 +63,16 @@ def graded(built_course):
 SIDE_BY_SIDE = {"en": "e03", "ja": "j09"}
 
 
-def test_a_fresh_sandbox_per_submission_gives_the_same_results_as_forked_children(graded,
-                                                                                   tmp_path):
-    """The fixture graded every submission in a child forked from the pre-imported zygote (the
-    default); graded again with a fresh sandbox each (``fork=False``), as before the zygote, the
-    right, blank, odd-wrong and even-wrong submissions get the same scores and statuses."""
+def test_nbgrader_own_bookkeeping_and_a_fresh_sandbox_give_the_same_gradebook(graded, tmp_path):
+    """The fixture graded with two workers sharing one SQLite gradebook, each opening it once and
+    writing a submission's grades in one transaction, every submission in a child forked from the
+    pre-imported zygote (the defaults). Graded again from an empty record with nbgrader's own
+    bookkeeping (a new gradebook per step, a commit per cell) and a fresh sandbox each, as before
+    both, the right, blank, odd-wrong and even-wrong submissions get the same scores and statuses,
+    the same gradebook rows (grades, comments, scores, timestamps) and the same grades.csv."""
     import shutil
+
+    from helpers import forget_submissions, gradebook_rows
 
     lang, course, results = graded
     lesson_id = SIDE_BY_SIDE[lang] if SIDE_BY_SIDE[lang] in results else sorted(results)[0]
@@ -77,12 +81,23 @@ def test_a_fresh_sandbox_per_submission_gives_the_same_results_as_forked_childre
     config = copy / "nbgrader_config.py"  # the only file that names the folder
     config.write_text(config.read_text(encoding="utf-8").replace(str(course), str(copy)),
                       encoding="utf-8")
-    fresh = Options(fork=False, regrade=True)
-    with GradingPool(copy, 2, fresh) as pool:
-        again = grade_lesson(lesson_id, copy, log=lambda *a: None, options=fresh, pool=pool)
+    forget_submissions(f"sqlite:///{copy / 'gradebook.db'}", lesson_id)
+    (copy / "grades.csv").unlink()
+    before = Options(fork=False, batch_gradebook=False, regrade=True)
+    with GradingPool(copy, 2, before) as pool:
+        again = grade_lesson(lesson_id, copy, log=lambda *a: None, options=before, pool=pool)
     forked = results[lesson_id][1]
     assert {r.student: (r.score, r.status) for r in again} == \
         {s: (r.score, r.status) for s, r in forked.items()}, lesson_id
+    theirs = gradebook_rows(f"sqlite:///{copy / 'gradebook.db'}", lesson_id)
+    assert sum(1 for key, row in theirs.items() if key[0] == "grade"
+               and row["auto_score"] is not None) >= len(forked)  # a real record to compare
+    assert gradebook_rows(f"sqlite:///{course / 'gradebook.db'}", lesson_id) == theirs
+
+    def csv_lines(folder):
+        lines = (folder / "grades.csv").read_text(encoding="utf-8").splitlines()
+        return [line for line in lines[1:] if f",{lesson_id}," in line]
+    assert csv_lines(course) == csv_lines(copy) != []
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)

@@ -587,8 +587,12 @@ def test_students_see_their_classes_in_japanese_without_teacher_tools(hub, stude
     listed = hub.api("GET", ALICE, f"/user/{ALICE}/assignments", params={"course_id": NAME2}).json()
     assert [(a["course_id"], a["status"]) for a in listed["value"]] == [(NAME2, "released")]
     config = page_config(hub, ALICE, f"/user/{ALICE}/lab")
-    for plugin in ("nbgrader:formgrader", "nbgrader:create-assignment", "nbgrader:course-list"):
-        assert plugin in config["disabledExtensions"]
+    # nbgrader's teacher tools and JupyterLab's unused plugins are off; lessons' needs are on
+    from autograder.labpage import NEEDED, disabled_extensions
+
+    off = set(config["disabledExtensions"])
+    assert {name for name, no in disabled_extensions("student").items() if no} <= off
+    assert not set(NEEDED) & off
     assert hub.api("GET", ALICE, f"/user/{ALICE}/formgrader").status_code == 404
     settings = hub.api("GET", ALICE, f"/user/{ALICE}/lab/api/settings/"
                                     "@jupyterlab/translation-extension:plugin").json()
@@ -598,6 +602,8 @@ def test_students_see_their_classes_in_japanese_without_teacher_tools(hub, stude
 
 
 def test_teacher_reaches_each_formgrader_and_students_do_not(hub, students):
+    from autograder.labpage import disabled_extensions
+
     hub.start_server(TEACHER)
     listed = hub.api("GET", TEACHER, f"/user/{TEACHER}/formgraders").json()
     assert listed["success"], listed
@@ -605,8 +611,9 @@ def test_teacher_reaches_each_formgrader_and_students_do_not(hub, students):
     links = {c["course_id"]: c["url"] for c in listed["value"]}
     assert sorted(links) == sorted([CLASS, NAME2])
     assert links[NAME2].endswith(f"/services/{CLASS2}/lab?formgrader=true")
-    assert "nbgrader:course-list" not in page_config(hub, TEACHER, f"/user/{TEACHER}/lab")[
-        "disabledExtensions"]
+    off = set(page_config(hub, TEACHER, f"/user/{TEACHER}/lab")["disabledExtensions"])
+    assert {name for name, no in disabled_extensions("teacher").items() if no} <= off
+    assert not {"@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment"} & off
     r = hub.api("GET", TEACHER, f"/services/{CLASS}/formgrader/manage_assignments")
     assert r.status_code == 200 and "nbgrader formgrade" in r.text
     listed = hub.api("GET", TEACHER, f"/services/{CLASS}/formgrader/api/assignments").json()

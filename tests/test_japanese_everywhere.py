@@ -14,6 +14,7 @@ import re
 import socket
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from autograder.dev.prose import LATIN_OK
 from autograder.lab import UI_LOCALES, lab_overrides, lab_settings, write_lab_settings
 
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}  # requests that stay on this machine
 # product names, key names, file formats: the same words a Japanese teacher sees in Japanese docs
 ALLOWED = LATIN_OK | {"Python", "nbgrader", "Nbgrader", "Formgrader", "bubblewrap", "Ctrl", "JSON",
                        "ja", "Notebook", "Markdown", "URL", "FAQ", "ipykernel"}
@@ -230,7 +232,9 @@ def test_feedback_and_class_report_are_japanese(ja_lab, browser):
 def test_the_formgrader_is_japanese(ja_lab, browser):
     """The teacher's Formgrader on the graded class, after nbgrader's scripts drew its tables and
     dialogs (autograder/school/formgrader_labels.py; tests/test_formgrader_labels.py checks
-    every page and script text without a browser)."""
+    every page and script text without a browser). No request leaves the server, and the grading
+    page's setup completes without the CDN MathJax: its keyboard help opens from the "?" button
+    (autograder/school/formgrader_offline.py)."""
     base, _course, _log = ja_lab
     keep = STUDENTS | {"JupyterHub", "UTC", "JST"}  # product and time-zone names, as in Japan
 
@@ -240,6 +244,9 @@ def test_the_formgrader_is_japanese(ja_lab, browser):
         return " ".join(japanese_texts(page, "body").split())
 
     with browser_page(browser, SHOTS / "ja-formgrader-failure.png") as page:
+        # nothing a Formgrader page asks for leaves the school (formgrader_offline.py)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
         page.goto(f"{base}/formgrader/manage_assignments?token={TOKEN}")
         page.wait_for_selector("#main-table td.status span")
         page.locator("a[onclick^='createAssignmentModal']").click()  # a dialog nbgrader draws
@@ -282,6 +289,17 @@ def test_the_formgrader_is_japanese(ja_lab, browser):
             return [inside.textContent, outside.textContent];
         }""")
         assert drawn == ["None", "なし"], drawn
+        outside = sorted({url for url in requested
+                          if urllib.parse.urlsplit(url).hostname not in LOCAL_HOSTS
+                          and not url.startswith(("data:", "blob:"))})
+        assert len(requested) > 10 and not outside, outside
+        # nbgrader's setup ran to the end without the CDN MathJax: its keyboard shortcuts are
+        # registered and the "?" button opens their help, in Japanese
+        page.wait_for_function("window.MathJax && MathJax.loaded === true", timeout=10_000)
+        page.click(".help")
+        page.wait_for_selector("#help-dialog .shortcut-help", state="visible", timeout=10_000)
+        assert page.inner_text("#help-dialog .modal-title") == "キーボードショートカット"
+        assert page.locator("#help-dialog .shortcut-help").count() >= 9
 
 
 def test_feedback_marks_widgets_instead_of_their_text_form():

@@ -98,6 +98,18 @@ def test_grading_with_the_gradebook_on_postgresql(tmp_path, postgres, capsys):
         rows = {r["student"]: (float(r["score"]), r["status"]) for r in csv.DictReader(handle)}
     assert rows == {s: (score, "ok") for s, score in expected.items()}
 
+    # two workers wrote the gradebook, each submission in one transaction: the same rows as
+    # nbgrader's own bookkeeping (a new gradebook per step, a commit per cell) writes
+    from helpers import forget_submissions, gradebook_rows
+
+    from autograder.grading.grade import Options, grade_lesson
+
+    ours = gradebook_rows(recorded, LESSON)
+    forget_submissions(recorded, LESSON)
+    before = Options(batch_gradebook=False, regrade=True)
+    grade_lesson(LESSON, course, log=lambda *a: None, workers=1, options=before)
+    assert gradebook_rows(recorded, LESSON) == ours
+
 
 @pytest.fixture(scope="module")
 def sqlite_course(tmp_path_factory):

@@ -79,19 +79,40 @@ def painted_groups(svg: str) -> np.ndarray:
 
 def test_picture_has_two_marker_shapes_okabe_ito_colours_and_one_path_per_area():
     explorer = BoundaryExplorer("moons", "tree", depth=4)
-    svg = explorer.picture.value
+    areas, points = explorer.picture.value, explorer.points_layer.value
     pts = load_points("moons")
     n_a = int((pts.y_train == 0).sum() + (pts.y_test == 0).sum())
     # one path per group and kind of mark; a hollow mark's coloured ring (fill none) not counted
-    marks = re.findall(r'<path class="manabu-boundary-marks" d="([^"]+)" fill="(?!none)', svg)
+    marks = re.findall(r'<path class="manabu-boundary-marks" d="([^"]+)" fill="(?!none)', points)
     circles = sum(d.count("M") for d in marks if "a5 5" in d)
     triangles = sum(d.count("M") for d in marks if "L" in d)
     assert circles == n_a and triangles == 200 - n_a
-    assert OKABE_ITO["blue"] in svg and OKABE_ITO["orange"] in svg and "manabu-boundary-hatch" in svg
+    assert OKABE_ITO["blue"] in points and OKABE_ITO["orange"] in points
+    assert "manabu-boundary-hatch" in areas
     # few elements (a slow browser redraws them fast); the areas paint each cell as fitted
-    assert svg.count('<path class="manabu-boundary-area"') == 2 and "<rect x=" not in svg
-    assert svg[:svg.index("</svg>")].count("<") < 20 and "<circle" not in svg and "<polygon" not in svg
-    assert (painted_groups(svg) == boundary_scores("moons", "tree", depth=4).regions).all()
+    for svg in (areas, points):
+        assert svg[:svg.index("</svg>")].count("<") < 20 and "<circle" not in svg
+    assert areas.count('<path class="manabu-boundary-area"') == 2 and "<rect x=" not in areas
+    assert (painted_groups(areas) == boundary_scores("moons", "tree", depth=4).regions).all()
+    # the two layers line up: same size, same border width; only the areas are named
+    assert re.search(r'<svg [^>]*role="img"', areas) and 'aria-hidden="true"' in points
+    size = r'width="400" height="400" viewBox="0 0 400 400"'
+    assert re.search(size, areas) and re.search(size, points)
+
+
+def test_a_slider_move_redraws_only_the_areas():
+    """The points never move: a move sends the areas (two paths), not the 200 marks again."""
+    explorer = BoundaryExplorer("moons", "tree", depth=1)
+    sent = {"picture": 0, "points": 0}
+    explorer.picture.observe(lambda _c: sent.__setitem__("picture", sent["picture"] + 1), "value")
+    explorer.points_layer.observe(lambda _c: sent.__setitem__("points", sent["points"] + 1), "value")
+    for depth in (2, 5, 9):
+        explorer.depth = depth
+    explorer.model = "net"
+    assert sent == {"picture": 4, "points": 0}
+    assert "manabu-boundary-marks" not in explorer.picture.value
+    explorer.data = "circles"   # new points: drawn once more
+    assert sent["points"] == 1 and "manabu-boundary-marks" in explorer.points_layer.value
 
 
 def test_twins_move_sliders_and_rewrite_the_gap():
@@ -129,7 +150,7 @@ def test_out_of_range_settings_are_refused_with_a_hint():
 def test_japanese_explorer_has_no_english_left():
     with in_japanese():
         explorer = BoundaryExplorer("moons", "tree", depth=10)
-        shown = [explorer.output.value, explorer.picture.value]
+        shown = [explorer.output.value, explorer.picture.value, explorer.legend.value]
         explorer.model = "net"
         shown += [explorer.output.value, explorer.picture.value]
         shown += [c.description for c in (explorer.data_menu, explorer.model_menu,

@@ -104,7 +104,8 @@ def bench_grading(lesson_id: str = "e03", size: int = 16, log=print) -> dict:
         same = scores(plain, lesson_id, students) == scores(ours, lesson_id, students)
         log("Where the time goes (CPU seconds per submission; the same submissions graded again "
             "one at a time):")
-        ours_cpu = breakdown(ours, lesson_id, students[:4])
+        gradebook_use: dict[str, float] = {}
+        ours_cpu = breakdown(ours, lesson_id, students[:4], gradebook_use)
     result = {"lesson": lesson_id, "submissions": size, "cpus": os.cpu_count(),
               "isolation": isolation_level(), "plain_nbgrader_s": round(plain_seconds, 1),
               "plain_autograde_only_s": round(plain_autograde, 1),
@@ -112,9 +113,12 @@ def bench_grading(lesson_id: str = "e03", size: int = 16, log=print) -> dict:
               "ratio": round(ours_seconds / plain_seconds, 3),
               "ratio_vs_autograde_only": round(ours_seconds / plain_autograde, 3),
               "scores_identical": same,
-              "cpu_per_submission": {"plain_nbgrader": plain_cpu, "manabu": ours_cpu}}
+              "cpu_per_submission": {"plain_nbgrader": plain_cpu, "manabu": ours_cpu},
+              "gradebook_per_submission": gradebook_use}
     for line in breakdown_table(plain_cpu, ours_cpu):
         log(line)
+    log(f"Gradebook per submission (manabu grade): {gradebook_use['queries']:.0f} queries, "
+        f"{gradebook_use['commits']:.0f} commits")
     log(f"manabu grade / plain nbgrader = {result['ratio']:.2f} "
         f"({result['ratio_vs_autograde_only']:.2f} against autograde alone); "
         f"scores identical: {'yes' if same else 'NO'}")
@@ -147,12 +151,25 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def breakdown(course: Path, lesson_id: str, students: list[str]) -> dict[str, float]:
+def breakdown(course: Path, lesson_id: str, students: list[str],
+              gradebook_use: dict[str, float] | None = None) -> dict[str, float]:
     """Grade ``students`` again one at a time in this process, as a ``manabu grade`` worker does,
     and return the mean CPU seconds per submission of each step. The sandboxed runner's CPU is
     read from outside (its process tree, just before it is told to end), the judge's likewise; the
-    judge's start is paid once per worker and reported apart."""
+    judge's start is paid once per worker and reported apart. ``gradebook_use`` gets the mean
+    number of gradebook queries and commits per submission."""
     from unittest import mock
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    used = {"queries": 0, "commits": 0}
+
+    def query(*_args):
+        used["queries"] += 1
+
+    def commit(*_args):
+        used["commits"] += 1
 
     from autograder.grading import grade, sandbox
 
@@ -214,6 +231,9 @@ def breakdown(course: Path, lesson_id: str, students: list[str]) -> dict[str, fl
             mock.patch.object(api, "autograde", timed("autograde", real_autograde)), \
             mock.patch.object(api, "generate_feedback", timed("feedback", real_feedback)):
         for number, student in enumerate(students):
+            if number == 1:  # the first submission opens the gradebook; count the usual ones
+                event.listen(Engine, "before_cursor_execute", query)
+                event.listen(Engine, "commit", commit)
             marks.clear()
             judge_before, start = judge(), time.process_time()
             grade.grade_one(str(course), lesson_id, student)
@@ -224,6 +244,11 @@ def breakdown(course: Path, lesson_id: str, students: list[str]) -> dict[str, fl
                 totals["judge: start (once per worker)"] = judge() - judge_before
             else:
                 add("judge: the test cells", judge() - judge_before)
+    if len(students) > 1:
+        event.remove(Engine, "before_cursor_execute", query)
+        event.remove(Engine, "commit", commit)
+    if gradebook_use is not None:
+        gradebook_use.update({k: v / max(1, len(students) - 1) for k, v in used.items()})
     n = len(students)
     out = {
         "sandbox: start Python and the runner": totals["sandbox: start Python and the runner"] / n,

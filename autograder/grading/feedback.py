@@ -32,14 +32,13 @@ class MarkUngradedAnswers(NbGraderPreprocessor):
     ``resources["manabu"]``."""
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook
-
         from autograder.build.nbconfig import config_language
+        from autograder.grading.class_gradebook import open_gradebook
         from course.i18n import translator
 
         info = resources["nbgrader"]
         pending_points = 0.0
-        with Gradebook(info["db_url"]) as gradebook:
+        with open_gradebook(info["db_url"]) as gradebook:
             for cell in nb.cells:
                 meta = cell.metadata.get("nbgrader", {})
                 if not (meta.get("grade") or meta.get("task")) or not meta.get("grade_id"):

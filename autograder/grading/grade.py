@@ -50,6 +50,10 @@ class Options(GradingLimits):
 
     regrade = Bool(False, help="Grade every submission again (default: keep the results of "
                                "unchanged ones).").tag(config=True)
+    batch_gradebook = Bool(True, help="Open the gradebook once per worker and write each "
+                                      "submission's grades in one transaction (the same rows as "
+                                      "nbgrader's own, fewer commits). False: nbgrader's own "
+                                      "bookkeeping.").tag(config=True)
 
 
 # the limits `manabu grade` has options for; they win over the course config's
@@ -255,6 +259,7 @@ def _start_worker(course_dir: str, options: Options, quiet_signals: bool = True)
     configure(api, options)
     _worker["api"] = api
     _worker["budget"] = options.notebook_timeout + MAX_SECONDS_OVER_BUDGET
+    _worker["batch"] = options.batch_gradebook
 
 
 def configure(api, options: Options) -> None:
@@ -276,6 +281,15 @@ def configure(api, options: Options) -> None:
 
 def grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
     """Autograde and make feedback for one submission; never raises."""
+    from autograder.grading import class_gradebook
+
+    if not _worker.get("batch", True):
+        return _grade_one(course_dir, lesson_id, student)
+    with class_gradebook.in_use():
+        return _grade_one(course_dir, lesson_id, student)
+
+
+def _grade_one(course_dir: str, lesson_id: str, student: str) -> GradeRow:
     from autograder.grading.nbgrader_plugins import SandboxExecute
 
     api = _worker["api"]

@@ -189,9 +189,9 @@ def lesson_cells(resources) -> dict | None:
     info = resources.get("nbgrader") or {}
     if not info.get("db_url"):
         return None
-    from nbgrader.api import Gradebook
+    from autograder.grading.class_gradebook import open_gradebook
 
-    with Gradebook(info["db_url"]) as gb:
+    with open_gradebook(info["db_url"]) as gb:
         notebook = gb.find_notebook(info["notebook"], info["assignment"])
         graded = {c.name for c in notebook.grade_cells}
         answers = {c.name for c in notebook.solution_cells}

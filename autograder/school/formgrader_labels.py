@@ -11,6 +11,10 @@ nbconvert, not through render): a page of a course whose language (``c.Manabu.la
 change, never names, ids or scores. The Formgrader draws in the browser's own fonts; its
 Japanese words are kept inside the school font subset all the same (tests/test_school_font.py),
 so a later page in the school font needs no new glyphs.
+
+Every page, in every course language, is also made offline first
+(:func:`autograder.school.formgrader_offline.offline_page`): nbgrader's CDN MathJax becomes a
+local stand-in, so the grading page works in a school without internet and asks no outside host.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from autograder.school.formgrader_offline import offline_page
 from autograder.school.formgrader_text import translate_page
 
-__all__ = ["labels", "page_language", "patch_formgrader", "translate_page"]
+__all__ = ["labels", "offline_page", "page_language", "patch_formgrader", "translate_page"]
 
 LOCALE = Path(__file__).parent / "locale"
 
@@ -61,7 +66,7 @@ def patch_formgrader() -> None:
         return
 
     def render(self, name, **ns):
-        html = original(self, name, **ns)
+        html = offline_page(original(self, name, **ns))
         lang = page_language(self.coursedir.root)
         table = labels(lang)
         return translate_page(html, table, lang) if table else html
@@ -72,11 +77,12 @@ def patch_formgrader() -> None:
 
 
 def translating_write(original: Callable) -> Callable:
-    """``original`` (a handler's ``write``) that first translates an HTML page (a ``str``;
-    nbgrader writes the one-submission page as one) for the course's language."""
+    """``original`` (a handler's ``write``) that first makes an HTML page (a ``str``; nbgrader
+    writes the one-submission page as one) offline and translates it for the course's language."""
 
     def write(self, chunk):
         if isinstance(chunk, str):
+            chunk = offline_page(chunk)
             lang = page_language(self.coursedir.root)
             table = labels(lang)
             chunk = translate_page(chunk, table, lang) if table else chunk
@@ -93,4 +99,5 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(serverapp) -> None:
     patch_formgrader()
-    serverapp.log.info("Manabu: the Formgrader shows its labels in the course language")
+    serverapp.log.info("Manabu: the Formgrader shows its labels in the course language and"
+                       " loads nothing from outside the school")

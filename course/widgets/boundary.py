@@ -31,7 +31,13 @@ MODELS = ("tree", "net")
 GRID = 40          # the background is a GRID × GRID board of coloured cells
 SIZE = 400         # pixels
 SEED = 0
-CSS = scoped_style("manabu-boundary")
+# The picture is two layers in one grid cell: the areas (redrawn on each move) under the points
+# (drawn once, on a layer of their own, so the browser does not repaint them either).
+CSS = scoped_style("manabu-boundary", {
+    ".manabu-boundary-stack": "display:grid!important",
+    ".manabu-boundary-stack > .widget-html": "grid-area:1 / 1;margin:0",
+    ".manabu-boundary-points": "pointer-events:none;will-change:transform",
+})
 COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])
 TINTS = ("#cce3f0", "#f8e2b3")   # light blue and light orange for the regions
 # The stripes of group B's area: a dark orange with 3:1 against its light orange (a cue that is
@@ -151,21 +157,27 @@ def boundary_scores(data: str = "moons", model: str = "tree", depth: int = 3,
     return _fit(data, model, depth if model == "tree" else hidden)
 
 
-def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
-    """The regions as coloured cells (group B also hatched) under the points.
+def _svg_open(title: str | None) -> str:
+    """The ``<svg>`` tag both layers share (same size and border, so they line up when scaled);
+    with ``title`` it is the picture a screen reader names, without it a hidden overlay."""
+    border = "#999" if title is not None else "transparent"
+    named = (f'role="img" style="border:1px solid {border}"><title>{escape(title)}</title>'
+             if title is not None else f'aria-hidden="true" style="border:1px solid {border}">')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" '
+            f'viewBox="0 0 {SIZE} {SIZE}" {named}')
 
-    Group A: blue circles; group B: orange triangles. Training points are filled,
-    test points hollow. Each area and each kind of mark is one path. Runs of equal cells in a row are drawn as one rectangle of a
-    group's path.
+
+def areas_svg(regions: np.ndarray, title: str) -> str:
+    """The regions as coloured cells (group B also hatched): the layer a slider move redraws.
+
+    Each area is one path; each run of equal cells in a row is one rectangle of it.
     """
     cell = SIZE / GRID
     hatch = ('<defs><pattern id="manabu-boundary-hatch" width="8" height="8" '
              'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
              f'<rect width="8" height="8" fill="{TINTS[1]}"/>'
              f'<line x1="0" y1="0" x2="0" y2="8" stroke="{HATCH}" stroke-width="1.5"/></pattern></defs>')
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" '
-             f'viewBox="0 0 {SIZE} {SIZE}" role="img" style="border:1px solid #999">'
-             f"<title>{escape(title)}</title>{hatch}"]
+    parts = [_svg_open(title), hatch]
     # One path per group (each run of equal cells in a row is one "M x y h w v c h -w z"): two
     # elements instead of a hundred rectangles, so a slow browser redraws the picture sooner.
     fills = (TINTS[0], "url(#manabu-boundary-hatch)")
@@ -181,13 +193,17 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
     for group, d in enumerate(runs):
         if d:
             parts.append(f'<path class="manabu-boundary-area" fill="{fills[group]}" d="{"".join(d)}"/>')
+    return "".join(parts) + "</svg>"
+
+
+def _marks(pts: Points) -> str:
+    """The points as six paths (one per group and kind): circles are two arcs, triangles lines."""
     span = pts.high - pts.low
 
     def place(x):
         return (x[0] - pts.low[0]) / span[0] * SIZE, (pts.high[1] - x[1]) / span[1] * SIZE
 
-    # The marks, too, are one path per group and kind (circles a5 arcs, triangles L lines):
-    # six elements for 200 points.
+    parts = []
     for X, y, filled in ((pts.X_train, pts.y_train, True), (pts.X_test, pts.y_test, False)):
         for label in (0, 1):
             shapes = []
@@ -207,7 +223,25 @@ def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
             else:  # hollow: a coloured ring inside a black one, seen on any area
                 parts.append(f'{mark} fill="#fff" stroke="#000" stroke-width="4"/>'
                              f'{mark} fill="none" stroke="{colour}" stroke-width="2"/>')
-    return "".join(parts) + "</svg>"
+    return "".join(parts)
+
+
+@cache
+def marks_svg(data: str) -> str:
+    """The points of ``data`` as a see-through layer over :func:`areas_svg`. They never move,
+    so the widget sends and the browser draws them once, not on every slider move."""
+    return _svg_open(None) + _marks(load_points(data)) + "</svg>"
+
+
+def boundary_svg(pts: Points, regions: np.ndarray, title: str) -> str:
+    """The whole picture in one SVG: the areas under the points (for pages and checks; the
+    widget shows the same as two layers).
+
+    Group A: blue circles; group B: orange triangles. Training points are filled,
+    test points hollow.
+    """
+    areas = areas_svg(regions, title)
+    return areas[:-len("</svg>")] + _marks(pts) + "</svg>"
 
 
 def legend_html() -> str:
@@ -255,11 +289,17 @@ class BoundaryExplorer(widgets.VBox):
         self.hidden_slider = widgets.IntSlider(value=hidden, min=1, max=32, style=style, layout=wide,
                                                description=_("Hidden units"))
         self.hidden_slider.add_class("manabu-boundary-hidden")
-        self.picture = widgets.HTML(layout=widgets.Layout(margin="0 16px 0 0"))
+        self.picture = widgets.HTML()
         self.picture.add_class("manabu-boundary-picture")
+        self.points_layer = widgets.HTML()
+        self.points_layer.add_class("manabu-boundary-points")
+        stack = widgets.Box([self.picture, self.points_layer])
+        stack.add_class("manabu-boundary-stack")
+        self.legend = widgets.HTML(legend_html())
+        drawing = widgets.VBox([stack, self.legend], layout=widgets.Layout(margin="0 16px 0 0"))
         self.output = widgets.HTML(layout=widgets.Layout(min_width="320px", max_width="520px"))
         self.output.add_class("manabu-boundary-out")
-        shown = widgets.HBox([self.picture, self.output],
+        shown = widgets.HBox([drawing, self.output],
                              layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         super().__init__([widgets.HTML(CSS), self.data_menu, self.model_menu, self.depth_slider,
                           self.hidden_slider, shown, A11y()])
@@ -316,7 +356,8 @@ class BoundaryExplorer(widgets.VBox):
             what = _("Decision tree, depth {depth}").format(depth=self.depth)
         else:
             what = _("Neural net, {hidden} hidden units").format(hidden=self.hidden)
-        self.picture.value = boundary_svg(pts, fitted.regions, what) + legend_html()
+        self.picture.value = areas_svg(fitted.regions, what)
+        self.points_layer.value = marks_svg(self.data)   # sent only when the points change
         n_train, n_test = len(pts.y_train), len(pts.y_test)
         bars = accuracy_bars_html([
             (_("Training points"), fitted.train_accuracy, round(fitted.train_accuracy * n_train),

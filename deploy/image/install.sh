@@ -104,26 +104,27 @@ ETC="$PREFIX/etc/jupyter"
 #     service) and the Create Assignment toolbar;
 #   a class's grader service ($PREFIX/etc/jupyter-grader): + the Formgrader on the course folder.
 # Hiding tools is for a tidy menu; the protection is that only graders can read course folders.
-lab_config() {  # DIR formgrader create-assignment course-list (true = disabled)
+lab_config() {  # DIR formgrader create-assignment course-list (true = disabled) ROLE
   mkdir -p "$1/labconfig" "$1/jupyter_server_config.d"
   rm -f "$1"/jupyter_server_config.d/zz-manabu-*.json  # ours, from any earlier run
-  echo "{\"disabledExtensions\": {\"nbgrader:formgrader\": $2, \"nbgrader:create-assignment\": $3, \"nbgrader:course-list\": $4}}" \
-    > "$1/labconfig/page_config.json"
+  # JupyterLab plugins nobody uses in a lesson are off, and nbgrader's tools by role
+  # (autograder/labpage.py: a slow school laptop opens a lesson sooner)
+  "$PREFIX/bin/python" -m autograder.labpage "$5" "$1"
   # server extensions: the opposite booleans (true = enabled)
   local on_formgrader on_courses
   if [ "$2" = true ]; then on_formgrader=false; else on_formgrader=true; fi
   if [ "$4" = true ]; then on_courses=false; else on_courses=true; fi
   # autograder.school.my_lessons_server: the students' "My lessons" panel (fetch, submit, own score)
   # autograder.school.school_labels: class names and the school's times in nbgrader's panels
-  # autograder.school.formgrader_labels: the Formgrader's labels in the course language
+  # autograder.school.formgrader_labels: the Formgrader's labels in the course language, and no CDN MathJax (offline)
   # autograder.school.assignment_list: nbgrader's Assignment List reads the config from the
   #   server's root folder (not the process's) and tells a child one short sentence on errors
   echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true, \"autograder.school.formgrader_labels\": true, \"autograder.school.assignment_list\": true}}}" \
     > "$1/jupyter_server_config.d/zz-manabu-role.json"
 }
-lab_config "$ETC" true true true
-lab_config "$PREFIX/etc/jupyter-teacher" true false false
-lab_config "$PREFIX/etc/jupyter-grader" false false false
+lab_config "$ETC" true true true student
+lab_config "$PREFIX/etc/jupyter-teacher" true false false teacher
+lab_config "$PREFIX/etc/jupyter-grader" false false false grader
 # JupyterHub >= 4.1 makes user servers send "frame-ancestors 'none'", which blanks the
 # Formgrader panel (an iframe of the same server) inside JupyterLab. Same-origin frames are safe.
 # (A .py file: ServerApp.tornado_settings in jupyter_server_config.d/*.json is not applied.)

@@ -41,16 +41,37 @@ export function stepsUpTo(code: readonly boolean[], index: number): number[] {
 }
 
 /**
- * Run `steps` one after another, each once the one before has ended. Stop at the first whose
- * reply is not "ok" (an error, a run the kernel skipped, no reply at all) and return it, for the
- * child to see; null when every step ran.
+ * True when a code cell has nothing to run: empty, or only spaces and new lines (a full-width
+ * space too). JupyterLab sends such a cell to no kernel, so no reply ever comes for it. The same
+ * test as JupyterLab's own (`!code.trim()`), so the two never disagree.
+ */
+export function isBlank(source: string): boolean {
+  return source.trim() === '';
+}
+
+/**
+ * Run `steps` one after another, each once the one before has ended. A `blank` step (nothing to
+ * run) is done when its run ends, reply or not. Stop at the first other step whose reply is not
+ * "ok" (an error, a run the kernel skipped, no reply, a run cancelled by a kernel restart) and
+ * return it, for the child to see; null when every step ran.
  */
 export async function runInOrder<T>(
   steps: readonly T[],
-  run: (step: T) => Promise<ExecuteReply | null | undefined | void>
+  run: (step: T) => Promise<ExecuteReply | null | undefined | void>,
+  blank: (step: T) => boolean = () => false
 ): Promise<T | null> {
   for (const step of steps) {
-    const reply = await run(step);
+    // read as the run starts, as JupyterLab reads the text: the child may type while steps run
+    const empty = blank(step);
+    let reply: ExecuteReply | null | undefined | void;
+    try {
+      reply = await run(step);
+    } catch {
+      return step; // cancelled: no reply will come, and the steps after it need this one
+    }
+    if (!reply && empty) {
+      continue;
+    }
     if (!reply || reply.content?.status !== 'ok') {
       return step;
     }

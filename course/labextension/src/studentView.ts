@@ -6,7 +6,14 @@ import { Cell, CodeCell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { PanelLayout, Widget } from '@lumino/widgets';
 import { endsSkippedRun, runCountText } from './runState';
-import { cellsNeedingBars, hasStudentView, ILesson, runInOrder, stepsUpTo } from './steps';
+import {
+  cellsNeedingBars,
+  hasStudentView,
+  ILesson,
+  isBlank,
+  runInOrder,
+  stepsUpTo
+} from './steps';
 
 /** Button labels in the course language (the notebook's `manabu.lang`). */
 const LABELS: { [lang: string]: { run: string; upTo: string; title: string } } = {
@@ -27,9 +34,16 @@ function lessonOf(panel: NotebookPanel): ILesson {
   return (panel.content.model?.getMetadata('manabu') ?? {}) as ILesson;
 }
 
-/** Run `cells` one after another; stop at the first that ends with an error, and show it. */
+/**
+ * Run `cells` one after another; stop at the first that ends with an error, and show it. An
+ * empty cell is run too (JupyterLab clears its old output) and counts as done: it gets no reply.
+ */
 async function runCells(panel: NotebookPanel, cells: CodeCell[]): Promise<void> {
-  const stopped = await runInOrder(cells, cell => CodeCell.execute(cell, panel.sessionContext));
+  const stopped = await runInOrder(
+    cells,
+    cell => CodeCell.execute(cell, panel.sessionContext),
+    cell => isBlank(cell.model.sharedModel.getSource())
+  );
   if (stopped) {
     panel.content.activeCellIndex = panel.content.widgets.indexOf(stopped);
     void panel.content.scrollToCell(stopped);

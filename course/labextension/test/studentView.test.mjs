@@ -1,5 +1,5 @@
 // The student view (studentView.ts): which lessons get it, which cells get run bars, what
-// "run all up to here" runs and where it stops. The rules, on lib/; the bars themselves are
+// "run all up to here" runs and where it stops (not at an empty cell, which gets no reply). The rules, on lib/; the bars themselves are
 // checked in Chromium (tests/test_tap_browser.py). Which cells are folded is decided when the
 // lesson is built (autograder/build/lessonfile.py), not here.
 import assert from 'node:assert/strict';
@@ -76,4 +76,57 @@ test('a step starts only when the one before has ended', async () => {
   };
   await steps.runInOrder(['a', 'b'], run);
   assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b']);
+});
+
+test('a code cell with nothing to run is blank: empty, spaces, new lines, a full-width space', () => {
+  for (const source of ['', ' ', '\n\n', '\t \n ', '\u3000', ' \u3000\n']) {
+    assert.equal(steps.isBlank(source), true, JSON.stringify(source));
+  }
+  for (const source of ['x', '  answer = 1\n', '# a note', 'ａ']) {
+    assert.equal(steps.isBlank(source), false, JSON.stringify(source));
+  }
+});
+
+test('"run all up to here" runs past a blank cell, which JupyterLab ends with no reply', async () => {
+  // JupyterLab sends a blank cell to no kernel: it clears the cell and gives no reply
+  const sources = { a: 'x = 1', blank: ' \n', c: 'y = 2' };
+  const k = kernel({ a: 'ok', c: 'ok' });
+  const blank = step => steps.isBlank(sources[step]);
+  assert.equal(await steps.runInOrder(['a', 'blank', 'c'], k.run, blank), null);
+  assert.deepEqual(k.ran, ['a', 'blank', 'c']); // the blank one too: its old output goes
+  assert.equal(await steps.runInOrder(['blank'], kernel({}).run, blank), null);
+  // a cell with code and no reply (no kernel) still stops the chain, where the child sees it
+  const gone = kernel({ a: 'ok' });
+  assert.equal(await steps.runInOrder(['a', 'blank', 'c'], gone.run, blank), 'c');
+  // and a failing check after a blank cell still stops it there
+  const fails = kernel({ a: 'ok', c: 'error' });
+  assert.equal(await steps.runInOrder(['blank', 'c', 'a'], fails.run, blank), 'c');
+  assert.deepEqual(fails.ran, ['blank', 'c']);
+});
+
+test('a run that ends without a reply, cancelled (the kernel restarted), stops the chain there', async () => {
+  const ran = [];
+  const run = async step => {
+    ran.push(step);
+    if (step === 'b') {
+      throw new Error('Canceled future for execute_request message before replies were done');
+    }
+    return { content: { status: 'ok' } };
+  };
+  assert.equal(await steps.runInOrder(['a', 'b', 'c'], run), 'b'); // no unhandled error
+  assert.deepEqual(ran, ['a', 'b']);
+});
+
+test('whether a cell is blank is read as its run starts, not when the chain was tapped', async () => {
+  // the child types into the empty cell while the steps above it run: it runs with that text
+  const sources = { a: 'x = 1', b: '', c: 'y = 2' };
+  const replies = { a: 'ok', c: 'ok' };
+  const run = async step => {
+    if (step === 'a') {
+      sources.b = 'z = 3';
+      replies.b = 'error';
+    }
+    return replies[step] ? { content: { status: replies[step] } } : undefined;
+  };
+  assert.equal(await steps.runInOrder(['a', 'b', 'c'], run, s => steps.isBlank(sources[s])), 'b');
 });

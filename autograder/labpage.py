@@ -1,0 +1,91 @@
+"""Which JupyterLab extensions a lesson page starts: JupyterLab's ``disabledExtensions``.
+
+On a cheap school Chromebook (the bench's 4x CPU throttling) JupyterLab takes most of the
+seconds before a lesson is usable, starting plugins no child uses in a lesson. ``manabu lab``
+and the hub's user environment (deploy/image/install.sh) switch those off with
+``labconfig/page_config.json``. What a lesson needs stays on: see :data:`NEEDED`
+(``tests/test_labpage.py`` holds the two lists apart).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+# Unused in a lesson, by teachers and students alike: the reason for each.
+UNUSED = {
+    "@jupyterlab/debugger-extension": "a debugger sidebar; it also asks every new kernel for "
+                                      "debug information",
+    "@jupyterlab/extensionmanager-extension": "installs extensions from PyPI: school machines are "
+                                              "offline, and installing is the admin's job",
+    "@jupyterlab/lsp-extension": "code intelligence through language servers; none is installed",
+    # ... and the two plugins that need it (on without it, they fail to activate)
+    "@jupyterlab/notebook-extension:language-server": "language servers in notebooks",
+    "@jupyterlab/fileeditor-extension:language-server": "language servers in the text editor",
+    "@jupyterlab/pluginmanager-extension": "a table for switching JupyterLab plugins on and off",
+    "@jupyterlab/logconsole-extension": "a log of kernel messages for developers",
+    "@jupyter-notebook/lab-extension": "'Open in Jupyter Notebook' buttons: lessons open in "
+                                       "JupyterLab",
+}
+# Also unused by students (a teacher's `manabu lab` and the hub's teacher levels keep them).
+STUDENT_UNUSED = {
+    "jupyterlab-jupytext": "opening .md lesson texts as notebooks: students get .ipynb files",
+    "@voila-dashboards/jupyterlab-preview": "Voilà previews, for the teacher's projector",
+    # nbgrader's teacher tools (students: the Assignment List and Validate only). nbgrader
+    # 0.9's plugin ids start with "@jupyter/nbgrader:": the "nbgrader:..." names the hub
+    # wrote before turned nothing off.
+    "@jupyter/nbgrader:formgrader": "the Formgrader",
+    "@jupyter/nbgrader:create-assignment": "the Create Assignment toolbar",
+    "@jupyter/nbgrader:course-list": "the Course List of a teacher's classes",
+}
+# Teachers on the hub reach each class's Formgrader through the Course List; a class's grader
+# service (the Formgrader itself) has it all.
+FORMGRADER = "@jupyter/nbgrader:formgrader"
+TEACHER_UNUSED = {FORMGRADER: STUDENT_UNUSED[FORMGRADER]}
+
+# What a lesson needs: never disabled, by id or by its extension's name.
+NEEDED = (
+    "@manabu/lab",                          # tap to answer, student view, My lessons, furigana
+    "@jupyter-widgets/jupyterlab-manager",  # every widget
+    "anywidget",                            # the drawing pad
+    "@jupyter/nbgrader:assignment-list",    # fetch and submit
+    "@jupyter/nbgrader:validate-assignment",
+    "@jupyterlab/translation-extension",    # the Japanese language pack
+    "@jupyterlab/notebook-extension",
+    "@jupyterlab/rendermime-extension",
+    "@jupyterlab/mathjax-extension",        # formulas in junior-high lessons
+    "@jupyterlab/hub-extension",            # log out, on the hub
+    "@jupyterlab/filebrowser-extension",
+    "@jupyterlab/toc-extension",            # a lesson's table of contents
+)
+
+ROLES = ("lab", "student", "teacher", "grader")
+
+
+def disabled_extensions(role: str = "lab") -> dict[str, bool]:
+    """``disabledExtensions`` for ``role``: ``lab`` (``manabu lab``, a teacher's machine),
+    or the hub's ``student``, ``teacher`` and ``grader`` (a class's Formgrader service).
+
+    Every name any role turns off is named, ``False`` where this role keeps it: JupyterLab
+    merges the page configs of all config folders, and the hub's teacher and grader folders
+    come on top of the students' one.
+    """
+    extra = {"lab": {}, "student": STUDENT_UNUSED, "teacher": TEACHER_UNUSED, "grader": {}}
+    if role not in extra:
+        raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    off = {*UNUSED, *extra[role]}
+    return {name: name in off for name in (*UNUSED, *STUDENT_UNUSED)}
+
+
+def write_page_config(config_dir: Path, role: str = "lab") -> Path:
+    """Write ``<config_dir>/labconfig/page_config.json`` for ``role``; returns its path."""
+    path = config_dir / "labconfig" / "page_config.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"disabledExtensions": disabled_extensions(role)}, indent=1),
+                    encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # deploy/image/install.sh: python -m autograder.labpage ROLE DIR
+    write_page_config(Path(sys.argv[2]), sys.argv[1])
