@@ -137,24 +137,21 @@ def pytest_itemcollected(item):
 # run at the same time as each other.
 MACHINE_GROUP = "machine"
 MACHINE_FILES = {"test_hub", "test_guide", "test_hubproxy", "test_hubconfig"}
-# Seconds a group takes on a quiet machine (measured with --durations, rounded): the longest
-# start first, so no worker is left with a long one at the end. A group not listed is short.
-GROUP_SECONDS = {MACHINE_GROUP: 600, "test_browser": 420, "test_gallery_browser": 360,
-                 "test_grading-en": 300, "test_grading-ja": 300, "test_japanese_everywhere": 150,
-                 "test_report": 150, "test_offline_browser": 90, "test_my_lessons": 90,
-                 "test_voila_browser": 60, "test_previews": 60, "test_feedback": 60,
-                 "test_kanten": 60, "test_postgres": 60, "test_grading_safety": 60,
-                 "test_kit_browser": 40, "test_grading_units": 40, "test_my_lessons_browser": 60,
-                 # single tests that take long
-                 "test_e01_and_e03_in_japanese_by_taps_only": 200,
-                 }
-
-
-def shares_a_module_fixture(item) -> bool:
-    """Whether the test uses a fixture made once per module or class (a server, a graded class)."""
-    info = getattr(item, "_fixtureinfo", None)
-    return bool(info) and any(d.scope in ("module", "class", "package")
-                              for defs in info.name2fixturedefs.values() for d in defs)
+# Seconds a group (or a long test in none) takes, measured on 3 workers (`--durations=0`, summed
+# per group, rounded): the longest start first, so no worker is left with a long one at the end.
+# A group not listed is short. Update when a group grows: `make test` prints the slowest tests.
+GROUP_SECONDS = {MACHINE_GROUP: 730, "test_browser": 430, "test_gallery_browser": 350,
+                 "test_grading-ja": 215, "test_grading-en": 150, "test_offline_browser": 120,
+                 "test_grading_safety": 100, "test_report": 90, "test_japanese_everywhere": 75,
+                 "test_voila_browser": 70, "test_kit_browser": 40, "test_advice": 35,
+                 "test_feedback": 30, "test_my_lessons_browser": 30, "test_kanten": 20,
+                 "test_postgres": 20, "test_my_lessons": 20,
+                 # single tests in no group
+                 "test_e01_and_e03_in_japanese_by_taps_only": 110,
+                 "test_a_stopped_grader_resumes_without_grading_anything_twice": 100,
+                 "test_demo_runs_the_teacher_cycle": 75, "test_wheel_installs_and_builds_every_lesson": 55,
+                 "test_broken_lesson_files_get_a_clear_message_and_nothing_is_written": 45,
+                 "test_a_japanese_class_reads_what_happened_in_japanese": 40}
 
 
 def pytest_configure(config):
