@@ -154,6 +154,13 @@ GROUP_SECONDS = {MACHINE_GROUP: 730, "test_browser": 430, "test_gallery_browser"
                  "test_a_japanese_class_reads_what_happened_in_japanese": 40}
 
 
+def shares_a_module_fixture(item) -> bool:
+    """Whether the test uses a fixture made once per module or class (a server, a graded class)."""
+    info = getattr(item, "_fixtureinfo", None)
+    return bool(info) and any(d.scope in ("module", "class", "package")
+                              for defs in info.name2fixturedefs.values() for d in defs)
+
+
 def pytest_configure(config):
     """Refuse a pytest whose node ids pytest-xdist cannot group (checked again on each worker)."""
     from packaging.version import Version
