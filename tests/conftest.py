@@ -201,7 +201,7 @@ def pytest_collection_modifyitems(config, items):
     order = {"unit": 0, "slow": 1, "browser": 2}
     items.sort(key=lambda item: (order[tier(item)] > 0, -group_seconds(item),
                                  worker_group(item) or "", order[tier(item)]))
-    if config.getvalue("loadgroup"):  # on a worker of `pytest -n N --dist loadgroup`
+    if getattr(config.option, "loadgroup", False):  # on a worker of `pytest -n N --dist loadgroup`
         lost = [item.nodeid for item in items if worker_group(item)
                 and not item.nodeid.endswith(f"@{worker_group(item)}")]
         if lost:  # then a module's server would start on every worker, and hub tests collide
