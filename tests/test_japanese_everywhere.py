@@ -197,6 +197,14 @@ def test_menus_and_lesson_are_japanese(ja_lab, browser):
             page.keyboard.press("Escape")
             left += [f"{bar[index]} → {label}" for label in labels if english_in_label(label)]
         assert not left, "English menu entries:\n" + "\n".join(left)
+        # the same commands in the command palette (Ctrl+Shift+C draws it; what is typed there
+        # searches the commands' English labels, and a highlighted match stays English)
+        page.keyboard.press("Control+Shift+C")
+        page.wait_for_selector(".lm-CommandPalette-itemLabel", state="attached")
+        palette = page.locator(".lm-CommandPalette-itemLabel").all_text_contents()
+        page.keyboard.press("Escape")
+        assert "ノートブックを複製" in palette and "Duplicate Notebook" not in palette, palette
+        assert not {"Assignment List", "Save Widget State Automatically"} & set(palette), palette
 
         markdown = japanese_texts(page, ".jp-MarkdownCell .jp-RenderedMarkdown")
         outputs = japanese_texts(page, ".jp-OutputArea-output")
