@@ -12,7 +12,7 @@ const LIST_ID = 'nbgrader-assignment-list';
 const OPEN_COMMAND = 'nbgrader:open-assignment-list';
 
 /** The course language, found as the My lessons panel finds it. */
-async function courseLanguage(): Promise<string> {
+export async function courseLanguage(): Promise<string> {
   try {
     const data = await request('');
     if (data.lang === 'ja' || data.lang === 'en') {

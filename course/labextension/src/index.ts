@@ -10,5 +10,7 @@ import studentView from './studentView';
 import myLessons from './panel';
 import narrowScreen from './narrowScreen';
 import assignmentList from './assignmentList';
+import menus from './menus';
 
-export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList];
+export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
+  menus];
