@@ -125,7 +125,7 @@ def pytest_itemcollected(item):
     if stem in SLOW_FILES or item.originalname in SLOW_TESTS.get(stem, ()) or \
             SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         item.add_marker(pytest.mark.slow)
-    group = worker_group(item)
+    group = item.stash[GROUP] = worker_group(item)
     if group:
         item.add_marker(pytest.mark.xdist_group(group))
 
@@ -136,6 +136,7 @@ def pytest_itemcollected(item):
 # Tests that change the machine itself (Unix users, /etc, a hub) share one group, so they never
 # run at the same time as each other.
 MACHINE_GROUP = "machine"
+GROUP = pytest.StashKey[str | None]()  # each test's group, decided once when it is collected
 MACHINE_FILES = {"test_hub", "test_guide", "test_hubproxy", "test_hubconfig"}
 # Seconds a group (or a long test in none) takes, measured on 3 workers (`--durations=0`, summed
 # per group, rounded): the longest start first, so no worker is left with a long one at the end.
@@ -190,8 +191,7 @@ def worker_group(item) -> str | None:
 
 
 def group_seconds(item) -> float:
-    group = worker_group(item) or item.originalname
-    return GROUP_SECONDS.get(group, 0)
+    return GROUP_SECONDS.get(item.stash[GROUP] or item.originalname, 0)
 
 
 @pytest.hookimpl(trylast=True)  # after pytest groups tests by fixture; the sort keeps that
@@ -200,10 +200,10 @@ def pytest_collection_modifyitems(config, items):
     tests keep pytest's order within a group)."""
     order = {"unit": 0, "slow": 1, "browser": 2}
     items.sort(key=lambda item: (order[tier(item)] > 0, -group_seconds(item),
-                                 worker_group(item) or "", order[tier(item)]))
+                                 item.stash[GROUP] or "", order[tier(item)]))
     if getattr(config.option, "loadgroup", False):  # on a worker of `pytest -n N --dist loadgroup`
-        lost = [item.nodeid for item in items if worker_group(item)
-                and not item.nodeid.endswith(f"@{worker_group(item)}")]
+        lost = [item.nodeid for item in items
+                if item.stash[GROUP] and not item.nodeid.endswith(f"@{item.stash[GROUP]}")]
         if lost:  # then a module's server would start on every worker, and hub tests collide
             raise pytest.UsageError(
                 f"pytest-xdist did not group {len(lost)} tests (first: {lost[0]}): this pytest and "
