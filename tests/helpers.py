@@ -156,3 +156,23 @@ def forget_submissions(db_url: str, lesson_id: str, course_id: str = "manabu") -
     with Gradebook(db_url, course_id) as gb:
         for student in [s.student.id for s in gb.find_assignment(lesson_id).submissions]:
             gb.remove_submission(lesson_id, student)
+
+
+def check_demo_class(course: Path, stdout: str, heading: str, average: str) -> None:
+    """What `manabu demo` must leave and print, in either language: its summary (``heading``,
+    ``average``), the four students' rows in grades.csv, the feedback, the guide and the class
+    report, whose path it prints."""
+    import csv
+
+    assert heading in stdout and average in stdout
+    with (course / "grades.csv").open(encoding="utf-8") as handle:
+        rows = {r["student"]: r for r in csv.DictReader(handle)}
+    assert set(rows) == {"aoi", "haruto", "yui", "sota"}
+    assert float(rows["aoi"]["score"]) == 4 and rows["aoi"]["needs_manual"] == "yes"
+    assert 0 < float(rows["haruto"]["score"]) < 4
+    assert float(rows["yui"]["score"]) == 0 and rows["yui"]["status"] == "ok"
+    assert rows["sota"]["status"].startswith("broken:")
+    assert (course / "feedback" / "aoi" / "e03" / "e03.html").exists()
+    assert (course / "guides" / "e03.html").exists()
+    assert (course / "reports" / "class-report.html").exists()
+    assert str(course / "reports" / "class-report.html") in stdout

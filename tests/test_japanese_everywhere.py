@@ -119,7 +119,11 @@ STUDENTS = {"aoi", "haruto", "sota", "yui"}  # the demo's class: names are data
 
 
 def test_demo_and_report_print_japanese(ja_class):
+    """...and the demo's Japanese cycle left what it should (the English one: test_cli)."""
+    from helpers import check_demo_class
+
     course, demo, report = ja_class
+    check_demo_class(course, demo, "e03 のクラス集計", "採点できた 3 人の平均")
     assert english_words(demo, STATUS_WORDS | STUDENTS) == [], demo
     summary = demo.split("e03 のクラス集計")[1].split("\n\n")[0]
     assert "採点済み" in summary and "ファイル破損" in summary
