@@ -10,9 +10,9 @@ import re
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from conftest import built_once, copy_course
 from helpers import wrong_answers
 
-from autograder.build.builder import build_course
 from autograder.build.nbconfig import nbgrader_api
 from autograder.cli import main
 from autograder.dev.prose import LATIN_OK
@@ -36,10 +36,10 @@ NEED_HELP = {"yui", "sota", "ren", "kaito", "mei", "riku"}
 HARDEST = {"en": "Exercise 3: two traffic lights", "ja": "問題3：2つのしんごう"}
 
 
-def make_class(course, lang: str, students: dict = CLASS) -> None:
-    """Build ``LESSON`` into ``course``, autograde the students with nbgrader (the gradebook is
-    real), and write grades.csv with the statuses of ``students``."""
-    build_course(course, lang, [LESSON], log=lambda *a: None)
+def make_class(course, lang: str, built, students: dict = CLASS) -> None:
+    """Copy ``built`` (``LESSON`` built in ``lang``) to ``course``, autograde the students with
+    nbgrader (the gradebook is real), and write grades.csv with the statuses of ``students``."""
+    copy_course(built, course)
     teacher, student_nb = read_versions(course, LESSON)
     right, wrongs = answer_cells(teacher), wrong_answers(LESSON)
     api = nbgrader_api(course)
@@ -69,8 +69,8 @@ def make_class(course, lang: str, students: dict = CLASS) -> None:
 def report(request, tmp_path_factory):
     """(lang, course, parsed HTML, HTML path, terminal lines) of a graded class of eight."""
     lang = request.param
-    course = tmp_path_factory.mktemp(f"report-{lang}")
-    make_class(course, lang)
+    course = tmp_path_factory.mktemp(f"report-{lang}") / "course"
+    make_class(course, lang, built_once(tmp_path_factory, f"{LESSON}-{lang}", lang, [LESSON]))
     lines = []
     from autograder.report.class_report import make_report
 
