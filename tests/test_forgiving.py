@@ -275,14 +275,20 @@ def test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line(tmp_path):
 
 
 @pytest.mark.parametrize("lesson_id", ["e01", "j05"])
-def test_a_blank_student_version_run_top_to_bottom_shows_no_traceback(lesson_id, tmp_path):
+def test_a_blank_student_version_run_top_to_bottom_shows_no_traceback(lesson_id, tmp_path,
+                                                                      tmp_path_factory):
     """What a child sees before writing anything: each error is one friendly line, in Japanese."""
-    from autograder.build.builder import build_course
+    from conftest import built_once, lesson_ids
+
     from autograder.dev.execute import run_notebook
     from autograder.grading.submissions import read_versions
 
-    build_course(tmp_path / "course", "ja", [lesson_id], log=lambda *a: None)
-    _teacher, student = read_versions(tmp_path / "course", lesson_id)
+    # only read here: the whole Japanese course that `make test` builds once for test_grading
+    # (a build's fixed cost is most of it: the whole course costs about two single lessons)
+    ids = lesson_ids()
+    course = built_once(tmp_path_factory, "all-ja", "ja", ids) if lesson_id in ids else \
+        built_once(tmp_path_factory, f"{lesson_id}-ja", "ja", [lesson_id])
+    _teacher, student = read_versions(course, lesson_id)
     nb, stats = run_notebook(student, tmp_path)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors and len(errors) == len(stats.errors)
