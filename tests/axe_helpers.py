@@ -63,7 +63,15 @@ def scan_start_page_and_files(page, base: str, paths: list[str]) -> dict[str, li
     page.goto(f"{base}/?reset&token={TOKEN}")  # `/` goes to the start page
     page.wait_for_url("**/lab/tree/start.ipynb**", timeout=60_000)
     page.locator(".jp-RenderedMarkdown a[href*='guides/']").first.wait_for(timeout=60_000)
-    found = {"start page": axe_violations(page, NOTEBOOK_CONTENT)}
+    return {"start page": axe_violations(page, NOTEBOOK_CONTENT), **scan_files(page, base, paths)}
+
+
+def scan_files(page, base: str, paths: list[str]) -> dict[str, list[dict]]:
+    """axe's findings on each file under ``paths`` (course-relative, served by the Jupyter server
+    at ``base``), opened one after another in ``page``, by path."""
+    from browser_helpers import TOKEN
+
+    found = {}
     for path in paths:
         page.goto(f"{base}/files/{path}?token={TOKEN}")
         found[path] = axe_violations(page)

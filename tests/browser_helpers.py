@@ -54,14 +54,21 @@ def mouse_stroke(page, element) -> None:
     page.mouse.up()
 
 
+# the menu bar position where each command was found last: tried first next time (each menu
+# opened in vain costs a few round trips to the browser, for every lesson)
+MENU_OF: dict[str, int] = {}
+
+
 def run_command(page, command: str) -> None:
     """Click the menu entry of a JupyterLab command, found by its data-command id (any UI language)."""
     items = page.locator(".lm-MenuBar-item")
-    for index in range(items.count()):
+    indices = list(range(items.count()))
+    for index in [i for i in indices if i == MENU_OF.get(command)] + indices:
         items.nth(index).click()
         entry = page.locator(f".lm-Menu-item[data-command='{command}']")
         if entry.count() and entry.first.is_visible():
             entry.first.click()
+            MENU_OF[command] = index
             return
         page.keyboard.press("Escape")
     raise AssertionError(f"no menu entry runs {command}")
@@ -102,6 +109,24 @@ def wait_for_idle_kernel(url: str, seconds: float = 90) -> None:
             return
         time.sleep(0.25)
     raise AssertionError(f"the kernel of {name} was not idle after {seconds:.0f} s (states {states})")
+
+
+# Widgets that could not be drawn: ipywidgets writes "Error displaying widget" in the output
+# when a view fails or its model is missing, and draws an error icon instead (ErrorWidgetView)
+# when the widget's code fails to load; that icon has no such text.
+WIDGET_ERRORS = """() => [
+    ...[...document.querySelectorAll('.jp-OutputArea-output')]
+        .filter(e => e.textContent.includes('Error displaying widget'))
+        .map(e => e.textContent.trim().slice(0, 200)),
+    ...[...document.querySelectorAll('.jupyter-widgets-error-widget')]
+        .map(e => 'a widget drawn as an error icon, in the cell: '
+             + (e.closest('.jp-Cell')?.querySelector('.jp-InputArea-editor')?.textContent ?? '?').trim().slice(0, 200))]"""
+
+
+def widget_errors(page) -> list[str]:
+    """The widgets in ``page`` that could not be drawn, each with what ipywidgets says or the
+    start of its cell's code ([] when every widget is drawn)."""
+    return page.evaluate(WIDGET_ERRORS)
 
 
 ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
