@@ -26,15 +26,21 @@ const runs = new RunAgain<CodeCell>();
 /** Each notebook's answer cells written and waiting for the child to stop (see settle.ts). */
 const settles = new WeakMap<NotebookPanel, Settle<CodeCell>>();
 
-/** Show the answer cell the extension wrote, so the child sees where, and run it. */
-function reveal(panel: NotebookPanel, cell: CodeCell): void {
+/**
+ * Run the answer cell the extension wrote. When the child stopped (`show`), show it too, so the
+ * child sees where; not when the child went elsewhere (another slider, another cell): scrolling
+ * then would pull the page away from where the child is.
+ */
+function reveal(panel: NotebookPanel, cell: CodeCell, show: boolean): void {
   if (cell.isDisposed || panel.isDisposed) {
     return;
   }
   cell.inputHidden = false;
-  void panel.content.scrollToCell(cell, 'center');
-  cell.node.classList.add(WRITTEN_CLASS);
-  window.setTimeout(() => cell.node.classList.remove(WRITTEN_CLASS), 1500);
+  if (show) {
+    void panel.content.scrollToCell(cell, 'center');
+    cell.node.classList.add(WRITTEN_CLASS);
+    window.setTimeout(() => cell.node.classList.remove(WRITTEN_CLASS), 1500);
+  }
   runs
     .run(cell, () => CodeCell.execute(cell, panel.sessionContext))
     .catch(error => console.error('Manabu: could not run the answer cell', error));
@@ -46,7 +52,7 @@ function settleOf(panel: NotebookPanel): Settle<CodeCell> {
   if (settle) {
     return settle;
   }
-  const made = new Settle<CodeCell>(cell => reveal(panel, cell));
+  const made = new Settle<CodeCell>((cell, stopped) => reveal(panel, cell, stopped));
   settle = made;
   settles.set(panel, made);
   // before any other cell of this notebook runs (a check right after the slider): the answer

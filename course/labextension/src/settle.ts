@@ -27,14 +27,15 @@ const BROWSER: ITimers = {
 /**
  * Keys (answer cells) waiting to run. `later` asks for a run after `quietMs` without a new ask;
  * `now` runs all that wait at once, in the order first asked. Each waiting key runs once, with
- * whatever text it holds when `run` is called.
+ * whatever text it holds when `run` is called; `run` hears whether the child simply stopped
+ * (the quiet moment passed: the place to show the cell) or went elsewhere.
  */
 export class Settle<K> {
   private waiting = new Set<K>();
   private timer: unknown = null;
 
   constructor(
-    private run: (key: K) => void,
+    private run: (key: K, stopped: boolean) => void,
     private quietMs: number = QUIET_MS,
     private timers: ITimers = BROWSER
   ) {}
@@ -45,18 +46,21 @@ export class Settle<K> {
     this.stopTimer();
     this.timer = this.timers.set(() => {
       this.timer = null;
-      this.now();
+      this.now(true);
     }, this.quietMs);
   }
 
-  /** Run every waiting key now (synchronously: a run asked for here starts before the caller goes on). */
-  now(): void {
+  /**
+   * Run every waiting key now (synchronously: a run asked for here starts before the caller goes
+   * on). `stopped`: called by the quiet moment, not because the child went elsewhere.
+   */
+  now(stopped = false): void {
     this.stopTimer();
     const keys = [...this.waiting];
     this.waiting.clear();
     for (const key of keys) {
       try {
-        this.run(key);
+        this.run(key, stopped);
       } catch (error) {
         console.error('Manabu: could not run the answer cell', error);
       }

@@ -34,7 +34,7 @@ function fakeClock() {
 function slider(clock) {
   const answer = { text: 'answer_depth = ...' };
   const ran = [];
-  const settle = new Settle(key => ran.push(key.text), QUIET_MS, clock);
+  const settle = new Settle((key, stopped) => ran.push(key.text + (stopped ? '' : ' (went elsewhere)')), QUIET_MS, clock);
   const move = value => {
     answer.text = cell.planWrites([answer.text], [`answer_depth = ${value}`]).sources[0];
     settle.later(answer);
@@ -64,15 +64,15 @@ test('leaving the widget or running another cell runs it at once', () => {
   move(4);
   move(7);
   settle.now(); // focus left the slider / a check cell is about to run
-  assert.deepEqual(ran, ['answer_depth = 7']);
+  assert.deepEqual(ran, ['answer_depth = 7 (went elsewhere)']); // run, not shown (no scroll)
   assert.equal(clock.count, 0);
   clock.tick(QUIET_MS);
-  assert.deepEqual(ran, ['answer_depth = 7']); // not again
-  move(8);                                       // a later move waits again, and runs
+  assert.equal(ran.length, 1); // not again
+  move(8);                     // a later move waits again, and runs
   clock.tick(QUIET_MS - 1);
-  assert.deepEqual(ran, ['answer_depth = 7']);
+  assert.equal(ran.length, 1);
   clock.tick(1);
-  assert.deepEqual(ran, ['answer_depth = 7', 'answer_depth = 8']);
+  assert.deepEqual(ran.at(-1), 'answer_depth = 8');
 });
 
 test('a cell the child runs itself is not run again; the others still run, in order', () => {
