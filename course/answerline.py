@@ -4,8 +4,8 @@ A widget shows the line a child would copy into the answer cell (``answer_vote =
 calls :func:`offer` with it. With the extension (``@manabu/lab``) in the child's JupyterLab,
 the line goes over the comm ``manabu.answer``; the extension writes it into the notebook's
 answer cell that assigns that name (the nbgrader solution cell), in place of ``...`` or of
-the old answer, shows the cell and runs it. nbgrader then grades the saved line as if the
-child had typed it.
+the old answer, at once, then shows the cell and runs it when the child stops (a slider sends
+a line for every step). nbgrader then grades the saved line as if the child had typed it.
 
 Only a child's own tap, click or drag sends (the kernel is handling a widget's message):
 running the cell that builds a widget, calling its Python twin from code, or ``manabu grade``

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.dev.browser_bench import SLIDER, response_ms, summarize, table, verdict
+from autograder.dev.browser_bench import SLIDER, response_ms, responses, summarize, table, verdict
 
 
 def test_summary_leaves_missed_events_out_of_the_percentiles():
@@ -55,5 +55,38 @@ def test_response_is_timed_to_the_picture_not_the_readout(browser):
         assert latency is not None and 200 <= latency < 600, latency
         page.evaluate("() => { window.silent = true; }")
         assert response_ms(page, SLIDER, 0, timeout_ms=500) is None  # only the readout changed
+    finally:
+        page.close()
+
+
+# a robot: its slider changes nothing until the next run; "Step" draws, "Run" draws and then
+# disables both buttons (the bench must not look for the second button any more)
+ROBOT = """<div class="jp-OutputArea-output"><div class="jupyter-widgets manabu-robot">
+<div class="widget-slider"><div class="noUi-target"><div class="noUi-handle" tabindex="0"
+  aria-valuenow="1" aria-valuemax="5"></div></div></div>
+<button class="run">Run</button><button class="step">Step</button>
+<div class="picture">0</div></div></div>
+<script>
+const picture = document.querySelector('.picture');
+document.querySelector('.step').addEventListener('click', () => {
+  setTimeout(() => { picture.textContent = +picture.textContent + 1; }, 50);
+});
+document.querySelector('.run').addEventListener('click', () => {
+  setTimeout(() => {
+    picture.textContent = 'done';
+    document.querySelectorAll('button').forEach(b => { b.disabled = true; });
+  }, 50);
+});
+</script>"""
+
+
+@pytest.mark.browser
+def test_silent_sliders_fall_back_to_taps_and_disabled_buttons_are_skipped(browser):
+    page = browser.new_page()
+    try:
+        page.set_content(ROBOT)
+        row = responses(page, 16, timeout_ms=1000)
+        assert row["via"] == "tap" and row["silent_controls"] == 1, row  # the slider
+        assert row["events"] == 1 and row["missed"] == 0 and 50 <= row["p95_ms"] < 1000, row
     finally:
         page.close()

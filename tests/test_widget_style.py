@@ -98,3 +98,36 @@ def test_every_widget_with_a_slider_or_a_button_grid_carries_the_a11y_front_end(
         assert needs, "the 8×8 grid of buttons must be one Tab stop (class manabu-roving)"
     if needs:
         assert any(isinstance(w, A11y) for w in tree), f"{name} has sliders but no A11y front end"
+
+
+def test_no_event_sends_a_style_sheet_again(monkeypatch):
+    """A <style> block in an output that changes made the browser restyle the whole JupyterLab
+    page on every slider move or tap: 0.5-0.8 s under 4× CPU throttling in e04 and e05 (issue
+    #13). Style sheets go in a child that never changes; every widget's bench events show it."""
+    import importlib
+    import pkgutil
+
+    sent: list[str] = []
+    label = ""
+    original = widgets.HTML._notify_trait
+
+    def notify(self, name, old, new):
+        if label and name == "value" and isinstance(new, str) and "<style" in new:
+            sent.append(label)
+        return original(self, name, old, new)
+
+    monkeypatch.setattr(widgets.HTML, "_notify_trait", notify)
+    cases = 0
+    for info in pkgutil.iter_modules(cw.__path__):
+        module = importlib.import_module(f"course.widgets.{info.name}")
+        # boundary's bench trains neural nets (20 s): its tree slider alone, below
+        found = [] if info.name == "boundary" else getattr(module, "bench_cases", lambda: [])()
+        for label, event in found:  # noqa: B007
+            event()
+            cases += 1
+        label = ""
+    explorer = cw.BoundaryExplorer()
+    label = "boundary: move the depth slider"
+    explorer.depth_slider.value = 5
+    assert cases >= 15
+    assert not sent, f"these events send a style sheet again: {sorted(set(sent))}"

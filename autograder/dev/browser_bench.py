@@ -139,6 +139,41 @@ def response_ms(page, selector: str, index: int, timeout_ms: int = 5000) -> floa
     return page.evaluate("() => window.__benchDone")
 
 
+def responses(page, events: int, timeout_ms: int = 5000) -> dict:
+    """p50/p95 of ``events`` slider moves; where no slider changes the picture (e07's and j09's
+    robot sliders act on the next run), of taps on widget buttons instead. Also how it was
+    measured (``via``) and how many controls changed nothing within ``timeout_ms``
+    (``silent_controls``)."""
+    row: dict = {"silent_controls": 0, "events": 0, "missed": 0}
+    for selector, via in ((SLIDER, "slider"), (BUTTON, "tap")):
+        controls = page.locator(selector).count()
+        if not controls:
+            continue
+        # sliders: the first few, each moved in turn (one whose move changes nothing here, as
+        # e03's k before any drawing, is left out and counted); buttons: each tapped once (a
+        # second tap on Check shows the same again)
+        first = min(controls, 4 if selector == SLIDER else events)
+        latencies: list[float | None] = []
+        responsive = []
+        tried = 0
+        for index in range(first):
+            if index >= page.locator(selector).count():
+                break  # a tap disabled the buttons after it (e09's "run to the end")
+            tried += 1
+            if (latency := response_ms(page, selector, index, timeout_ms)) is not None:
+                responsive.append(index)
+                latencies.append(latency)
+        row["silent_controls"] += tried - len(responsive)
+        row["via"] = via
+        if selector == SLIDER and not responsive:
+            continue
+        for n in range(max(0, events - len(latencies)) if selector == SLIDER else 0):
+            latencies.append(response_ms(page, selector, responsive[n % len(responsive)], timeout_ms))
+        row.update(summarize(latencies))
+        break
+    return row
+
+
 @contextmanager
 def lab_server(lang: str = "en"):
     """`manabu lab` on a fresh course folder (it builds the course); yields (base URL, course)."""
@@ -204,27 +239,7 @@ def measure_lesson(browser, base: str, course: Path, lesson: str, rate: int, eve
         # let "run all" finish: a cell still running delays every response behind it
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
         page.wait_for_timeout(500)
-        sliders = page.locator(SLIDER).count()
-        selector, controls, row["via"] = ((SLIDER, sliders, "slider") if sliders
-                                          else (BUTTON, page.locator(BUTTON).count(), "tap"))
-
-        event = lambda index: response_ms(page, selector, index)  # noqa: E731
-
-        # sliders: the first few, each moved in turn (one whose move changes nothing here, as
-        # e03's k before any drawing, is left out and counted); buttons: each tapped once (a
-        # second tap on Check shows the same again)
-        first = min(controls, 4 if selector == SLIDER else events)
-        latencies: list[float | None] = []
-        responsive = []
-        for index in range(first):
-            if (latency := event(index)) is not None:
-                responsive.append(index)
-                latencies.append(latency)
-        row["silent_controls"] = first - len(responsive)
-        more = max(0, events - len(latencies)) if responsive and selector == SLIDER else 0
-        for n in range(more):
-            latencies.append(event(responsive[n % len(responsive)]))
-        row.update(summarize(latencies))
+        row.update(responses(page, events))
     except Exception as err:  # report it and measure the other lessons
         row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
     finally:

@@ -15,11 +15,10 @@ import traitlets
 from course.a11y import A11y
 from course.i18n import _
 from course.models.kmeans import KMeansSteps
-from course.render import scoped_style
+from course.render import style_widget
 from course.style import COLORS
 
 BIG = {"description_width": "initial"}
-CSS = scoped_style("manabu-clustering")
 BLOB_CENTRES = [[2.5, 2.5], [7.5, 3.0], [3.5, 7.5], [7.5, 7.8]]
 LOG_LINES = 6  # how many log lines are shown (the newest last)
 UNASSIGNED = "#777777"
@@ -134,7 +133,7 @@ class KMeansStepper(widgets.VBox):
         self.reset_button.on_click(lambda _b: self.reset())
         self.output = widgets.HTML(layout=widgets.Layout(min_height="560px"))
         self.output.add_class("manabu-clustering-out")
-        super().__init__([self.slider,
+        super().__init__([style_widget("manabu-clustering"), self.slider,
                           widgets.HBox([self.assign_button, self.move_button, self.reset_button],
                                        layout=widgets.Layout(flex_flow="row wrap")),
                           self.output, A11y()])
@@ -220,7 +219,7 @@ class KMeansStepper(widgets.VBox):
                           _("The points and the centres (large crosses)"))
         lines = "".join(f"<div>{escape(line)}</div>" for line in self.log[-LOG_LINES:])
         self.output.value = (
-            f'{CSS}<div class="manabu-clustering-message" style="font-size:18px;font-weight:bold">'
+            f'<div class="manabu-clustering-message" style="font-size:18px;font-weight:bold">'
             f"{escape(self.message)}</div>{plot}{self._legend()}"
             f'<div class="manabu-clustering-log" style="font-size:16px;font-family:monospace;'
             f'margin-top:6px">{lines}</div>')

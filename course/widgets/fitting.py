@@ -15,11 +15,10 @@ import traitlets
 from course.a11y import A11y
 from course.i18n import _
 from course.models.linear import LinearRegressionGD
-from course.render import scoped_style
+from course.render import style_widget
 from course.style import COLORS, OKABE_ITO
 
 BIG = {"description_width": "initial"}
-CSS = scoped_style("manabu-fitting")
 SLOPE_RANGE = (-1.0, 3.0)
 OFFSET_RANGE = (-2.0, 4.0)
 RATE_RANGE = (0.01, 0.4)  # above about 0.34 the steps overshoot and the error grows
@@ -150,7 +149,7 @@ class LineFitter(widgets.VBox):
         self.reset_button.on_click(lambda _b: self.reset())
         self.output = widgets.HTML(layout=widgets.Layout(min_height="460px"))
         self.output.add_class("manabu-fitting-out")
-        super().__init__([self.slope_slider, self.offset_slider,
+        super().__init__([style_widget("manabu-fitting"), self.slope_slider, self.offset_slider,
                           widgets.HBox([self.rate_slider, self.step_button, self.reset_button],
                                        layout=widgets.Layout(flex_flow="row wrap")),
                           self.output, A11y()])
@@ -247,7 +246,7 @@ class LineFitter(widgets.VBox):
         if history:
             title = _("How the error changed (newest on the right):")
             history = f'<div style="font-size:16px">{escape(title)}</div>{history}'
-        self.output.value = (f'{CSS}<div style="font-size:20px;font-weight:bold">{escape(formula)}</div>'
+        self.output.value = (f'<div style="font-size:20px;font-weight:bold">{escape(formula)}</div>'
                              f"{meter}{message}{plot}{history}")
 
 

@@ -17,7 +17,7 @@ import traitlets
 from course.a11y import A11y
 from course.i18n import _
 from course.models.neuron import INPUTS, TASKS, NeuronSteps, neuron, two_layer, weighted_sum
-from course.render import scoped_style
+from course.render import scoped_style, style_widget
 from course.style import OKABE_ITO
 
 CSS = scoped_style("manabu-neuron")
@@ -158,7 +158,7 @@ class NeuronLab(widgets.VBox):
         self.next_example = 0
         buttons = widgets.HBox([self.learn_button, self.rounds_button, self.zero_button],
                                layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([self.choose, *self.sliders.values(), *([buttons] if learning else []),
+        super().__init__([style_widget("manabu-neuron"), self.choose, *self.sliders.values(), *([buttons] if learning else []),
                           self.output, A11y()])
         self.add_class("manabu-neuron")
         self.task, self.w1, self.w2, self.threshold = task, w1, w2, threshold
@@ -215,7 +215,7 @@ class NeuronLab(widgets.VBox):
             w1=self.w1, w2=self.w2, t=self.threshold)
         log = "".join(f"<div>{escape(line)}</div>" for line in self.steps_log)
         self.output.value = (
-            f'{CSS}<div style="font-size:18px"><b>{escape(score)}</b> · {escape(rule)}</div>'
+            f'<div style="font-size:18px"><b>{escape(score)}</b> · {escape(rule)}</div>'
             f'<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">'
             f"{plane_svg(weights, self.threshold, targets)}{table_html(weights, self.threshold, targets)}</div>"
             f'{legend_html()}<div class="manabu-neuron-log" style="font-size:16px;font-family:monospace">{log}</div>')

@@ -29,10 +29,9 @@ from course.data.fish import (
     value_name,
 )
 from course.i18n import _, get_language
-from course.render import scoped_style
+from course.render import style_widget
 from course.style import OKABE_ITO
 
-CSS = scoped_style("manabu-rules")
 NUMBER_SIGNS = (">", "<", ">=", "<=")
 WORD_SIGNS = ("==", "!=")
 # every label has its own colour AND shape, so it reads without colour too
@@ -196,7 +195,7 @@ class RuleBuilder(widgets.VBox):
                              layout=widgets.Layout(flex_flow="row wrap")),
                 widgets.HBox([self.label_box, self.else_text], layout=widgets.Layout(flex_flow="row wrap")),
                 self.button, self.output]
-        super().__init__(rows)
+        super().__init__([style_widget("manabu-rules"), *rows])
         self.add_class("manabu-rules")
         self._show_boxes_for(self.feature, self.value)  # fill the boxes before linking them
         widgets.link((self.feature_box, "value"), (self, "feature"))
@@ -302,7 +301,7 @@ class RuleBuilder(widgets.VBox):
         offer(line, shown_in=self.output)
         parts.append("<div style=\"margin-top:6px\">" + copy_hint(_("To keep this rule, write: {code}").format(
             code=f"<code>{escape(line)}</code>")) + "</div>")
-        self.output.value = f'{CSS}<div style="font-size:18px">{"".join(parts)}</div>'
+        self.output.value = f'<div style="font-size:18px">{"".join(parts)}</div>'
 
 
 def bench_cases() -> list[tuple[str, Callable[[], None]]]:

@@ -16,7 +16,7 @@ import traitlets
 
 from course.i18n import _
 from course.models.search import MAPS, ORDERS, SearchSteps
-from course.render import scoped_style
+from course.render import scoped_style, style_widget
 from course.style import OKABE_ITO
 
 CSS = scoped_style("manabu-search")
@@ -117,7 +117,8 @@ class PathFinder(widgets.VBox):
         self.output.add_class("manabu-search-out")
         top = [self.choose] if choose_order else []
         super().__init__([*top, widgets.HBox([self.step_button, self.run_button, self.reset_button],
-                                             layout=widgets.Layout(flex_flow="row wrap")), self.output])
+                                             layout=widgets.Layout(flex_flow="row wrap")), self.output,
+                          style_widget("manabu-search")])
         self.add_class("manabu-search")
         self.order = order
         widgets.link((self.choose, "value"), (self, "order"))
@@ -161,7 +162,7 @@ class PathFinder(widgets.VBox):
         counts = (f'<div style="font-size:18px">{escape(_("Squares looked at"))}: <b>{self.looked}</b> · '
                   f'{escape(_("Waiting"))}: <b>{len(s.frontier_)}</b> · {escape(_("Way found"))}: <b>'
                   + escape(_("{n} steps").format(n=self.way_steps) if s.found_ else _("not yet")) + "</b></div>")
-        self.output.value = (f'{CSS}<div class="manabu-search-message" style="font-size:18px;font-weight:bold">'
+        self.output.value = (f'<div class="manabu-search-message" style="font-size:18px;font-weight:bold">'
                              f"{escape(self.message)}</div>{counts}{map_html(s)}{legend_html()}")
 
 

@@ -25,10 +25,9 @@ from course.checks import CheckFailed
 from course.data.fish import NUMERIC, Fish, feature_name, load_fish, value_name
 from course.i18n import _
 from course.models.tree import ManualTree, Node
-from course.render import scoped_style
+from course.render import style_widget
 from course.widgets.rules import LABEL_STYLE, label_html, score_text
 
-CSS = scoped_style("manabu-trees")
 PLACES = ("root", "left", "right")
 EXAMPLE = '{"root": ("length_cm", 20), "left": None, "right": ("spots", 8)}'
 
@@ -244,7 +243,7 @@ class TreeBuilder(widgets.VBox):
                 flex_flow="row wrap", align_items="center")))
         self.output = widgets.HTML()
         self.output.add_class("manabu-trees-out")
-        super().__init__([*rows, self.output, A11y()])
+        super().__init__([style_widget("manabu-trees"), *rows, self.output, A11y()])
         self.add_class("manabu-trees")
         self._quiet = False
         self.set_split("root", "spots", 6)
@@ -324,7 +323,7 @@ class TreeBuilder(widgets.VBox):
         offer(line, shown_in=self.output)
         code = copy_hint(_("To keep this tree, write: {code}").format(code=f"<code>{escape(line)}</code>"))
         self.output.value = (
-            f'{CSS}<div style="font-size:18px">{tree_html(tree)}{scores}'
+            f'<div style="font-size:18px">{tree_html(tree)}{scores}'
             '<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;margin-top:6px">'
             f"<div>{regions_svg(tree, self.train, across, up, shade=whole)}{legend_html()}{note}</div></div>"
             f'<div style="margin-top:6px">{code}</div></div>')
