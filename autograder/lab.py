@@ -18,6 +18,7 @@ from course.style import FONTS_DIR, SCHOOL_FONT_STACK
 PANEL_EXTENSION = "autograder.school.my_lessons_server"
 FORMGRADER_LABELS = "autograder.school.formgrader_labels"
 ASSIGNMENT_LIST = "autograder.school.assignment_list"
+EXPORT_FORMATS = "autograder.school.export_formats"
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -36,7 +37,10 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            "--ServerApp.jpserver_extensions", f"{FORMGRADER_LABELS}=True",
            # nbgrader's Assignment List reads the course config from the root, not the process's
            # folder, and says one short sentence when it fails (autograder.school.assignment_list)
-           "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True"]
+           "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True",
+           # the export formats worked out once, not on each notebook opened, while the page
+           # waits on the server for its kernel (autograder.school.export_formats)
+           "--ServerApp.jpserver_extensions", f"{EXPORT_FORMATS}=True"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

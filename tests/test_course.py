@@ -237,6 +237,21 @@ def test_kchooser_shows_the_line_to_copy():
     assert "write" not in KChooser({1: 40, 2: 30}, total=300, name=None).output.value
 
 
+def test_digits_load_without_importing_sklearn():
+    """e03's first pictures wait on the digits: they come from scikit-learn's bundled file, the
+    same numbers as ``load_digits``, without the seconds of importing scikit-learn."""
+    code = ("import sys; from course.digits import load_examples; d = load_examples(); "
+            "print('sklearn' in sys.modules, d.images.shape, d.images.dtype, d.labels.dtype, "
+            "float(d.images.sum()), int(d.labels.sum()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    assert out.stdout.split()[0] == "False", out.stdout  # sklearn was not imported
+    assert out.stdout.strip() == (f"False (1797, 64) float64 int64 {float(X.sum())} "
+                                  f"{int(y.sum())}")
+
+
 def test_noisy_examples_make_one_neighbour_worse_than_nine():
     from course.digits import load_examples, mistakes_by_k
 

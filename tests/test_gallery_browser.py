@@ -172,6 +172,8 @@ def test_gallery_widgets_in_japanese_pass_axe(gallery_lab, browser):
                                       response.read().decode(), re.S)[1])
     assert set(UNUSED) <= set(config["disabledExtensions"])
     assert not set(NEEDED) & set(config["disabledExtensions"])
+    # ... and asks the server for no build check (the page config reaches JupyterLab's)
+    assert config["buildCheck"] is False and config["buildAvailable"] is False
     with browser_page(browser, REPO / "build" / "gallery-ja-failure.png", gallery_lab, height=1100) as page:
         errors: list[str] = []
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))

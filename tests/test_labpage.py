@@ -81,7 +81,8 @@ def test_manabu_lab_and_the_image_write_the_page_config(tmp_path):
     env = lab_environment(tmp_path, "en")
     folder = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
     written = json.loads((folder / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
-    assert written == {"disabledExtensions": disabled_extensions("lab")}
+    assert written == {"disabledExtensions": disabled_extensions("lab"),
+                       "buildAvailable": False, "buildCheck": False}  # no /lab/api/build
     path = write_page_config(tmp_path / "etc", "student")
     assert json.loads(path.read_text(encoding="utf-8"))["disabledExtensions"]["jupyterlab-jupytext"]
     script = (REPO / "deploy" / "image" / "install.sh").read_text(encoding="utf-8")

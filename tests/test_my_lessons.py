@@ -27,7 +27,7 @@ from autograder.build.nbconfig import nbgrader_api
 from autograder.grading.feedback_score import read_score, score_tag
 from autograder.grading.grade import grade_lesson
 from autograder.grading.submissions import answer_cells, fill_answers, read_versions
-from autograder.lab import ASSIGNMENT_LIST, PANEL_EXTENSION, lab_command
+from autograder.lab import ASSIGNMENT_LIST, EXPORT_FORMATS, PANEL_EXTENSION, lab_command
 from autograder.school import deadlines
 from autograder.school.assignment_list import (
     FETCH_FAILED,
@@ -87,7 +87,8 @@ def flow(tmp_path_factory, course_e03_ja):
     cmd = [sys.executable, "-m", "jupyter_server", f"--ServerApp.root_dir={course}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
            "--ServerApp.jpserver_extensions", f"{PANEL_EXTENSION}=True",
-           "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True"]
+           "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True",
+           "--ServerApp.jpserver_extensions", f"{EXPORT_FORMATS}=True"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp / "data"),  # nbgrader's cache
@@ -97,6 +98,8 @@ def flow(tmp_path_factory, course_e03_ja):
     # nbgrader's own Assignment List must still find the course from the root
     with running(cmd, port, tmp / "server.log", env=env, cwd=tmp) as base:
         steps["anonymous"] = call(base, "", token=None)
+        steps["export_formats"] = [nbgrader(base, "/api/nbconvert") for _ in range(2)]
+        steps["export_formats_anonymous"] = call(base, "/api/nbconvert", token=None, handlers="")
         steps["nb_courses"] = nbgrader(base, "/courses")
         steps["nb_released"] = nbgrader(base, "/assignments?course_id=manabu")
         steps["released"] = row(base)
@@ -188,10 +191,24 @@ def test_nbgraders_assignment_list_tells_the_child_one_short_sentence(flow):
 
 
 def test_make_lab_and_the_hub_image_enable_the_rooted_assignment_list():
-    assert f"{ASSIGNMENT_LIST}=True" in lab_command(Path("/nonexistent/course"), 8888)
     install = (Path(__file__).resolve().parent.parent / "deploy" / "image" /
                "install.sh").read_text(encoding="utf-8")
-    assert f'\\"{ASSIGNMENT_LIST}\\": true' in install
+    for extension in (ASSIGNMENT_LIST, EXPORT_FORMATS):
+        assert f"{extension}=True" in lab_command(Path("/nonexistent/course"), 8888)
+        assert f'\\"{extension}\\": true' in install
+
+
+def test_export_formats_come_from_the_list_worked_out_at_start(flow):
+    """JupyterLab's /api/nbconvert answers as jupyter_server's own (html, script, pdf...), from
+    the list autograder.school.export_formats works out once; a stranger gets nothing."""
+    from autograder.school.export_formats import export_formats
+
+    first, again = flow["export_formats"]
+    assert first == again == (200, export_formats())
+    assert {"html", "script", "notebook"} <= set(first[1])
+    assert flow["export_formats_anonymous"][0] == 403
+    log = (flow["tmp"] / "server.log").read_text(encoding="utf-8")
+    assert f"{EXPORT_FORMATS} | extension was successfully loaded" in log
 
 
 def test_submit_hands_in_and_says_when(flow):

@@ -10,6 +10,13 @@ For each lesson and each CPU rate it measures:
   widget button to the first change of the picture around it (a DOM change in the same output,
   outside the control itself), plus the next frame.
 
+- **first and return visits**: the first visit opens the lesson in a new browser profile (empty
+  HTTP cache, no compiled code); a return visit opens it in a profile that opened it
+  :data:`PRIMING_VISITS` times before, as a school Chromebook that opens JupyterLab every day
+  (JupyterLab's JavaScript has hashed names and is served ``immutable``, and V8 keeps a
+  script's compiled code from its third load on). Only usable is timed on a return visit
+  (the responses are the first visit's).
+
 - **lab_cpu_s / usable_cpu_s**: the CPU seconds the page's main thread worked until then
   (DevTools' ``ThreadTime``): the browser's own work. At 1× it is steadier than the wall clock
   on a shared machine (JupyterLab drew a lesson with 1.4-1.7 s while the wall clock said
@@ -26,6 +33,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +44,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOKEN = "manabu-bench-token"
 RATES = (1, 4)  # baseline, throttled
+VIEWPORT = {"width": 1366, "height": 768}  # a Chromebook
+# V8 compiles a script on its first load, caches the compiled code on the second and uses it
+# from the third on: two visits before the measured one, as a device used every day
+PRIMING_VISITS = 2
 GOAL_USABLE_S = 10.0
 GOAL_P95_MS = 250.0
 # the first thing a child can use: a control inside a widget output
@@ -74,22 +86,29 @@ def verdict(row: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    """One line per lesson: baseline (1×) beside throttled (4×), and what misses the goals."""
+    """One line per lesson: baseline (1×) beside throttled (4×) on a first visit, the throttled
+    return visit's usable, and what misses the goals (on the first visit: never hidden)."""
+    def usable(row: dict | None) -> str:
+        if not row:
+            return "-"
+        return f"{row['usable_s']:.1f}" if row.get("usable_s") is not None else "fail"
+
     def cell(row: dict | None) -> str:
         if not row:
             return f"{'-':>8} {'-':>6} {'-':>6}"
-        usable = f"{row['usable_s']:.1f}" if row.get("usable_s") is not None else "fail"
-        return f"{usable:>8} {row.get('p50_ms', '-'):>6} {row.get('p95_ms', '-'):>6}"
+        return f"{usable(row):>8} {row.get('p50_ms', '-'):>6} {row.get('p95_ms', '-'):>6}"
 
-    by = {(r["lesson"], r["cpu_rate"]): r for r in rows}
+    by = {(r["lesson"], r["cpu_rate"], r.get("visit", "first")): r for r in rows}
     lessons = list(dict.fromkeys(r["lesson"] for r in rows))
-    lines = [f"{'':4} {'---- 1x CPU ----':>22} {'---- 4x CPU slower ----':>24}",
+    lines = [f"{'':4} {'---- 1x CPU ----':>22} {'---------- 4x CPU slower ----------':>35}",
              f"{'id':4} {'usable s':>8} {'p50':>6} {'p95':>6}   {'usable s':>8} {'p50':>6} {'p95':>6}"
-             f"   {'via':6} misses the goal"]
+             f" {'return':>8}   {'via':6} misses the goal"]
     for lesson in lessons:
-        base, slow = by.get((lesson, 1)), by.get((lesson, 4))
+        base, slow = by.get((lesson, 1, "first")), by.get((lesson, 4, "first"))
+        back = by.get((lesson, 4, "return"))
         via = (slow or base or {}).get("via", "")
-        lines.append(f"{lesson:4} {cell(base)}   {cell(slow)}   {via:6} {verdict(slow) if slow else ''}")
+        lines.append(f"{lesson:4} {cell(base)}   {cell(slow)} {usable(back):>8}   {via:6} "
+                     f"{verdict(slow) if slow else ''}")
     return "\n".join(lines)
 
 
@@ -198,10 +217,18 @@ def _wait_kernel_idle(base: str, name: str, seconds: float = 120) -> None:
     raise TimeoutError(f"the kernel of {name} did not start")
 
 
+# The Run menu's label in each UI language: a child opens that one menu. (Opening the menus
+# one by one until Run all showed up cost 3 s more at 4x, which the usable times counted.)
+RUN_MENU = ("Run", "実行")
+
+
 def _run_all(page) -> None:
-    """Run all cells from JupyterLab's Run menu (found by command id, in any UI language)."""
+    """Run all cells from JupyterLab's Run menu (its entry found by command id; the menu by its
+    label, else by opening each menu in turn)."""
     items = page.locator(".lm-MenuBar-item")
-    for index in range(items.count()):
+    labels = [label.strip() for label in items.all_inner_texts()]
+    order = sorted(range(len(labels)), key=lambda index: labels[index] not in RUN_MENU)
+    for index in order:
         items.nth(index).click()
         entry = page.locator(".lm-Menu-item[data-command='runmenu:run-all']")
         if entry.count() and entry.first.is_visible():
@@ -211,12 +238,14 @@ def _run_all(page) -> None:
     raise RuntimeError("no Run all in the menus")
 
 
-def measure_lesson(browser, base: str, course: Path, lesson: str, rate: int, events: int) -> dict:
-    """Open a fresh copy of ``lesson`` at CPU ``rate``; time it to usable, then ``events`` inputs."""
+def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rate: int,
+                   events: int) -> dict:
+    """Open a fresh copy of ``lesson`` in ``new_page()`` at CPU ``rate``; time it to usable,
+    then ``events`` inputs (none: only usable)."""
     name = f"bench-{rate}x.ipynb"
     shutil.copy(course / "source" / lesson / f"{lesson}.ipynb", course / "source" / lesson / name)
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    row: dict = {"lesson": lesson, "cpu_rate": rate}
+    page = new_page()
+    row: dict = {"lesson": lesson, "cpu_rate": rate, "visit": "first"}
     try:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
@@ -239,6 +268,8 @@ def measure_lesson(browser, base: str, course: Path, lesson: str, rate: int, eve
         # let "run all" finish: a cell still running delays every response behind it
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
         page.wait_for_timeout(500)
+        if not events:
+            return row
         row.update(responses(page, events))
     except Exception as err:  # report it and measure the other lessons
         row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
@@ -248,9 +279,26 @@ def measure_lesson(browser, base: str, course: Path, lesson: str, rate: int, eve
     return row
 
 
+def measure_return(playwright, base: str, course: Path, lesson: str, rate: int) -> dict:
+    """Usable on a return visit: ``lesson`` opened after :data:`PRIMING_VISITS` visits (at full
+    speed) in the same browser profile, on disk as a Chromebook's."""
+    with tempfile.TemporaryDirectory(prefix="manabu-bench-profile-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=VIEWPORT)
+        try:
+            for _ in range(PRIMING_VISITS):
+                measure_lesson(context.new_page, base, course, lesson, 1, 0)
+            row = measure_lesson(context.new_page, base, course, lesson, rate, 0)
+        finally:
+            context.close()
+    return {**row, "visit": "return"}
+
+
 def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str = "en",
-                  log=print) -> list[dict]:
-    """Rows for every lesson (or ``lessons``) at each CPU rate in :data:`RATES`."""
+                  log=print, rates: tuple[int, ...] = RATES,
+                  visits: tuple[str, ...] = ("first", "return")) -> list[dict]:
+    """Rows for every lesson (or ``lessons``) at each CPU rate in ``rates``: a first visit, and
+    at the throttled rate (the goal's) a return visit too."""
     from playwright.sync_api import sync_playwright
 
     from course.catalog import load_catalog
@@ -261,11 +309,17 @@ def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str 
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for lesson in ids:
-                for rate in RATES:
-                    row = measure_lesson(browser, base, course, lesson, rate, events)
-                    rows.append(row)
-                    log(f"  {lesson} {rate}x  " + json.dumps({k: v for k, v in row.items()
-                                                             if k not in ('lesson', 'cpu_rate')}))
+                for rate in rates:
+                    measured = []
+                    if "first" in visits:  # a new browser context: nothing cached
+                        measured.append(measure_lesson(lambda: browser.new_page(viewport=VIEWPORT),
+                                                       base, course, lesson, rate, events))
+                    if "return" in visits and rate == max(rates):
+                        measured.append(measure_return(p, base, course, lesson, rate))
+                    for row in measured:
+                        rows.append(row)
+                        log(f"  {lesson} {rate}x {row['visit']}  " + json.dumps(
+                            {k: v for k, v in row.items() if k not in ('lesson', 'cpu_rate', 'visit')}))
         finally:
             browser.close()
     return rows
@@ -277,9 +331,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     ap.add_argument("--events", type=int, default=16, help="slider moves or taps per lesson")
+    ap.add_argument("--rates", default=",".join(map(str, RATES)),
+                    help="CPU throttling rates, comma-separated (default: %(default)s)")
+    ap.add_argument("--visits", default="first,return",
+                    help="first (new profile) and/or return (a profile that opened it before)")
     ap.add_argument("--out", default="build/bench-devices.json", help="where to write the results")
     args = ap.parse_args(argv)
-    rows = bench_devices(args.lessons or None, args.events)
+    rows = bench_devices(args.lessons or None, args.events,
+                         rates=tuple(int(r) for r in args.rates.split(",")),
+                         visits=tuple(args.visits.split(",")))
     print(table(rows))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
