@@ -144,7 +144,8 @@ def test_install_is_idempotent_and_leaves_no_answers_for_students(user_env):
     if RERUN_OVER_AN_ENV != [True]:
         install()
     site = Path(run(ENV / "bin/python", "-c", "import course, os; print(os.path.dirname("
-                    "course.__file__))").stdout.strip())
+                    "course.__file__))", cwd="/").stdout.strip())  # not this checkout's course/
+    assert site.is_relative_to(ENV), site
     assert not (site / "_lessons").exists()
     solution = "answer_learns = "  # a solution line of e01's teacher version
     assert solution in (REPO / "lessons/e01-ai-around-us/en.md").read_text(encoding="utf-8")
