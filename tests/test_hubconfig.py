@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 from pathlib import Path
 
@@ -15,10 +16,13 @@ from conftest import REPO
 from autograder.school.hubconfig import (
     ROSTER_SERVICE,
     HubConfigError,
+    ephemeral_ports,
     make_private,
     merge_named,
     read_token,
+    remembered_port,
     roster_service,
+    service_port,
 )
 
 
@@ -102,18 +106,18 @@ def test_manabu_build_in_a_class_formgrader_points_to_release_not_lab(monkeypatc
     assert said.startswith("次に：") and "Release" in said and "lab" not in said
 
 
-@pytest.mark.parametrize("hub", [False, True])
-def test_the_demo_hint_on_the_hub_names_no_make_command(monkeypatch, hub):
+@pytest.mark.parametrize("on_hub", [False, True])  # not "hub": that names the slow hub fixture
+def test_the_demo_hint_on_the_hub_names_no_make_command(monkeypatch, on_hub):
     from autograder.demo import grading_hint
     from course.i18n import translator
 
-    if hub:
+    if on_hub:
         monkeypatch.setenv("JUPYTERHUB_SERVICE_NAME", "5a")
     else:
         monkeypatch.delenv("JUPYTERHUB_SERVICE_NAME", raising=False)
     for lang in ("en", "ja"):
         said = grading_hint(translator(lang))
-        assert ("make lab" in said) is not hub and "Formgrader" in said
+        assert ("make lab" in said) is not on_hub and "Formgrader" in said
 
 
 def test_nbgrader_panels_read_class_names_and_the_schools_time():
@@ -239,3 +243,39 @@ def test_a_slow_formgrader_does_not_stop_the_hub(tmp_path):
     for spec in c.JupyterHub.services:
         service = Service(**{k: v for k, v in spec.items() if k in Service.class_trait_names()})
         assert service.timeout >= 120, spec["name"]
+
+
+def test_a_loopback_connection_can_take_an_ephemeral_port_but_never_a_service_port():
+    """Why the hub's services listen below the ephemeral range: a port picked there is handed to
+    outgoing connections too, and one that used it (even closed, for 60 s) keeps a server from
+    listening on it, so the service exits and JupyterHub stops while it starts."""
+    with socket.socket() as server, socket.socket() as client:
+        server.bind(("127.0.0.1", service_port()))
+        server.listen()
+        client.connect(server.getsockname())  # the kernel gives it a port of its range
+        taken = client.getsockname()[1]
+        assert taken in ephemeral_ports()
+        with socket.socket() as late:  # a service that was told to listen on that port
+            late.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            with pytest.raises(OSError):
+                late.bind(("127.0.0.1", taken))
+    picked = {service_port() for _ in range(50)}
+    assert not picked & set(ephemeral_ports()) and all(1024 <= p < 65536 for p in picked)
+
+
+def test_the_live_port_survives_its_closed_connections_and_leaves_the_ephemeral_range(tmp_path):
+    """The live view's port is kept over a restart though its old connections linger (TIME_WAIT:
+    a server that listens again may use it); an old port in the ephemeral range is replaced."""
+    path = tmp_path / "live-port"
+    port = remembered_port(path)
+    with socket.socket() as server:  # the old service, which closed a connection first
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", port))
+        server.listen()
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = server.accept()
+            accepted.close()
+    assert remembered_port(path) == port
+    path.write_text(str(ephemeral_ports().start + 5))
+    moved = remembered_port(path)
+    assert moved not in ephemeral_ports() and path.read_text() == str(moved)

@@ -35,7 +35,6 @@ import json
 import os
 import pwd
 import re
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,7 @@ from autograder.school.hubconfig import (
     read_token,
     remembered_port,
     roster_service,
+    service_port,
     start_timeout,
 )
 
@@ -347,12 +347,6 @@ def pre_spawn_hook(school: School, live_url: str | None = None):
     return pre_spawn
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- the hub's configuration -----------------------------------------------------------------
 
 def configure(c, classes_file: Path, load_subconfig, environ=os.environ,
@@ -379,7 +373,7 @@ def configure(c, classes_file: Path, load_subconfig, environ=os.environ,
               file=sys.stderr)
     # the live view keeps its port over a restart: running students' kernels keep reporting to it
     live_port = (remembered_port(school.state / "live-port") if os.geteuid() == 0 and set_up
-                 is not False else free_port())
+                 is not False else service_port())
     live_url = (f"http://127.0.0.1:{live_port}/services/{LIVE_SERVICE}/"
                 if school.settings["live"] else None)
     configure_hub(c, school, environ)
@@ -461,7 +455,7 @@ def configure_services(c, school: School, roles: list[dict], live_port: int = 0)
         services.append({
             "name": k["id"],
             "display": True,
-            "url": f"http://127.0.0.1:{free_port()}",
+            "url": f"http://127.0.0.1:{service_port()}",
             "command": [str(school.env / "bin" / "jupyterhub-singleuser"),
                         f"--ServerApp.root_dir={course}"],
             "user": grader(k["id"]),
@@ -479,7 +473,7 @@ def configure_services(c, school: School, roles: list[dict], live_port: int = 0)
     # teachers open it (Services menu, or /services/manabu-live/); its token reads who is in a class
     if school.settings["live"]:
         service, role = live_service(
-            [k["id"] for k in school.classes], live_port or free_port(),
+            [k["id"] for k in school.classes], live_port or service_port(),
             command=[str(school.env / "bin" / "python"), "-m", "autograder.live.hubservice"],
             environment={**base_environment(school),
                          "MANABU_LIVE_STATE": str(school.live_state / "live-state.json"),

@@ -8,6 +8,7 @@ Nothing here imports JupyterHub, so it can be tested without a hub.
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import socket
 import stat
@@ -132,25 +133,64 @@ def live_service(class_ids: list[str], port: int, command: list[str],
     return service, role
 
 
+EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def ephemeral_ports() -> range:
+    """The ports Linux gives outgoing connections (32768-60999 unless the admin changed it)."""
+    try:
+        low, high = map(int, EPHEMERAL.read_text(encoding="utf-8").split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+def is_free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:``port`` now (bound as servers bind, with
+    SO_REUSEADDR: a closed connection of the port's last server does not count)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def service_port() -> int:
+    """A free local port for a hub service, outside the ephemeral range. A port picked there
+    (bind to port 0) can be taken, between the pick and the service's start, by any loopback
+    connection on the machine, which holds it up to 60 s after it closes (TIME_WAIT); the
+    service then cannot listen and exits, and JupyterHub stops altogether when a managed
+    service exits while it starts (seen on a busy server at a restart). Nothing takes a port
+    below the range unless it asks for it."""
+    ephemeral = ephemeral_ports()
+    spans = [range(max(1024, ephemeral.start - 10000), ephemeral.start),
+             range(ephemeral.stop, 65536)]
+    candidates = [port for span in spans for port in span]
+    for port in random.sample(candidates, min(200, len(candidates))):
+        if is_free(port):
+            return port
+    with socket.socket() as probe:  # the whole range is ephemeral (an unusual setting)
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def remembered_port(path: Path) -> int:
     """A local port for a service whose address must outlive a hub restart (running students'
-    kernels know it): the one kept in ``path`` while it is free, else a new one, kept there."""
+    kernels know it): the one kept in ``path`` while it is free and outside the ephemeral range
+    (see :func:`service_port`), else a new one, kept there."""
     try:
         port = int(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         port = 0
-    with socket.socket() as probe:
+    if not (port and port not in ephemeral_ports() and is_free(port)):
+        port = service_port()
         try:
-            probe.bind(("127.0.0.1", port))  # port 0: any free port
-        except OSError:
-            probe.bind(("127.0.0.1", 0))
-        found = probe.getsockname()[1]
-    if found != port:
-        try:
-            path.write_text(str(found), encoding="utf-8")
+            path.write_text(str(port), encoding="utf-8")
         except OSError:  # not root (a dry run of the config): nothing to remember it in
             pass
-    return found
+    return port
 
 
 def merge_named(existing, ours: list[dict]) -> list[dict]:
