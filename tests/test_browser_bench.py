@@ -3,6 +3,8 @@ summaries and table, and, in a page of its own, what it counts as the picture ch
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from autograder.dev.browser_bench import (
@@ -64,17 +66,24 @@ document.querySelector('.noUi-handle').addEventListener('keydown', () => {
 </script>"""
 
 
-@pytest.mark.browser
-def test_response_is_timed_to_the_picture_not_the_readout(browser):
+@contextmanager
+def static_page(browser, html: str):
+    """A browser page showing ``html`` (no server), closed afterwards."""
     page = browser.new_page()
     try:
-        page.set_content(PAGE)
+        page.set_content(html)
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_response_is_timed_to_the_picture_not_the_readout(browser):
+    with static_page(browser, PAGE) as page:
         latency = response_ms(page, SLIDER, 0)
         assert latency is not None and 200 <= latency < 600, latency
         page.evaluate("() => { window.silent = true; }")
         assert response_ms(page, SLIDER, 0, timeout_ms=500) is None  # only the readout changed
-    finally:
-        page.close()
 
 
 # a robot: its slider changes nothing until the next run; "Step" draws, "Run" draws and then
@@ -119,22 +128,16 @@ document.addEventListener('keydown', e => {
 
 @pytest.mark.browser
 def test_silent_sliders_fall_back_to_taps_and_disabled_buttons_are_skipped(browser):
-    page = browser.new_page()
-    try:
-        page.set_content(ROBOT)
+    with static_page(browser, ROBOT) as page:
         row = responses(page, 16, timeout_ms=1000)
         assert row["via"] == "tap" and row["silent_controls"] == 1, row  # the slider
         assert row["events"] == 1 and row["missed"] == 0 and 50 <= row["p95_ms"] < 1000, row
-    finally:
-        page.close()
 
 
 @pytest.mark.browser
 def test_run_all_opens_only_the_run_menu(browser):
     """As a child: the Run menu, then Run all (at 4x each menu opened cost the bench ~1 s)."""
-    page = browser.new_page()
-    try:
-        page.set_content(MENUS)
+    with static_page(browser, MENUS) as page:
         _run_all(page)
         assert page.evaluate("() => [window.opened, window.ran]") == [["Run"], True]
         # a label in a language not known here: each menu in turn until Run all shows
@@ -142,5 +145,3 @@ def test_run_all_opens_only_the_run_menu(browser):
         _run_all(page)
         assert page.evaluate("() => [window.opened, window.ran]") == [
             ["File", "Edit", "View", "Run"], True]
-    finally:
-        page.close()
