@@ -104,7 +104,8 @@ SLOW_FILES = {"test_advice", "test_cli", "test_feedback", "test_grading", "test_
               "test_zygote", "test_labserver"}
 SLOW_FIXTURES = {"built_course", "hub", "e01_course"}  # a test that uses one is slow
 SLOW_TESTS = {  # the slow tests of files that are otherwise unit tests
-    "test_lessons": {"test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel"},
+    "test_lessons": {"test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel",
+                     "test_forked_kernels_start_clean_after_another_lesson"},
     "test_forgiving": {"test_jupyter_kernel_reads_ime_input_and_shows_one_friendly_line",
                        "test_a_blank_student_version_run_top_to_bottom_shows_no_traceback"},
     "test_hubconfig": {"test_private_homes_script_sets_home_mode_once_and_closes_homes"},

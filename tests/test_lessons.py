@@ -95,11 +95,13 @@ def with_wrong_answers(nb, wrongs: dict) -> tuple[object, dict]:
 @pytest.mark.parametrize("lesson_id", LESSONS)
 def test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel(lesson_id, lang, tmp_path):
     """...and afterwards, in the same kernel, every prepared wrong answer fails its check
-    (nbgrader itself grades the first wrong answer of each exercise in test_grading)."""
+    (nbgrader itself grades the first wrong answer of each exercise in test_grading). The kernel
+    is forked from a pre-imported parent: fresh for each lesson, without paying the imports
+    (test_forked_kernels_start_clean_after_another_lesson)."""
     nb, _notes = split_teacher_notes(notebook(lesson_id, lang))
     lesson_cells = len(nb.cells)
     nb, checks = with_wrong_answers(nb, wrong_answers(lesson_id))
-    nb, _stats = run_notebook(nb, tmp_path)
+    nb, _stats = run_notebook(nb, tmp_path, forked=True)
     if lang == "ja":  # the Japanese lessons are scanned statically (below)
         EXECUTED[lesson_id, lang] = nbformat.from_dict({**nb, "cells": nb.cells[:lesson_cells]})
     errors = [f"cell {i + 1}: {o.get('ename')}: {o.get('evalue')}"
@@ -119,6 +121,57 @@ def test_teacher_version_runs_top_to_bottom_in_a_fresh_kernel(lesson_id, lang, t
     assert shown and all("✘" in "".join(o["traceback"]) for o in shown)  # one friendly line
 
 
+# what a lesson leaves behind in its kernel: a name, a module, a changed library, a Matplotlib
+# setting, its working folder and an environment variable
+LEAVE_BEHIND = """
+leftover = 42
+import tabnanny
+import numpy
+numpy.leftover = 1
+import matplotlib.pyplot as plt
+plt.rcParams["lines.linewidth"] = 9
+import os
+os.makedirs("sub")
+os.chdir("sub")
+os.environ["MANABU_LEFTOVER"] = "1"
+"""
+LOOK_FOR_IT = """
+import json, os, sys
+import numpy
+import matplotlib.pyplot as plt
+print(json.dumps({"module": "tabnanny" in sys.modules, "library": hasattr(numpy, "leftover"),
+                  "linewidth": plt.rcParams["lines.linewidth"],
+                  "cwd": os.getcwd(), "env": "MANABU_LEFTOVER" in os.environ}))
+"""
+
+
+def test_forked_kernels_start_clean_after_another_lesson(tmp_path):
+    """What one lesson leaves in its forked kernel is not there for the next: a name it defined is
+    a NameError, and its modules, library changes, Matplotlib settings, folder and environment are
+    gone. The same look in the kernel that made the mess finds all of it (the check can fail)."""
+    import json
+
+    def run(cells: list[str], folder: Path):
+        folder.mkdir()
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        nb, _stats = run_notebook(nb, folder, forked=True)
+        *_, look = nb.cells
+        facts = json.loads("".join(o.get("text", "") for o in look.outputs))
+        return nb, facts
+
+    messy, in_same = run([LEAVE_BEHIND, "leftover", LOOK_FOR_IT], tmp_path / "first")
+    assert not [o for c in messy.cells for o in c.outputs if o.output_type == "error"]
+    assert in_same == {"module": True, "library": True, "linewidth": 9,
+                       "cwd": str(tmp_path / "first" / "sub"), "env": True}
+    clean, in_next = run(["leftover", LOOK_FOR_IT], tmp_path / "second")
+    [error] = clean.cells[0].outputs
+    assert error.ename == "NameError"
+    assert in_next == {"module": False, "library": False,
+                       "linewidth": in_next["linewidth"], "cwd": str(tmp_path / "second"),
+                       "env": False}
+    assert in_next["linewidth"] != 9
+
+
 def test_japanese_lessons_text_and_outputs_pass_axe(browser, tmp_path):
     """axe-core (WCAG 2.2 AA) finds nothing critical or serious in the Japanese teacher versions'
     text and outputs, drawn as one static page from the runs above (run again when alone).
@@ -130,7 +183,8 @@ def test_japanese_lessons_text_and_outputs_pass_axe(browser, tmp_path):
     for lesson_id in LESSONS:
         nb = EXECUTED.get((lesson_id, "ja"))
         if nb is None:
-            nb, _stats = run_notebook(split_teacher_notes(notebook(lesson_id, "ja"))[0], tmp_path)
+            nb, _stats = run_notebook(split_teacher_notes(notebook(lesson_id, "ja"))[0], tmp_path,
+                                      forked=True)
         for index, cell in enumerate(nb.cells):  # the id names the lesson in a finding
             cells.append(nbformat.from_dict({**cell, "id": f"{lesson_id}-{index}"}))
     found = scan_static_html(browser, static_notebook_html(nbformat.v4.new_notebook(cells=cells)))

@@ -25,12 +25,21 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run_notebook(nb, cwd: Path, timeout: int = 120):
-    """Execute ``nb`` (in place) with its working folder ``cwd``; return (nb, RunStats)."""
+def run_notebook(nb, cwd: Path, timeout: int = 120, forked: bool = False):
+    """Execute ``nb`` (in place) with its working folder ``cwd``; return (nb, RunStats).
+
+    ``forked``: the kernel is forked from a pre-imported parent
+    (:mod:`autograder.dev.kernel_zygote`), still fresh for this notebook but without the
+    start and imports each time; for tests that run many lessons, not for measuring them."""
     from nbclient import NotebookClient
 
+    extra = {}
+    if forked:
+        from autograder.dev.kernel_zygote import ForkedKernelManager
+
+        extra["kernel_manager_class"] = ForkedKernelManager
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(cwd)}})
+                            resources={"metadata": {"path": str(cwd)}}, **extra)
     start = time.perf_counter()
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid
