@@ -18,11 +18,11 @@ from course.catalog import closest_ids, lesson_folders
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    from autograder.build.builder import build_course
+    from conftest import built_once, copy_course
 
-    path = tmp_path_factory.mktemp("advice") / "course"
-    build_course(path, "en", ["e03"], log=lambda *a: None)
-    return path
+    # a copy: the tests write grades into it and build beside it
+    return copy_course(built_once(tmp_path_factory, "e03-en", "en", ["e03"]),
+                       tmp_path_factory.mktemp("advice") / "course")
 
 
 @pytest.mark.parametrize("typed, meant", [

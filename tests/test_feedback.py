@@ -8,9 +8,9 @@ import re
 
 import nbformat
 import pytest
+from conftest import built_once, copy_course
 from helpers import outside_fetches, visible_text
 
-from autograder.build.builder import build_course
 from autograder.build.nbconfig import load_config, nbgrader_api
 from autograder.grading.grade import grade_lesson
 from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
@@ -25,8 +25,8 @@ ZERO_OF_TWO = re.compile(r"(?<![\d.])0(\.0+)? / 2(\.0+)?(?![\d.])")
 def graded(request, tmp_path_factory):
     """e03 built in one language; one student answered everything, the teacher read nothing."""
     lang = request.param
-    course = tmp_path_factory.mktemp(f"feedback-{lang}") / "course"
-    build_course(course, lang, [LESSON], log=lambda *a: None)
+    course = copy_course(built_once(tmp_path_factory, f"{LESSON}-{lang}", lang, [LESSON]),
+                         tmp_path_factory.mktemp(f"feedback-{lang}") / "course")
     teacher, student = read_versions(course, LESSON)
     submit(course, "aoi", LESSON, nbformat.writes(fill_answers(student, answer_cells(teacher))))
     [row] = grade_lesson(LESSON, course, log=lambda *a: None, workers=1)

@@ -10,10 +10,9 @@ import io
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import lesson_ids
+from conftest import built_once, copy_course, lesson_ids
 from helpers import wrong_answers
 
-from autograder.build.builder import build_course
 from autograder.build.lessonfile import check_kanten, graded_cells, read_notebook
 from autograder.build.nbconfig import nbgrader_api
 from autograder.cli import main
@@ -73,8 +72,8 @@ CLASS = {"aoi": [], "haruto": ["e01-ex3"], "yui": ["e01-ex2", "e01-ex3"], "sota"
 def graded(tmp_path_factory):
     """A Japanese course with e01 autograded for four students by nbgrader, the written answer
     not graded by the teacher yet, and a fifth student who submitted nothing."""
-    course = tmp_path_factory.mktemp("kanten")
-    build_course(course, "ja", [LESSON], log=lambda *a: None)
+    course = copy_course(built_once(tmp_path_factory, f"{LESSON}-ja", "ja", [LESSON]),
+                         tmp_path_factory.mktemp("kanten") / "course")
     teacher, student_nb = read_versions(course, LESSON)
     right, wrongs = answer_cells(teacher), wrong_answers(LESSON)
     right["e01-reflect"] = "センサーでボールを見て、ゴールを決めるロボットです。"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import built_once, copy_course
 
 from autograder.build.builder import build_course
 from autograder.build.nbconfig import nbgrader_api
@@ -25,20 +26,14 @@ SECRET = 'answer_k = "b"'  # e03's right answer, in the teacher version only
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    course = tmp_path_factory.mktemp("previews") / "course"
-    build_course(course, "en", [LESSON], log=lambda *a: None)
-    return course
+    """e03 built once per test run (shared with other tests): only copied, never changed."""
+    return built_once(tmp_path_factory, f"{LESSON}-en", "en", [LESSON])
 
 
 @pytest.fixture
 def course(built, tmp_path) -> Path:
     """A fresh copy of the built course for each test (it changes files)."""
-    copy = tmp_path / "course"
-    shutil.copytree(built, copy, symlinks=True)
-    config = copy / "nbgrader_config.py"  # the course's own paths
-    config.write_text(config.read_text(encoding="utf-8").replace(str(built), str(copy)),
-                      encoding="utf-8")
-    return copy
+    return copy_course(built, tmp_path / "course")
 
 
 def work_in(path: Path, text: str = SECRET) -> None:
