@@ -224,7 +224,10 @@ def _provisioner_class():
         """jupyter_client's local provisioner, but the kernel is forked by the zygote."""
 
         async def launch_kernel(self, cmd: list[str], **kwargs):
-            launcher = next(i for i, arg in enumerate(cmd) if arg.endswith("ipykernel_launcher"))
+            if cmd[0] != sys.executable or "ipykernel_launcher" not in cmd:
+                raise RuntimeError(f"the kernel {cmd} is not this Python's ipykernel: the zygote "
+                                   "can only fork kernels of the Python it runs")
+            launcher = cmd.index("ipykernel_launcher")
             env = kwargs.get("env") or dict(os.environ)
             cwd = str(kwargs.get("cwd") or os.getcwd())
             pid = zygote().fork(cmd[launcher + 1:], cwd, {str(k): str(v) for k, v in env.items()})
