@@ -48,6 +48,10 @@ CLOSE = """(documents) => {
 NO_DOCUMENT = """() => ![...window.jupyterapp.shell.widgets('main')].some(w => w.context)
     && !document.querySelector('.jp-Notebook, .jp-Dialog')"""
 
+LEFTOVERS = """() => 'tabs: ' + [...window.jupyterapp.shell.widgets('main')].map(w => w.title.label).join(', ')
+    + '; dialogs: ' + [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText.slice(0, 200)).join(' | ')
+    + '; left sidebar ' + (""" + LEFT_PANEL + """)() + ' px wide'"""
+
 
 class LabTabs:
     """A JupyterLab page in ``browser`` on the server at ``base``, loaded once and reused for
@@ -58,6 +62,7 @@ class LabTabs:
         self.page = None
         self.loads = 0  # JupyterLab page loads so far: one, and one more after each failure
         self.failures = 0
+        self.reload_reasons: list[str] = []  # why a page that had no failure was dropped
         self.left_panel = 0  # the left sidebar's width in a freshly loaded page
 
     def load(self) -> None:
@@ -69,6 +74,11 @@ class LabTabs:
         self.page.evaluate("() => window.jupyterapp.restored")
         self.loads += 1
         self.close_documents()
+        # the sidebar's width once JupyterLab has laid it out (the same over 3 polls, 0.1 s apart)
+        self.page.wait_for_function(f"""() => {{ const w = ({LEFT_PANEL})(), seen = window.manabuLeft ?? [];
+            window.manabuLeft = [...seen.slice(-2), w];
+            return window.manabuLeft.length === 3 && window.manabuLeft.every(x => x === w); }}""",
+                                    polling=100, timeout=15_000)
         self.left_panel = self.page.evaluate(LEFT_PANEL)
 
     def close_documents(self) -> None:
@@ -88,7 +98,9 @@ class LabTabs:
             self.page.evaluate("() => window.jupyterapp.shell.expandLeft()")
         else:
             self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-        self.page.wait_for_function(f"() => ({LEFT_PANEL})() === {self.left_panel}", timeout=15_000)
+        # (within 2 px: JupyterLab keeps the sidebar's share of the width, rounded, through resizes)
+        self.page.wait_for_function(f"() => Math.abs(({LEFT_PANEL})() - {self.left_panel}) <= 2",
+                                    timeout=15_000)
 
     @contextmanager
     def notebook(self, path: str, failure_png: Path, full_page: bool = False):
@@ -99,7 +111,9 @@ class LabTabs:
         try:
             try:
                 self.reset()
-            except Exception:  # no page yet, or one that cannot be reset: the lesson is not to blame
+            except Exception as error:  # no page yet, or one that cannot be reset: not the lesson's fault
+                if self.page is not None:
+                    self.reload_reasons.append(f"before {path}: {self.leftovers()}: {error}"[:600])
                 self.load()
             self.page.evaluate("async (path) => { await window.jupyterapp.commands"
                                ".execute('docmanager:open', {path}); }", path)
@@ -118,7 +132,8 @@ class LabTabs:
         if self.page is not None:
             try:
                 self.close_documents()
-            except Exception:  # a page that cannot close its tab cannot be trusted: load anew
+            except Exception as error:  # a page that cannot close its tab cannot be trusted: load anew
+                self.reload_reasons.append(f"after {path}: {self.leftovers()}: {error}"[:600])
                 self.close()
 
     def reloaded_needlessly(self) -> str | None:
@@ -126,8 +141,16 @@ class LabTabs:
         that left something behind): the lessons pass, only slower, so it is said."""
         if self.loads > 1 + self.failures:
             return (f"JupyterLab was loaded {self.loads} times for {self.failures} failed notebooks: "
-                    "closing a notebook or resetting the page failed (tests/lab_tabs.py)")
+                    "closing a notebook or resetting the page failed (tests/lab_tabs.py):\n"
+                    + "\n".join(self.reload_reasons))
         return None
+
+    def leftovers(self) -> str:
+        """The tabs and dialogs left in the page (to say why it could not be reset)."""
+        try:
+            return self.page.evaluate(LEFTOVERS)
+        except Exception as error:
+            return f"(the page does not answer: {error})"
 
     def close(self) -> None:
         """Close the page (if any) and stop the server's kernels."""
