@@ -83,6 +83,12 @@ def open_and_run_all(page, url: str) -> None:
     websocket connections). Each test shuts its kernels down, so a new page gets a new kernel.
     """
     page.goto(url)
+    clear_and_run_all(page, url)
+
+
+def clear_and_run_all(page, url: str) -> None:
+    """In a notebook just opened in ``page`` (at ``url``, whose last part names its file): wait
+    for its kernel, clear what an earlier run saved, and run all cells from the Run menu."""
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     wait_for_idle_kernel(url)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)

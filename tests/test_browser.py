@@ -31,6 +31,7 @@ from browser_helpers import (
 )
 from conftest import free_port, lesson_ids
 from device_checks import device_problems
+from lab_tabs import LabTabs, exposing_app_env
 from webkit_helpers import webkit_session
 
 pytestmark = pytest.mark.browser
@@ -45,8 +46,20 @@ def lab(tmp_path_factory):
     port = free_port()
     cmd = [sys.executable, "-m", "autograder.cli", "lab", "--course", str(course), "--lang", "en",
            "--port", str(port), "--no-browser"]
-    with running(cmd, port, tmp_path_factory.mktemp("lab-log") / "lab.log") as base:
+    logs = tmp_path_factory.mktemp("lab-log")
+    # window.jupyterapp for LabTabs (the test's server only: `make lab` never exposes it)
+    env = exposing_app_env(logs / "jupyter-config")
+    with running(cmd, port, logs / "lab.log", env=env) as base:
         yield base, course
+
+
+@pytest.fixture(scope="module")
+def lesson_tabs(lab, browser):
+    """One JupyterLab page on a touch screen, loaded once, in which the lessons run in turn."""
+    tabs = LabTabs(browser, lab[0], touch=True)
+    yield tabs
+    tabs.close()
+    assert not tabs.reloaded_needlessly(), tabs.reloaded_needlessly()
 
 
 def run_lesson_and_draw(page, url: str, slider: bool = True) -> None:
@@ -163,22 +176,23 @@ WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
 
 
 @pytest.mark.parametrize("lesson_id", lesson_ids())
-def test_every_lesson_renders_its_widgets(lab, browser, lesson_id):
+def test_every_lesson_renders_its_widgets(lesson_tabs, lesson_id):
     """Run all of each lesson's teacher version on a touch screen: every widget renders, none
     shows an error, and at 1366×768, 1024×768 and 810×1080 nothing scrolls sideways and
-    Manabu's controls are at least 44 px (tests/device_checks.py)."""
-    base, course = lab
-    with browser_page(browser, SHOTS / f"{lesson_id}-failure.png", base, full_page=True, touch=True) as page:
-        open_and_run_all(page, f"{base}/lab/tree/source/{lesson_id}/{lesson_id}.ipynb?reset&token={TOKEN}")
+    Manabu's controls are at least 44 px (tests/device_checks.py). The lessons share one
+    JupyterLab page (tests/lab_tabs.py: a page load costs seconds of CPU), each the only
+    notebook open in it, in the layout of a freshly loaded page."""
+    with lesson_tabs.notebook(f"source/{lesson_id}/{lesson_id}.ipynb", SHOTS / f"{lesson_id}-failure.png",
+                              full_page=True) as page:
         wait_until_all_ran(page)
         outputs = page.locator(WIDGET_OUTPUT)
-        assert outputs.count() >= 1, "the lesson shows no widget"
-        assert widget_errors(page) == []
+        assert outputs.count() >= 1, f"{lesson_id}: the lesson shows no widget"
+        assert widget_errors(page) == [], lesson_id
         # (no error output: wait_until_all_ran asserts that)
         # accessibility of what the lesson draws (text and outputs, not JupyterLab's own interface)
         found = axe_violations(page, NOTEBOOK_CONTENT)
         assert not found, f"{lesson_id}: {count(found)} critical/serious axe findings:\n" + describe(found)
-        assert keyboard_problems(page) == []
+        assert keyboard_problems(page) == [], lesson_id
 
         # Tablets and Chromebooks, measured in the page just run (no second run per screen size)
         problems = device_problems(page)
