@@ -119,6 +119,31 @@ def test_a_tap_is_timed_from_the_lift_and_counts_press_work_longer_than_the_fing
     assert short is not None and 50 <= short < 120, short
     assert long is not None and 400 + 50 - TAP_HOLD_MS <= long < 450, long
 
+
+# a robot's Run (a step every 150 ms for 0.9 s, as e07's) and a Reset that draws 200 ms later
+RUN = """<div class="jp-OutputArea-output"><div class="jupyter-widgets manabu-robot">
+<button class="run">Run</button><button class="reset">Reset</button><div class="picture">0</div></div></div>
+<script>
+const picture = document.querySelector('.picture');
+document.querySelector('.run').addEventListener('click', () => {
+  let n = 0;
+  const timer = setInterval(() => { picture.textContent = ++n; if (n === 6) clearInterval(timer); }, 150);
+});
+document.querySelector('.reset').addEventListener('click', () => {
+  setTimeout(() => { picture.textContent = 'reset'; }, 200);
+});
+</script>"""
+
+
+@pytest.mark.browser
+def test_a_tap_waits_for_a_still_picture_so_an_earlier_run_is_not_its_answer(browser):
+    with static_page(browser, RUN) as page:
+        run = response_ms(page, BUTTON, 0)
+        reset = response_ms(page, BUTTON, 1)
+        assert page.locator(".picture").inner_text() == "reset"
+    assert run is not None and 140 <= run < 500, run
+    assert reset is not None and 200 <= reset < 700, reset  # not a step of the run (< 150 ms)
+
 # a robot: its slider changes nothing until the next run; "Step" draws, "Run" draws and then
 # disables both buttons (the bench must not look for the second button any more)
 ROBOT = """<div class="jp-OutputArea-output"><div class="jupyter-widgets manabu-robot">

@@ -121,20 +121,32 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-# In the page: watch the output around a control, and resolve with the milliseconds from the
-# input (the keydown, or the tap's lift: see the docstring) to the next frame after the first
-# change outside the control; after 120 ms without changes the update counts as done.
-ARM = """([selector, index, timeout, hold]) => {
+# In the page: wait until the output around a control is still, watch it, and resolve with the
+# milliseconds from the input (the keydown, or the tap: see the docstring) to the next frame
+# after the first change outside the control; after 120 ms without changes the update counts
+# as done.
+ARM = """async ([selector, index, timeout, hold]) => {
     const control = document.querySelectorAll(selector)[index];
     const own = control.closest('.widget-slider') || control;  // its readout too
     const output = control.closest('.jp-OutputArea-output');
+    const watch = {subtree: true, childList: true, attributes: true, characterData: true};
     control.scrollIntoView({block: 'center'});
     if (control.classList.contains('noUi-handle')) control.focus();
+    // a still picture first: what an earlier tap started (e07's robot run, a step every
+    // 150 ms) is not this input's answer
+    await new Promise(resolve => {
+        let still;
+        const done = () => { settle.disconnect(); clearTimeout(still); clearTimeout(cap); resolve(); };
+        const settle = new MutationObserver(() => { clearTimeout(still); still = setTimeout(done, 250); });
+        settle.observe(output, watch);
+        still = setTimeout(done, 250);
+        const cap = setTimeout(done, 15000);
+    });
     window.__benchDone = new Promise(resolve => {
-        let start = null, changed = null, quiet = null;
+        let start = null, lifted = false, changed = null, quiet = null;
         const finish = value => { observer.disconnect(); clearTimeout(giveUp); resolve(value); };
         const observer = new MutationObserver(records => {
-            if (start === null || !records.some(r => !own.contains(r.target))) return;
+            if (!lifted || !records.some(r => !own.contains(r.target))) return;
             if (changed === null) {
                 changed = true;
                 requestAnimationFrame(() => { changed = performance.now() - start; });
@@ -143,14 +155,16 @@ ARM = """([selector, index, timeout, hold]) => {
             quiet = setTimeout(() => finish(typeof changed === 'number' ? changed
                                                  : performance.now() - start), 120);
         });
-        observer.observe(output, {subtree: true, childList: true, attributes: true, characterData: true});
+        observer.observe(output, watch);
         // the event's own time stamp: when the input came, however long it then waited; a
         // finger lifts `hold` ms after its press (see tap())
         const began = event => {
             if (start === null) start = event.timeStamp + (event.type === 'pointerdown' ? hold : 0);
+            lifted ||= event.type !== 'pointerdown';  // the button acts on the lift
         };
-        document.addEventListener('keydown', began, {capture: true, once: true});
-        document.addEventListener('pointerdown', began, {capture: true, once: true});
+        for (const type of ['keydown', 'pointerdown', 'pointerup']) {
+            document.addEventListener(type, began, {capture: true, once: true});
+        }
         const giveUp = setTimeout(() => finish(null), timeout);
     });
     // the key that moves the handle away from an end
