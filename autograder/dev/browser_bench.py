@@ -8,13 +8,14 @@ For each lesson and each CPU rate it measures:
   drawn in an output; "run all" is pressed as soon as the kernel is idle, as a child would;
 - **response**: p50/p95 milliseconds from a slider move (arrow key on its handle) or a tap on a
   widget button to the first change of the picture around it (a DOM change in the same output,
-  outside the control itself), plus the next frame. A key counts from its keydown (its own
-  time stamp, so a key that waits for a busy page counts its wait). A tap is a finger's: it
-  presses, rests :data:`TAP_HOLD_MS` on the button and lifts (a button acts on the lift), so it
-  counts from the press plus that rest; when the page is busy with the press for longer (as
-  JupyterLab selecting the cell tapped), the lift waits and the wait counts. (Playwright's
-  ``click()`` lifts at once, so the old measure from the press counted all the press's work
-  as if no finger ever rested on a button: up to 450 ms at 4x on a first tap into a cell.)
+  outside the control itself), plus the next frame, once the picture is still (not a robot
+  run an earlier tap started). A key counts from its keydown (its own time stamp, so a key that
+  waits for a busy page counts its wait). A tap counts from when a finger resting
+  :data:`TAP_HOLD_MS` on the button would lift (a button acts on the lift), or from when the
+  page took the lift, if that was earlier: press work beyond that rest (JupyterLab selecting
+  the cell tapped, 70-500 ms at 4x) counts, as a real lift waits for it. (Playwright's
+  ``click()`` lifts at once; the old measure from the press counted all the press's work, as
+  if no finger ever rested on a button.)
 
 - **first and return visits**: the first visit opens the lesson in a new browser profile (empty
   HTTP cache, no compiled code); a return visit opens it in a profile that opened it
@@ -156,11 +157,16 @@ ARM = """async ([selector, index, timeout, hold]) => {
                                                  : performance.now() - start), 120);
         });
         observer.observe(output, watch);
-        // the event's own time stamp: when the input came, however long it then waited; a
-        // finger lifts `hold` ms after its press (see tap())
+        // a key counts from its own time stamp: when it came, however long it then waited; a
+        // tap from when a finger resting `hold` ms would lift, or from when the page took the
+        // lift, if earlier (Playwright lifts at once; the lift waits while the press is busy)
+        let press = null;
         const began = event => {
-            if (start === null) start = event.timeStamp + (event.type === 'pointerdown' ? hold : 0);
-            lifted ||= event.type !== 'pointerdown';  // the button acts on the lift
+            if (event.type === 'pointerdown') { press ??= event.timeStamp; return; }
+            if (start !== null) return;
+            start = event.type === 'keydown' ? event.timeStamp
+                : Math.min(performance.now(), (press ?? Infinity) + hold);
+            lifted = true;
         };
         for (const type of ['keydown', 'pointerdown', 'pointerup']) {
             document.addEventListener(type, began, {capture: true, once: true});
@@ -176,25 +182,13 @@ ARM = """async ([selector, index, timeout, hold]) => {
 
 def response_ms(page, selector: str, index: int, timeout_ms: int = 5000) -> float | None:
     """Move the ``index``-th slider handle matching ``selector`` with an arrow key, or tap the
-    ``index``-th button as a finger does (see :func:`tap`); the milliseconds until the picture
-    changed (see ARM), None if nothing did."""
+    ``index``-th button; the milliseconds until the picture changed (see ARM), None if nothing did."""
     key = page.evaluate(ARM, [selector, index, timeout_ms, TAP_HOLD_MS])
     if "noUi-handle" in selector:
         page.keyboard.press(key)
     else:
-        tap(page, page.locator(selector).nth(index))
+        page.locator(selector).nth(index).click()
     return page.evaluate("() => window.__benchDone")
-
-
-def tap(page, control) -> None:
-    """Press the middle of ``control`` and lift :data:`TAP_HOLD_MS` later, as a finger; or once
-    the page has handled the press, if that took longer (a real lift would wait for it)."""
-    box = control.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    pressed = time.perf_counter()
-    page.mouse.down()  # returns once the page has handled the press
-    time.sleep(max(0.0, TAP_HOLD_MS / 1000 - (time.perf_counter() - pressed)))
-    page.mouse.up()
 
 
 def responses(page, events: int, timeout_ms: int = 5000) -> dict:
