@@ -8,7 +8,9 @@ from contextlib import contextmanager
 import pytest
 
 from autograder.dev.browser_bench import (
+    BUTTON,
     SLIDER,
+    TAP_HOLD_MS,
     _run_all,
     response_ms,
     responses,
@@ -85,6 +87,62 @@ def test_response_is_timed_to_the_picture_not_the_readout(browser):
         page.evaluate("() => { window.silent = true; }")
         assert response_ms(page, SLIDER, 0, timeout_ms=500) is None  # only the readout changed
 
+
+
+# a button whose press keeps the page busy (as JupyterLab selecting the cell) for
+# window.pressWork ms, and whose click changes the picture 50 ms later
+PRESS = """<div class="jp-OutputArea-output"><div class="jupyter-widgets manabu-quiz">
+<button>Check</button><div class="picture">0</div></div></div>
+<script>
+window.pressWork = 0;
+const button = document.querySelector('button');
+button.addEventListener('pointerdown', () => {
+  const until = performance.now() + window.pressWork;
+  while (performance.now() < until) {}
+});
+button.addEventListener('click', () => {
+  setTimeout(() => { document.querySelector('.picture').textContent += '1'; }, 50);
+});
+</script>"""
+
+
+@pytest.mark.browser
+def test_a_tap_is_timed_from_the_lift_and_counts_press_work_longer_than_the_finger_rests(browser):
+    """A tap rests TAP_HOLD_MS on the button: press work shorter than that is not counted (a
+    finger is still down), longer press work counts beyond it (the lift waits for it)."""
+    with static_page(browser, PRESS) as page:
+        page.evaluate("() => { window.pressWork = 75; }")
+        short = response_ms(page, BUTTON, 0)
+        page.evaluate("() => { window.pressWork = 400; }")
+        long = response_ms(page, BUTTON, 0)
+    # from the press these were at least 125 and 450 ms
+    assert short is not None and 50 <= short < 120, short
+    assert long is not None and 400 + 50 - TAP_HOLD_MS <= long < 450, long
+
+
+# a robot's Run (a step every 150 ms for 0.9 s, as e07's) and a Reset that draws 200 ms later
+RUN = """<div class="jp-OutputArea-output"><div class="jupyter-widgets manabu-robot">
+<button class="run">Run</button><button class="reset">Reset</button><div class="picture">0</div></div></div>
+<script>
+const picture = document.querySelector('.picture');
+document.querySelector('.run').addEventListener('click', () => {
+  let n = 0;
+  const timer = setInterval(() => { picture.textContent = ++n; if (n === 6) clearInterval(timer); }, 150);
+});
+document.querySelector('.reset').addEventListener('click', () => {
+  setTimeout(() => { picture.textContent = 'reset'; }, 200);
+});
+</script>"""
+
+
+@pytest.mark.browser
+def test_a_tap_waits_for_a_still_picture_so_an_earlier_run_is_not_its_answer(browser):
+    with static_page(browser, RUN) as page:
+        run = response_ms(page, BUTTON, 0)
+        reset = response_ms(page, BUTTON, 1)
+        assert page.locator(".picture").inner_text() == "reset"
+    assert run is not None and 140 <= run < 500, run
+    assert reset is not None and 200 <= reset < 700, reset  # not a step of the run (< 150 ms)
 
 # a robot: its slider changes nothing until the next run; "Step" draws, "Run" draws and then
 # disables both buttons (the bench must not look for the second button any more)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import deque
@@ -188,6 +189,35 @@ def test_run_never_sleeps_from_code_but_animates_from_the_button(monkeypatch):
     robot.run_button.click()
     assert robot.reached and naps == [5.0] * 9      # a pause between steps, none after the last
 
+
+
+def test_in_a_kernel_the_run_button_steps_on_the_event_loop_so_other_taps_answer_at_once():
+    """In a kernel (a running event loop) Run shows its first step and returns; the next steps
+    are timers, so Reset or Step tapped during the run act at once and stop it (the kernel
+    used to sleep through the whole trip, 7.5 s, and every tap in the lesson waited)."""
+    async def taps():
+        robot, other = GridRobot(rules=GOOD_RULES), GridRobot(rules=GOOD_RULES)
+        robot.delay = other.delay = 0.01
+        robot.run_button.click()
+        shown_at_once = robot.steps
+        for _ in range(300):                    # at most 3 s
+            if robot.reached:
+                break
+            await asyncio.sleep(0.01)
+        finished = (robot.reached, robot.steps, "reached the dock" in robot.message)
+        other.run_button.click()
+        other.reset_button.click()               # Reset during the run: it stops
+        await asyncio.sleep(0.05)
+        after_reset = other.steps
+        other.run_button.click()
+        other.step_button.click()                # Step during the run: the child takes over
+        await asyncio.sleep(0.05)
+        return shown_at_once, finished, after_reset, other.steps
+
+    shown_at_once, finished, after_reset, after_step = asyncio.run(taps())
+    assert shown_at_once == 1
+    assert finished == (True, GridRobot(rules=GOOD_RULES).run().steps, True)
+    assert after_reset == 0 and after_step == 2
 
 # --- mode 2: trial and error
 def test_q_learning_converges_to_the_shortest_trip_with_a_fixed_seed():

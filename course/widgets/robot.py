@@ -8,6 +8,7 @@ fits decides each step. Mode 2 (trial and error): the robot learns with Q-learni
 
 from __future__ import annotations
 
+import asyncio
 import time
 from html import escape
 
@@ -183,6 +184,7 @@ class GridRobot(widgets.VBox):
                                 self.alpha, self.gamma, self.epsilon, self.seed).reset()
         self.rewards: list[float] = []
         self._path = None
+        self._animation: asyncio.TimerHandle | None = None   # the Run button's next step
         self._seen = self.world.sense()
         self.output = widgets.HTML()
         self.output.add_class("manabu-robot-out")
@@ -224,7 +226,7 @@ class GridRobot(widgets.VBox):
         self.run_button = widgets.Button(description=_("Run"), icon="play", layout=fit())
         self.reset_button = widgets.Button(description=_("Reset"), icon="undo", layout=fit())
         self.step_button.add_class("manabu-robot-step")
-        self.step_button.on_click(lambda _b: self.step())
+        self.step_button.on_click(lambda _b: self._step_button())
         self.run_button.on_click(lambda _b: self.run(animate=True))
         self.reset_button.on_click(lambda _b: self.reset())
         note = widgets.HTML(f'<div style="font-size:16px">{escape(_("The first rule that fits decides each step."))}</div>')
@@ -266,6 +268,7 @@ class GridRobot(widgets.VBox):
 
     def reset(self) -> None:
         """Put the robot back at its start with all the dirt back (the Reset button)."""
+        self._stop_animation()
         self.world.safety_stop, self.world.sensor_noise = self.safety_stop, self.sensor_noise
         self.world.seed = self.seed
         self.world.reset()
@@ -312,21 +315,53 @@ class GridRobot(widgets.VBox):
     def run(self, max_steps: int | None = None, animate: bool = False) -> RunResult:
         """Step until the dock, a fall, no rule fits, or ``max_steps`` (the Run button).
 
-        With ``animate=True`` (the button in a browser) it waits ``delay`` seconds between
-        steps so you can watch; called from code it never waits.
+        With ``animate=True`` (the button in a browser) it shows one step every ``delay``
+        seconds so you can watch; inside a kernel the next steps are timers on its event loop,
+        so the call returns after the first step and the other buttons (Reset, Step, Check
+        elsewhere in the lesson) still answer at once while it moves. Called from code it never
+        waits and returns where the trip ended.
         """
+        self._stop_animation()
         limit = max_steps or self.max_steps
         if self.world.done:
             self.reset()
-        while not self.world.done and self.world.steps < limit:
-            if self.step() == "stuck":
-                break
-            if animate and self.delay > 0 and not self.world.done and self.world.steps < limit:
-                time.sleep(self.delay)   # the browser shows each step; never from code
-        if not self.world.done and self.world.steps >= limit:
+        loop = _running_loop() if animate and self.delay > 0 else None
+        if loop is not None:
+            self._animate(loop, limit)
+        else:
+            while not self._run_one(limit):
+                if animate and self.delay > 0:   # no event loop (not in a kernel): wait here
+                    time.sleep(self.delay)
+        return RunResult(self.reached, self.world.steps, self.world.fell, self.world.cleaned, self.prevented)
+
+    def _run_one(self, limit: int) -> bool:
+        """One step of a run; True when the run is over (at ``limit`` steps it says so)."""
+        world = self.world
+        if not world.done and world.steps < limit and self.step() != "stuck" \
+                and not world.done and world.steps < limit:
+            return False
+        if not world.done and world.steps >= limit:
             self.message = _("It did not reach the dock in {n} steps. Change a rule and try again.").format(n=limit)
             self._redraw()
-        return RunResult(self.reached, self.world.steps, self.world.fell, self.world.cleaned, self.prevented)
+        return True
+
+    def _animate(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        """Take a step now and plan the next one ``delay`` seconds later, until the run ends
+        or a button stops it (:meth:`_stop_animation`)."""
+        self._animation = None
+        if not self._run_one(limit):
+            self._animation = loop.call_later(self.delay, self._animate, loop, limit)
+
+    def _step_button(self) -> None:
+        """The Step button: a child stepping takes over from a run that is still moving."""
+        self._stop_animation()
+        self.step()
+
+    def _stop_animation(self) -> None:
+        """Cancel the Run button's next step, if one is planned (Reset, Step and Run take over)."""
+        if getattr(self, "_animation", None) is not None:
+            self._animation.cancel()
+            self._animation = None
 
     def train(self, episodes: int = 1) -> list[float]:
         """Let the robot learn by trial and error for some episodes (trips from the start)."""
@@ -427,6 +462,14 @@ class GridRobot(widgets.VBox):
         self._redraw()
         self.learn_status.value = ('<div style="font-size:18px">'
                                    + "<br>".join(escape(s) for s in lines) + "</div>")
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running this code (a kernel handling a button), else None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def bench_cases():
