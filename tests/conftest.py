@@ -142,7 +142,7 @@ MACHINE_FILES = {"test_hub", "test_guide", "test_hubproxy", "test_hubconfig"}
 # Seconds a group (or a long test in none) takes, measured on 3 workers (`--durations=0`, summed
 # per group, rounded): the longest start first, so no worker is left with a long one at the end.
 # A group not listed is short. Update when a group grows: `make test` prints the slowest tests.
-GROUP_SECONDS = {MACHINE_GROUP: 730, "test_browser": 430, "test_gallery_browser": 350,
+GROUP_SECONDS = {MACHINE_GROUP: 730, "test_browser": 350, "test_gallery_browser": 350,
                  "test_grading-ja": 215, "test_grading-en": 150, "test_offline_browser": 120,
                  "test_grading_safety": 100, "test_report": 90, "test_japanese_everywhere": 75,
                  "test_voila_browser": 70, "test_kit_browser": 40, "test_advice": 35,
@@ -151,7 +151,7 @@ GROUP_SECONDS = {MACHINE_GROUP: 730, "test_browser": 430, "test_gallery_browser"
                  # single tests in no group
                  "test_e01_and_e03_in_japanese_by_taps_only": 110,
                  "test_a_stopped_grader_resumes_without_grading_anything_twice": 100,
-                 "test_demo_runs_the_teacher_cycle": 75, "test_wheel_installs_and_builds_every_lesson": 55,
+                 "test_demo_runs_the_teacher_cycle": 75, "test_wheel_installs_and_builds_every_lesson": 20,
                  "test_broken_lesson_files_get_a_clear_message_and_nothing_is_written": 45,
                  "test_a_japanese_class_reads_what_happened_in_japanese": 40}
 
