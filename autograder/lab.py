@@ -19,6 +19,7 @@ PANEL_EXTENSION = "autograder.school.my_lessons_server"
 FORMGRADER_LABELS = "autograder.school.formgrader_labels"
 ASSIGNMENT_LIST = "autograder.school.assignment_list"
 EXPORT_FORMATS = "autograder.school.export_formats"
+EARLY_KERNEL = "autograder.school.early_kernel"
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -40,7 +41,9 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            "--ServerApp.jpserver_extensions", f"{ASSIGNMENT_LIST}=True",
            # the export formats worked out once, not on each notebook opened, while the page
            # waits on the server for its kernel (autograder.school.export_formats)
-           "--ServerApp.jpserver_extensions", f"{EXPORT_FORMATS}=True"]
+           "--ServerApp.jpserver_extensions", f"{EXPORT_FORMATS}=True",
+           # a lesson's kernel starts while its page loads (autograder.school.early_kernel)
+           "--ServerApp.jpserver_extensions", f"{EARLY_KERNEL}=True"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

@@ -24,6 +24,7 @@ from browser_helpers import (
     mouse_stroke,
     open_and_run_all,
     running,
+    sessions,
     shutdown_kernels,
     wait_for_idle_kernel,
     wait_until_all_ran,
@@ -113,7 +114,7 @@ def run_lesson_and_draw(page, url: str, slider: bool = True) -> None:
     assert widget_errors(page) == []
 
 
-def test_e03_runs_in_jupyterlab_and_drawing_changes_the_guess(lab, browser):
+def test_e03_runs_in_jupyterlab_and_drawing_changes_the_guess(lab, browser, tmp_path_factory):
     base, course = lab
     assert (course / "release" / "e03" / "e03.ipynb").exists()  # `manabu lab` built the course
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -123,6 +124,14 @@ def test_e03_runs_in_jupyterlab_and_drawing_changes_the_guess(lab, browser):
         try:
             # the teacher version: "run all" stops at the first failing check of an unanswered copy
             run_lesson_and_draw(page, f"{base}/lab/tree/source/e03/e03.ipynb?reset&token={TOKEN}")
+            # the kernel the server started while the page loaded is the one JupyterLab uses
+            # (autograder.school.early_kernel): one session, one kernel, its id in the log
+            [session] = sessions(base)
+            assert session["path"] == "source/e03/e03.ipynb"
+            [log] = tmp_path_factory.getbasetemp().glob("lab-log[0-9]*/lab.log")
+            started = [line for line in log.read_text(encoding="utf-8").splitlines()
+                       if "early kernel: started python3 for source/e03/e03.ipynb" in line]
+            assert started and started[-1].endswith(f"kernel {session['kernel']['id']}"), started
             pad = page.locator(".manabu-drawing-pad").first.locator("xpath=../../..")
             pad.screenshot(path=str(DOCS_IMAGES / "e03-draw-and-guess.png"))
             return

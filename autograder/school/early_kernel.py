@@ -1,0 +1,100 @@
+"""A lesson's kernel starts while its page loads (``make lab`` and the hub image enable this).
+
+A child opens a lesson by its address: a link the teacher posted, the start page, a bookmark,
+``.../lab/tree/<folder>/<lesson>.ipynb``. JupyterLab asks the server for the notebook's kernel
+only once its own JavaScript runs, 5-7 s after the address on a cheap Chromebook (the bench's
+4x CPU), and the kernel then needs another 0.5-2 s before "run all" can start. This server
+extension starts the notebook's session when the server sends that page, so the kernel is
+starting while JupyterLab loads. JupyterLab then finds the session by the notebook's path and
+uses it, as it does after a reload: one kernel, the notebook's own, started in its folder.
+
+Nothing starts for an address that is not a notebook file under the server's root, for a
+notebook that already has a session (a reload), for a kernel that is not installed, or for a
+user who may not run kernels. A failure is logged; the page loads as before and JupyterLab
+starts the kernel itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import PurePosixPath
+
+from jupyter_core.utils import ensure_async
+
+# the lesson paths whose session this server is starting now (two quick reloads start one)
+_starting: set[str] = set()
+# the tasks started, kept so that they are not garbage-collected while they run
+_tasks: set[asyncio.Task] = set()
+
+
+def notebook_path(tree: str | None) -> str | None:
+    """The notebook a JupyterLab address opens, from its ``/tree/...`` part (tornado has decoded
+    it), relative to the server's root; None for anything else (the file browser, a folder,
+    another file, a path that climbs out of the root)."""
+    if not tree or not tree.startswith("/tree/"):
+        return None
+    path = tree[len("/tree/"):].strip("/")
+    parts = path.split("/")
+    if not path.endswith(".ipynb") or any(part in ("", "..", ".") for part in parts):
+        return None
+    return path
+
+
+async def start_session(settings: dict, path: str, log) -> str | None:
+    """Start the session (the kernel) of the notebook at ``path``, as JupyterLab would start it:
+    same path, name and type, the kernel its metadata names. Returns the kernel id, or None
+    when nothing was started (and why, in the log at debug level)."""
+    if path in _starting:
+        return None
+    _starting.add(path)
+    try:
+        contents = settings["contents_manager"]
+        sessions = settings["session_manager"]
+        if not await ensure_async(contents.file_exists(path)):
+            log.debug("early kernel: no notebook at %s", path)
+            return None
+        if await sessions.session_exists(path=path):
+            return None  # a reload: JupyterLab uses the kernel already running
+        model = await ensure_async(contents.get(path, content=True, type="file", format="text"))
+        kernel = (json.loads(model["content"]).get("metadata", {}).get("kernelspec") or {}).get("name")
+        specs = await ensure_async(settings["kernel_spec_manager"].get_all_specs())
+        if kernel not in specs:
+            log.debug("early kernel: %s names kernel %r, not installed here", path, kernel)
+            return None
+        session = await sessions.create_session(path=path, name=PurePosixPath(path).name,
+                                                type="notebook", kernel_name=kernel)
+        log.info("early kernel: started %s for %s while its page loads: kernel %s", kernel, path,
+                 session["kernel"]["id"])
+        return session["kernel"]["id"]
+    except Exception as err:  # the page still loads; JupyterLab starts the kernel itself
+        log.warning("early kernel: could not start the kernel of %s (%s: %s); JupyterLab will "
+                    "start it when the page asks", path, type(err).__name__, err)
+        return None
+    finally:
+        _starting.discard(path)
+
+
+def page_config_hook(previous=None):
+    """A ``page_config_hook`` (jupyterlab_server calls it as it renders a JupyterLab page) that
+    starts the session of the notebook the page opens; it chains ``previous``."""
+    def hook(handler, page_config: dict) -> dict:
+        if previous is not None:
+            page_config = previous(handler, page_config)
+        path = notebook_path(handler.path_kwargs.get("tree"))
+        if path is not None and handler.authorizer.is_authorized(
+                handler, handler.current_user, "execute", "kernels"):
+            task = asyncio.ensure_future(start_session(handler.settings, path, handler.log))
+            _tasks.add(task)
+            task.add_done_callback(_tasks.discard)
+        return page_config
+    return hook
+
+
+def _jupyter_server_extension_points() -> list[dict]:
+    return [{"module": "autograder.school.early_kernel"}]
+
+
+def _load_jupyter_server_extension(server_app) -> None:
+    settings = server_app.web_app.settings
+    settings["page_config_hook"] = page_config_hook(settings.get("page_config_hook"))
