@@ -368,9 +368,11 @@ def main(argv=None) -> int:
                     help="CPU throttling rates, comma-separated (default: %(default)s)")
     ap.add_argument("--visits", default="first,return",
                     help="first (new profile) and/or return (a profile that opened it before)")
+    ap.add_argument("--lang", default="en", choices=("en", "ja"),
+                    help="the course language: ja opens JupyterLab in Japanese, with the school font")
     ap.add_argument("--out", default="build/bench-devices.json", help="where to write the results")
     args = ap.parse_args(argv)
-    rows = bench_devices(args.lessons or None, args.events,
+    rows = bench_devices(args.lessons or None, args.events, lang=args.lang,
                          rates=tuple(int(r) for r in args.rates.split(",")),
                          visits=tuple(args.visits.split(",")))
     print(table(rows))
