@@ -54,11 +54,13 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
 LAB_SETTINGS = {
     # school machines are offline: no news pop-up
     ("@jupyterlab", "apputils-extension", "notification"): {"fetchNews": "false"},
-    # lessons are short: render every cell, so widgets far down the page are ready when reached.
-    # (JupyterLab's default, "contentVisibility", opened lessons 0.4-0.6 s sooner at 4x CPU, but
-    # in WebKit, the iPad's engine, scrolling to the drawing pad landed at the end of e03 and the
-    # stroke selected text instead: Safari sizes the cells not drawn yet by a guess.)
-    ("@jupyterlab", "notebook-extension", "tracker"): {"windowingMode": "none"},
+    # a lesson opens with the cells on the screen drawn first and the rest drawn while the page
+    # waits (for the kernel, for the child), so every widget is there when reached ("defer").
+    # Measured at 4x CPU (a cheap Chromebook): usable 0.3-1.3 s sooner than drawing every cell
+    # first ("none"). JupyterLab's default, "contentVisibility", was as fast in Chromium, but in
+    # WebKit (the iPad's engine) scrolling to e03's drawing pad landed at the end of the lesson
+    # and the stroke selected text: cells not drawn yet are sized by a guess there.
+    ("@jupyterlab", "notebook-extension", "tracker"): {"windowingMode": "defer"},
     # (JupyterLab's default "commsOverSubshells": "perCommTarget" is kept on purpose: without
     # subshells a slider move waits behind the answer cell that tap-to-answer runs, and the
     # bench's p95 at 4x got worse, e03 149 -> 226-244 ms, j04 286 -> 380 ms, although a move then

@@ -144,7 +144,7 @@ from course.style import FONTS_DIR  # noqa: E402
 c.ServerApp.extra_static_paths = [str(FONTS_DIR)]
 PY
 # JupyterLab defaults as `manabu lab` sets them (autograder/lab.py): school machines are
-# offline (no news pop-up); lessons are short, so every cell renders (widgets far down are ready)
+# offline (no news pop-up); a lesson draws the cells on the screen first, the rest while it waits
 mkdir -p "$PREFIX/share/jupyter/lab/settings"
 "$PREFIX/bin/python" -c 'import json; from autograder.lab import lab_overrides; print(json.dumps(lab_overrides()))' \
   > "$PREFIX/share/jupyter/lab/settings/overrides.json"
