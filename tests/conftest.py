@@ -151,7 +151,7 @@ GROUP_SECONDS = {MACHINE_GROUP: 730, "test_browser": 350, "test_gallery_browser"
                  # single tests in no group
                  "test_e01_and_e03_in_japanese_by_taps_only": 110,
                  "test_a_stopped_grader_resumes_without_grading_anything_twice": 100,
-                 "test_demo_runs_the_teacher_cycle": 75, "test_wheel_installs_and_builds_every_lesson": 20,
+                 "test_demo_runs_the_teacher_cycle": 75, "test_wheel_holds_every_file_and_builds_a_lesson": 20,
                  "test_broken_lesson_files_get_a_clear_message_and_nothing_is_written": 45,
                  "test_a_japanese_class_reads_what_happened_in_japanese": 40}
 

@@ -46,7 +46,7 @@ def test_source_files_notice_a_lesson_file():
     assert not [w for w in wanted if "/labextension/" in w or "__pycache__" in w]
 
 
-def test_wheel_installs_and_builds_every_lesson(tmp_path):
+def test_wheel_holds_every_file_and_builds_a_lesson(tmp_path):
     """The wheel carries every lesson file and every file of both packages (checked against the
     source tree: a lesson file left out fails here by name); installed into a fresh venv, its
     catalog reads every lesson in both languages from the wheel's copy and its `manabu` builds a

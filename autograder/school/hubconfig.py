@@ -163,7 +163,7 @@ def service_port() -> int:
     connection on the machine, which holds it up to 60 s after it closes (TIME_WAIT); the
     service then cannot listen and exits, and JupyterHub stops altogether when a managed
     service exits while it starts (seen on a busy server at a restart). Nothing takes a port
-    below the range unless it asks for it."""
+    outside the range unless it asks for it."""
     ephemeral = ephemeral_ports()
     spans = [range(max(1024, ephemeral.start - 10000), ephemeral.start),
              range(ephemeral.stop, 65536)]
