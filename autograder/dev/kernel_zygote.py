@@ -32,6 +32,8 @@ import threading
 import uuid
 from functools import cache
 
+from autograder.grading.zygote import end_in_child
+
 # third-party modules every lesson (or the kernel) imports; never Manabu's own code
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display",
            "numpy", "matplotlib", "matplotlib.pyplot", "ipywidgets",
@@ -65,7 +67,7 @@ def serve() -> None:
                 raise RuntimeError("the zygote has threads; it cannot fork safely")
             pid = os.fork()
             if pid == 0:
-                _kernel(request, base_path, backend, launcher)
+                end_in_child("forked kernel", _kernel, request, base_path, backend, launcher)
             KERNELS.add(pid)
             reply.write(json.dumps({"pid": pid}) + "\n")
         except Exception as err:  # a bad request is reported, the zygote goes on
@@ -96,40 +98,33 @@ def _reap(_signum, _frame) -> None:
 
 
 def _kernel(request: dict, base_path: list[str], backend: str, launcher: str) -> None:
-    """In the forked child: become the kernel jupyter_client asked for; never return."""
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses
-        os.setsid()  # its own process group, as jupyter_client's launcher gives a kernel
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        os.closerange(3, 1 << 16)  # the zygote's pipes
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        if os.environ.setdefault("MPLBACKEND", INLINE) != backend:
-            raise RuntimeError(f"Matplotlib was imported for {backend}, not "
-                               f"{os.environ['MPLBACKEND']}: start kernels afresh")
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # as jupyter_client's launcher sets
-        sys.path[:] = base_path
-        sys.argv[:] = [launcher, *request["argv"]]
-        sys.modules["numpy"].random.seed()  # as random as a fresh process (random reseeds itself)
-        from ipykernel.kernelapp import IPKernelApp
+    """In the forked child (ended by end_in_child): become the kernel jupyter_client asked for."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses
+    os.setsid()  # its own process group, as jupyter_client's launcher gives a kernel
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.closerange(3, 1 << 16)  # the zygote's pipes
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    if os.environ.setdefault("MPLBACKEND", INLINE) != backend:
+        raise RuntimeError(f"Matplotlib was imported for {backend}, not "
+                           f"{os.environ['MPLBACKEND']}: start kernels afresh")
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())  # as jupyter_client's launcher sets
+    sys.path[:] = base_path
+    sys.argv[:] = [launcher, *request["argv"]]
+    sys.modules["numpy"].random.seed()  # as random as a fresh process (random reseeds itself)
+    from ipykernel.kernelapp import IPKernelApp
 
-        app = IPKernelApp.instance()
-        # read from the environment when ipykernel was imported, here in the zygote: the kernel
-        # ends if its parent (the zygote) does
-        app.parent_handle = os.getppid()
-        app.initialize(request["argv"])
-        # ipywidgets registers its comm targets when imported inside a running IPython;
-        # it was imported here before there was one, so do what its import would have done
-        sys.modules["ipywidgets"]._handle_ipython()
-        app.start()
-    except BaseException as err:
-        try:
-            os.write(2, f"forked kernel: {err!r}\n".encode())
-        finally:
-            os._exit(1)
-    os._exit(0)
+    app = IPKernelApp.instance()
+    # read from the environment when ipykernel was imported, here in the zygote: the kernel
+    # ends if its parent (the zygote) does
+    app.parent_handle = os.getppid()
+    app.initialize(request["argv"])
+    # ipywidgets registers its comm targets when imported inside a running IPython;
+    # it was imported here before there was one, so do what its import would have done
+    sys.modules["ipywidgets"]._handle_ipython()
+    app.start()
 
 
 # -- the tests' side ------------------------------------------------------------------------

@@ -154,6 +154,22 @@ def _reap(children: dict[str, int]) -> None:
             del children[token]
 
 
+def end_in_child(what: str, body, *args, returned: int = 0) -> None:
+    """In a forked child: run ``body(*args)`` and end the process there, never returning into
+    the parent's code (its loop, its ``finally`` blocks, its exit handlers). Exit ``returned``
+    when ``body`` returns; on any exception (SystemExit too) write one line, ``what: error``,
+    to fd 2 and exit 1. The test kernels' zygote (autograder.dev.kernel_zygote) ends its
+    children the same way."""
+    try:
+        body(*args)
+    except BaseException as err:
+        try:
+            os.write(2, f"{what}: {err!r}\n".encode())
+        finally:
+            os._exit(1)
+    os._exit(returned)
+
+
 def _fork(message: dict, fds: list[int], control: socket.socket) -> int:
     token, uid = str(message["fork"]), message["uid"]
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", token) or token.startswith("."):
@@ -164,19 +180,19 @@ def _fork(message: dict, fds: list[int], control: socket.socket) -> int:
     pid = os.fork()
     if pid:
         return pid
-    try:  # the child: from here on it never returns into the zygote's loop
-        control.close()
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != zygote:
-            os._exit(1)
-        _isolate(token, message)
-        _start_namespace(message, fds)
-    except BaseException as err:
-        try:
-            os.write(2, f"zygote child: {err!r}\n".encode())
-        finally:
-            os._exit(1)
-    os._exit(1)
+    # the child: from here on it never returns into the zygote's loop (_start_namespace ends it;
+    # coming back from it is a failure)
+    end_in_child("zygote child", _child, zygote, control, token, message, fds, returned=1)
+
+
+def _child(zygote: int, control: socket.socket, token: str, message: dict,
+           fds: list[int]) -> None:
+    control.close()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != zygote:
+        os._exit(1)
+    _isolate(token, message)
+    _start_namespace(message, fds)
 
 
 def _isolate(token: str, message: dict) -> None:
@@ -248,7 +264,7 @@ def _init(message: dict, fds: list[int]) -> None:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         runner = os.fork()
         if runner == 0:
-            _run_student(message, fds)
+            end_in_child("runner start", _run_student, message, fds)
         stdin, stdout, stderr, status = fds
         for fd in (stdin, stdout, stderr):
             os.close(fd)
@@ -269,34 +285,28 @@ def _init(message: dict, fds: list[int]) -> None:
 
 
 def _run_student(message: dict, fds: list[int]) -> None:
-    """The runner process: descriptors, user, limits, then the student's notebook."""
-    try:
-        stdin, stdout, stderr, _status = fds
-        os.dup2(stdin, 0)
-        os.dup2(stdout, 1)
-        os.dup2(stderr, 2)
-        os.closerange(3, 1 << 16)   # the status pipe, the zygote's files: none stay open
-        os.setsid()
-        os.chdir(f"{HOME}/work")
-        os.environ.clear()
-        os.environ.update({str(k): str(v) for k, v in message["env"].items()})
-        _drop_privileges(int(message["uid"]))
-        import resource
+    """The runner process (ended by end_in_child): descriptors, user, limits, then the
+    student's notebook."""
+    stdin, stdout, stderr, _status = fds
+    os.dup2(stdin, 0)
+    os.dup2(stdout, 1)
+    os.dup2(stderr, 2)
+    os.closerange(3, 1 << 16)   # the status pipe, the zygote's files: none stay open
+    os.setsid()
+    os.chdir(f"{HOME}/work")
+    os.environ.clear()
+    os.environ.update({str(k): str(v) for k, v in message["env"].items()})
+    _drop_privileges(int(message["uid"]))
+    import resource
 
-        for name, value in message["rlimits"].items():
-            what = getattr(resource, f"RLIMIT_{name}")
-            resource.setrlimit(what, (int(value), int(value)))
-        if "numpy" in sys.modules:  # as random as a fresh process, not a copy of the zygote's
-            sys.modules["numpy"].random.seed()
-        from autograder.grading import runner
+    for name, value in message["rlimits"].items():
+        what = getattr(resource, f"RLIMIT_{name}")
+        resource.setrlimit(what, (int(value), int(value)))
+    if "numpy" in sys.modules:  # as random as a fresh process, not a copy of the zygote's
+        sys.modules["numpy"].random.seed()
+    from autograder.grading import runner
 
-        runner.main()
-    except BaseException as err:
-        try:
-            os.write(2, f"runner start: {err!r}\n".encode())
-        finally:
-            os._exit(1)
-    os._exit(0)
+    runner.main()
 
 
 def _drop_privileges(uid: int) -> None:
