@@ -148,7 +148,7 @@ def cmd_lab(args) -> int:
     from autograder.lab import run_lab
 
     return run_lab(Path(args.course), args.lang, port=args.port, open_browser=not args.no_browser,
-                   rebuild=args.rebuild)
+                   rebuild=args.rebuild, as_student=args.as_student)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -259,6 +259,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8888, help="port to listen on (default: 8888)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     p.add_argument("--rebuild", action="store_true", help="rebuild the lessons even if built")
+    p.add_argument("--as-student", action="store_true",
+                   help="JupyterLab as the school's hub shows it to a student: without the "
+                        "teachers' tools (Formgrader, terminal, settings editor)")
     return top
 
 

@@ -108,18 +108,19 @@ def write_lab_settings(course_dir: Path, lang: str | None = None) -> Path:
     return settings
 
 
-def course_config(course_dir: Path) -> Path:
+def course_config(course_dir: Path, role: str = "lab") -> Path:
     """The course's Jupyter config folder (added to JUPYTER_CONFIG_PATH, so the other
     extensions' settings are kept): JupyterLab without the plugins nobody uses in a lesson
-    (autograder.labpage; a slow school laptop opens a lesson sooner)."""
+    (autograder.labpage; a slow school laptop opens a lesson sooner); ``role`` "student":
+    without the teachers' tools too, as a student's page on the school's hub."""
     folder = course_dir / ".jupyter-config"
-    write_page_config(folder, "lab")
+    write_page_config(folder, role)
     return folder
 
 
-def live_config(course_dir: Path) -> Path:
+def live_config(course_dir: Path, role: str = "lab") -> Path:
     """:func:`course_config`, and the live class view's server extension turned on."""
-    folder = course_config(course_dir)
+    folder = course_config(course_dir, role)
     path = folder / "jupyter_server_config.d" / "manabu-live.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {
@@ -127,11 +128,13 @@ def live_config(course_dir: Path) -> Path:
     return folder
 
 
-def lab_environment(course_dir: Path, lang: str, port: int | None = None) -> dict[str, str]:
+def lab_environment(course_dir: Path, lang: str, port: int | None = None,
+                    role: str = "lab") -> dict[str, str]:
     """The environment JupyterLab runs in: the course's settings (its language too) and PATH;
-    with ``port``, the live class view (its kernels report to ``/manabu/live/``, course.live)."""
+    with ``port``, the live class view (its kernels report to ``/manabu/live/``, course.live);
+    ``role``: whose page (:func:`course_config`)."""
     env = dict(os.environ)
-    folder = course_config(course_dir) if port is None else live_config(course_dir)
+    folder = course_config(course_dir, role) if port is None else live_config(course_dir, role)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         [str(folder), *filter(None, [env.get("JUPYTER_CONFIG_PATH")])])
     if port is not None:
@@ -181,8 +184,9 @@ class PortBusy(CourseError):
 
 
 def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = True,
-            rebuild: bool = False) -> int:
-    """Build the course if it is not built, then run JupyterLab in it until Ctrl+C."""
+            rebuild: bool = False, as_student: bool = False) -> int:
+    """Build the course if it is not built, then run JupyterLab in it until Ctrl+C; with
+    ``as_student``, JupyterLab as the school's hub shows it to a student (no teachers' tools)."""
     course_dir = usable_course_dir(course_dir)
     if port_busy(port):  # before the build and JupyterLab's start, which take seconds
         raise PortBusy(port_advice(port, course_dir, course_language(course_dir, lang)))
@@ -199,14 +203,19 @@ def run_lab(course_dir: Path, lang: str, port: int = 8888, open_browser: bool = 
     _ = translator(lang)
     print(_("Starting JupyterLab on {course} (port {port}). Stop it with Ctrl+C.").format(
         course=course_dir, port=port))
-    print(_("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the "
-            "lessons."))
+    if as_student:
+        print(_("This is JupyterLab as a student sees it on the school's hub: the teachers' tools "
+                "(Formgrader, terminal, settings editor) are off. Without --as-student they are on."))
+    else:
+        print(_("Teachers: Formgrader is in the Nbgrader menu. Students: the start page lists the "
+                "lessons."))
     print(_("Live class view (who is working on which exercise): {url}").format(
         url=f"http://localhost:{port}/manabu/live/"))
     # cwd = the course folder, so nbgrader's extensions find nbgrader_config.py there.
     # JupyterLab replaces this process, so Ctrl+C or a stop signal reaches it directly (a child
     # would outlive a `manabu lab` that was stopped with SIGTERM).
-    command, env = lab_command(course_dir, port, open_browser), lab_environment(course_dir, lang, port)
+    command = lab_command(course_dir, port, open_browser)
+    env = lab_environment(course_dir, lang, port, role="student" if as_student else "lab")
     sys.stdout.flush()
     os.chdir(course_dir)
     os.execvpe(command[0], command, env)

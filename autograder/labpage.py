@@ -38,6 +38,25 @@ STUDENT_UNUSED = {
     "@jupyter/nbgrader:formgrader": "the Formgrader",
     "@jupyter/nbgrader:create-assignment": "the Create Assignment toolbar",
     "@jupyter/nbgrader:course-list": "the Course List of a teacher's classes",
+    # JupyterLab's tools for other work than a lesson. Each plugin left out is one JupyterLab
+    # neither starts nor checks the settings of (it validates every plugin's settings against
+    # its schema as the page starts): 186 plugins instead of 222; the page's main thread worked
+    # ~0.1-0.2 s less of ~1.7 s until the lesson was drawn (1x CPU, e01 and j03, 5 loads each).
+    "@jupyterlab/terminal-extension": "a terminal: a shell on the school's server is no part of "
+                                      "a lesson",
+    "@jupyterlab/console-extension": "code consoles: lessons are notebooks",
+    "@jupyterlab/tooltip-extension:consoles": "tooltips in code consoles",
+    "@jupyterlab/inspector-extension": "the contextual help panel",
+    "@jupyterlab/settingeditor-extension": "the settings editors: the school sets JupyterLab up "
+                                           "(the Settings menu keeps theme, language, font size)",
+    "@jupyterlab/workspaces-extension": "named workspaces",
+    "@jupyterlab/celltags-extension": "editing cell tags",
+    "@jupyterlab/metadataform-extension": "editing cell metadata in forms",
+    "@jupyterlab/notebook-extension:update-raw-mimetype": "the format of raw cells (needs the "
+                                                          "metadata forms; lessons have none)",
+    "@jupyterlab/help-extension": "the Help menu's links to documentation on the internet",
+    "@jupyterlab/csvviewer-extension": "table views of .csv files",
+    "@jupyterlab/markdownviewer-extension": "rendered views of .md files",
 }
 # Teachers on the hub reach each class's Formgrader through the Course List; a class's grader
 # service (the Formgrader itself) has it all.

@@ -12,6 +12,8 @@ from autograder.dev.browser_bench import (
     SLIDER,
     TAP_HOLD_MS,
     _run_all,
+    host_line,
+    host_speed,
     response_ms,
     responses,
     summarize,
@@ -53,6 +55,23 @@ def test_table_shows_the_return_visit_beside_the_first_and_judges_the_first():
     assert e03.split()[4:9] == ["12.5", "90", "200", "8.2", "slider"]
     assert e03.endswith("usable > 10 s")  # a warm cache does not hide the cold number
     assert "return" in table(rows).splitlines()[1]
+
+
+def test_host_line_says_which_chromium_and_how_fast_at_each_rate():
+    line = host_line({"chromium": "156.0", "cpu": "AMD EPYC", "cpus": 2,
+                      "benchmark_index": {"1": 2650, "4": 640}})
+    assert line.startswith("Chromium 156.0 on AMD EPYC (2 cores)")
+    assert "BenchmarkIndex 1x 2650, 4x 640" in line and "low-end Chromebook" in line
+
+
+@pytest.mark.browser
+def test_host_speed_falls_with_the_throttling_rate(browser):
+    """The index is measured under each rate (a bench that forgot the throttling, or measured
+    once, gives the same number twice)."""
+    host = host_speed(browser, (1, 4))
+    assert host["chromium"] == browser.version
+    fast, slow = host["benchmark_index"]["1"], host["benchmark_index"]["4"]
+    assert fast > 0 and slow < fast / 2, host
 
 
 # a slider whose readout changes at once (not the picture) and whose picture changes 200 ms later

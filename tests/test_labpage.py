@@ -90,3 +90,25 @@ def test_manabu_lab_and_the_image_write_the_page_config(tmp_path):
     for role in ("student", "teacher", "grader"):
         assert f" {role}\n" in script  # each level of the hub gets its own
 
+
+
+@pytest.mark.parametrize("flag, role", [([], "lab"), (["--as-student"], "student")])
+def test_manabu_lab_as_student_starts_the_students_page(tmp_path, monkeypatch, capsys, flag, role):
+    """`manabu lab --as-student` (the device bench opens lessons so): JupyterLab with the page
+    config a student gets on the hub, and a line saying so; without it, the teacher's."""
+    import autograder.build.builder as builder
+    from autograder.cli import main
+    from autograder.labpage import page_config
+
+    started = {}
+    monkeypatch.setattr(builder, "build_course", lambda course, lang: (course / "release").mkdir(parents=True))
+    monkeypatch.setattr("autograder.lab.port_busy", lambda port: False)
+    monkeypatch.setattr("os.execvpe", lambda path, args, env: started.update(args=args, env=env))
+    monkeypatch.chdir(tmp_path)  # run_lab moves into the course folder; this puts it back
+    main(["lab", "--course", str(tmp_path / "course"), "--lang", "en", "--no-browser", *flag])
+    folder = Path(started["env"]["JUPYTER_CONFIG_PATH"].split(":")[0])
+    written = json.loads((folder / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
+    assert written == page_config(role)
+    said = capsys.readouterr().out
+    assert ("as a student sees it" in said) == (role == "student")
+    assert ("Formgrader is in the Nbgrader menu" in said) == (role == "lab")

@@ -274,7 +274,13 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
            f"--ServerApp.root_dir={home}",
            "--LabApp.expose_app_in_browser=True",  # the test's own edits go through the model
            *(["--allow-root"] if os.geteuid() == 0 else [])]
-    with running(cmd, port, tmp_path / "lab.log") as base:
+    # JupyterLab as the hub shows it to a child: the student's page config (autograder/labpage.py)
+    from autograder.labpage import write_page_config
+
+    write_page_config(tmp_path / "student-config", "student")
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(
+        [str(tmp_path / "student-config"), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])])}
+    with running(cmd, port, tmp_path / "lab.log", env=env) as base:
         context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
         page = context.new_page()
         console = []
@@ -296,6 +302,8 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
         finally:
             context.close()
             shutdown_kernels(base)
+    # every plugin the student's page keeps found what it needs among the others
+    assert [line for line in console if "failed to activate" in line] == []
 
     for lesson in LESSONS:
         graded_in_full(course, home, lesson, expected[lesson])

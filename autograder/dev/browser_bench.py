@@ -38,6 +38,7 @@ machine is shared and noisy, so nothing fails on a number.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -67,6 +68,32 @@ BUTTON = ".jp-OutputArea-output [class*='manabu-'] button:not([disabled])"
 # how long a finger rests on the button in a tap: a quick one (taps last about 80-150 ms), so
 # the measure errs on the strict side
 TAP_HOLD_MS = 80
+# How fast this machine's Chromium is, at each rate: Lighthouse's BenchmarkIndex, the measure
+# DevTools' CPU calibration uses (Lighthouse: 1000+ a desktop PC, 800+ a low-end Chromebook,
+# 125+ a mid-tier phone; DevTools' calibration targets 1000 and 264). Tens of rounds per second
+# of two fixed loops, half a second each: one builds a string (the garbage collector's work),
+# one copies an array. "4x" is relative to the machine, and machines here differ by 1.5x from
+# one day to the next: the index says which device a run stood for.
+BENCHMARK_INDEX = """() => {
+    const perSecond = (round) => {
+        const start = performance.now();
+        let n = 0;
+        while (n % 10 !== 0 || performance.now() - start < 500) { round(n); n++; }
+        return n / 10 / ((performance.now() - start) / 1000);
+    };
+    const strings = perSecond(() => {
+        let s = '';
+        for (let j = 0; j < 10000; j++) s += 'a';
+        if (s.length === 1) throw new Error('never: keeps the loop from being optimised away');
+    });
+    const a = [], b = [];
+    for (let i = 0; i < 100000; i++) a[i] = b[i] = i;
+    const copies = perSecond((n) => {
+        const [from, to] = n % 2 ? [b, a] : [a, b];
+        for (let j = 0; j < from.length; j++) to[j] = from[j];
+    });
+    return Math.round((strings + copies) / 2);
+}"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -228,13 +255,41 @@ def responses(page, events: int, timeout_ms: int = 5000) -> dict:
     return row
 
 
+def host_speed(browser, rates: tuple[int, ...]) -> dict:
+    """Which Chromium, on which CPU, and its :data:`BENCHMARK_INDEX` at each CPU rate (a blank
+    page, each rate measured once after a warm-up round)."""
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+                if line.startswith("model name")), "?") if Path("/proc/cpuinfo").exists() else "?"
+    page = browser.new_page()
+    try:
+        cdp = page.context.new_cdp_session(page)
+        page.evaluate(BENCHMARK_INDEX)  # warm-up: V8 compiles the loops
+        index = {}
+        for rate in rates:
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+            index[str(rate)] = page.evaluate(BENCHMARK_INDEX)
+    finally:
+        page.close()
+    return {"chromium": browser.version, "cpu": cpu, "cpus": os.cpu_count(), "benchmark_index": index}
+
+
+def host_line(host: dict) -> str:
+    """One line on the machine a run stood for (see :data:`BENCHMARK_INDEX`)."""
+    index = ", ".join(f"{rate}x {value}" for rate, value in host["benchmark_index"].items())
+    return (f"Chromium {host['chromium']} on {host['cpu']} ({host['cpus']} cores); BenchmarkIndex "
+            f"{index} (Lighthouse: 1000+ a desktop PC, 800+ a low-end Chromebook, 125+ a mid-tier phone)")
+
+
 @contextmanager
 def lab_server(lang: str = "en"):
-    """`manabu lab` on a fresh course folder (it builds the course); yields (base URL, course)."""
+    """`manabu lab --as-student` on a fresh course folder (it builds the course): a lesson page
+    as a child gets it from the school's hub, without the teachers' tools
+    (autograder/labpage.py); yields (base URL, course)."""
     port = free_port()
     course = Path(tempfile.mkdtemp(prefix="manabu-bench-"))
     cmd = [sys.executable, "-m", "autograder.cli", "lab", "--course", str(course), "--lang", lang,
-           "--port", str(port), "--no-browser"]
+           "--port", str(port), "--no-browser", "--as-student"]
     try:
         with running(cmd, port, course.parent / f"{course.name}.log", TOKEN, seconds=300) as base:
             yield base, course
@@ -339,9 +394,10 @@ def measure_return(playwright, base: str, course: Path, lesson: str, rate: int) 
 
 def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str = "en",
                   log=print, rates: tuple[int, ...] = RATES,
-                  visits: tuple[str, ...] = ("first", "return")) -> list[dict]:
-    """Rows for every lesson (or ``lessons``) at each CPU rate in ``rates``: a first visit, and
-    at the throttled rate (the goal's) a return visit too."""
+                  visits: tuple[str, ...] = ("first", "return")) -> dict:
+    """``host``: the machine (:func:`host_speed`); ``lessons``: rows for every lesson (or
+    ``lessons``) at each CPU rate in ``rates``: a first visit, and at the throttled rate (the
+    goal's) a return visit too."""
     from playwright.sync_api import sync_playwright
 
     from course.catalog import load_catalog
@@ -351,6 +407,8 @@ def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str 
     with lab_server(lang) as (base, course), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            host = host_speed(browser, rates)
+            log("  " + host_line(host))
             for lesson in ids:
                 for rate in rates:
                     measured = []
@@ -365,7 +423,7 @@ def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str 
                             {k: v for k, v in row.items() if k not in ('lesson', 'cpu_rate', 'visit')}))
         finally:
             browser.close()
-    return rows
+    return {"host": host, "lessons": rows}
 
 
 def main(argv=None) -> int:
@@ -382,13 +440,14 @@ def main(argv=None) -> int:
                     help="the course language: ja opens JupyterLab in Japanese, with the school font")
     ap.add_argument("--out", default="build/bench-devices.json", help="where to write the results")
     args = ap.parse_args(argv)
-    rows = bench_devices(args.lessons or None, args.events, lang=args.lang,
-                         rates=tuple(int(r) for r in args.rates.split(",")),
-                         visits=tuple(args.visits.split(",")))
-    print(table(rows))
+    devices = bench_devices(args.lessons or None, args.events, lang=args.lang,
+                            rates=tuple(int(r) for r in args.rates.split(",")),
+                            visits=tuple(args.visits.split(",")))
+    print(host_line(devices["host"]))
+    print(table(devices["lessons"]))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    out.write_text(json.dumps(devices, indent=2), encoding="utf-8")
     print(f"Wrote {out}")
     return 0
 
