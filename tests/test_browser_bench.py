@@ -12,6 +12,7 @@ from autograder.dev.browser_bench import (
     SLIDER,
     TAP_HOLD_MS,
     _run_all,
+    calibrated_rate,
     host_line,
     host_speed,
     response_ms,
@@ -62,6 +63,30 @@ def test_host_line_says_which_chromium_and_how_fast_at_each_rate():
                       "benchmark_index": {"1": 2650, "4": 640}})
     assert line.startswith("Chromium 156.0 on AMD EPYC (2 cores)")
     assert "BenchmarkIndex 1x 2650, 4x 640" in line and "low-end Chromebook" in line
+
+
+def test_table_names_the_throttled_rates_it_ran_at():
+    """Calibrated to a device, each lesson has a rate of its own: the table shows their range."""
+    rows = [{"lesson": "e03", "cpu_rate": 3.37, "usable_s": 9.5, "p50_ms": 80, "p95_ms": 120},
+            {"lesson": "e01", "cpu_rate": 1, "usable_s": 4.0, "p50_ms": 30, "p95_ms": 60},
+            {"lesson": "e01", "cpu_rate": 3.1, "usable_s": 10.5, "p50_ms": 90, "p95_ms": 130}]
+    lines = table(rows).splitlines()
+    assert "3.1-3.37x CPU slower" in lines[0]
+    assert next(line for line in lines if line.startswith("e03")).split()[4:7] == ["9.5", "80", "120"]
+    assert next(line for line in lines if line.startswith("e01")).split()[1:7] == [
+        "4.0", "30", "60", "10.5", "90", "130"]
+    assert "4x CPU slower" in table(rows[1:2]).splitlines()[0]  # only a baseline: the goal's rate
+
+
+@pytest.mark.browser
+def test_calibrated_rate_makes_chromium_score_the_device_index(browser):
+    """At the rate found, the page scores about the index asked for (not the machine's own)."""
+    fast = host_speed(browser, (1,))["benchmark_index"]["1"]
+    target = fast / 3
+    rate = calibrated_rate(browser, target)
+    assert 1.5 < rate < 6, (fast, rate)
+    scored = host_speed(browser, (rate,))["benchmark_index"][str(rate)]
+    assert abs(scored - target) < 0.3 * target, (fast, rate, scored)
 
 
 @pytest.mark.browser
