@@ -4,6 +4,7 @@ the e03 lesson runs, the drawing pad and neighbours view render, and drawing cha
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -221,9 +222,21 @@ def webkit_run_all(wk, url: str) -> None:
     wk.wait_js("return document.querySelectorAll('.jp-Notebook .jp-Cell').length", seconds=90,
                what="the notebook's cells")
     wait_for_idle_kernel(url)
-    wk.click(wk.wait_js("return document.querySelector(\".lm-MenuBar-item:nth-child(4)\")", what="Run menu"))
-    wk.click(wk.wait_js("return document.querySelector(\".lm-Menu-item[data-command='runmenu:run-all']\")",
-                        what="Run all"))
+    # JupyterLab enables the Run menu's entries once the notebook is its current document, which
+    # can come after its cells are drawn (seen in CI: the menu opened with every entry greyed out,
+    # and the click on Run All did nothing). As a child would, close the menu and open it again.
+    menu = "return document.querySelector(\".lm-MenuBar-item:nth-child(4)\")"
+    run_all = ".lm-Menu-item[data-command='runmenu:run-all']"
+    deadline = time.time() + 60
+    while True:
+        wk.click(wk.wait_js(menu, what="Run menu"))
+        entry = wk.wait_js(f"return document.querySelector(\"{run_all}\")", what="Run all")
+        if not wk.js("return arguments[0].classList.contains('lm-mod-disabled')", entry):
+            break
+        assert time.time() < deadline, "WebKit: Run all stayed greyed out for 60 s"
+        wk.click(wk.wait_js(menu, what="Run menu"))  # closes it
+        time.sleep(0.5)
+    wk.click(entry)
     assert wk.wait_js(ALL_RAN_JS, seconds=180, what="every cell to run") is True
 
 

@@ -283,22 +283,32 @@ def host_speed(browser, rates: tuple[float, ...]) -> dict:
     return {"chromium": browser.version, "cpu": cpu, "cpus": os.cpu_count(), "benchmark_index": index}
 
 
+def calibrate(score: Callable[[float], float], index: float, corrections: int = 2) -> float:
+    """The rate at which ``score(rate)`` (a BenchmarkIndex measured at that rate) is ``index``.
+    The index falls about as 1/rate: a first guess from the unthrottled score, then
+    ``corrections`` steps, each from a score measured at the last guess."""
+    rate = max(1.0, score(1.0) / index)
+    for _ in range(corrections):
+        rate = max(1.0, rate * score(rate) / index)
+    return round(rate, 2)
+
+
 def calibrated_rate(browser, index: float) -> float:
     """The CPU throttling rate at which this machine's Chromium scores ``index`` on
     :data:`BENCHMARK_INDEX` (as DevTools' calibrated throttling): a device of a given speed
-    rather than a multiple of whatever machine runs the bench. The index falls about as 1/rate:
-    a first guess from the unthrottled score, then two corrections, each measured."""
+    rather than a multiple of whatever machine runs the bench (:func:`calibrate`)."""
     page = browser.new_page()
     try:
         cdp = page.context.new_cdp_session(page)
         page.evaluate(BENCHMARK_INDEX)  # warm-up
-        rate = max(1.0, page.evaluate(BENCHMARK_INDEX) / index)
-        for _ in range(2):
+
+        def score(rate: float) -> float:
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-            rate = max(1.0, rate * page.evaluate(BENCHMARK_INDEX) / index)
+            return page.evaluate(BENCHMARK_INDEX)
+
+        return calibrate(score, index)
     finally:
         page.close()
-    return round(rate, 2)
 
 
 def host_line(host: dict) -> str:
