@@ -92,17 +92,24 @@ def inputs_hash() -> str:
     return digest.hexdigest()
 
 
-def remove_user(name: str) -> None:
+def end_processes_of(name: str) -> list[str]:
+    """Kill every process of the Unix user ``name`` (none if there is no such user); their
+    command lines."""
     if run("id", "-u", name, check=False).returncode:
-        return
+        return []
     uid = int(run("id", "-u", name).stdout)
     import psutil
 
-    procs = [p for p in psutil.process_iter(["uids"])  # servers this test started as that user
+    procs = [p for p in psutil.process_iter(["uids", "cmdline"])
              if p.info["uids"] and p.info["uids"].real == uid]
     for proc in procs:
         proc.kill()
-    psutil.wait_procs(procs, timeout=10)  # userdel refuses a user who still has processes
+    psutil.wait_procs(procs, timeout=10)
+    return [" ".join(p.info["cmdline"] or []) for p in procs]
+
+
+def remove_user(name: str) -> None:
+    end_processes_of(name)  # servers this test started as that user; userdel refuses a user with processes
     run("userdel", "--remove", name, check=False)
 
 
@@ -342,6 +349,11 @@ def hub(user_env):
             except (OSError, ValueError):
                 pass
         print("hub log (tail):\n" + hub.log()[-6000:], file=sys.stderr)  # shown when a test failed
+        # a stopped hub stops its services; seen after CI runs: a live service still running as
+        # its user. End it, and say so (shown when a test failed)
+        left = end_processes_of("manabu-live")
+        if left:
+            print("the live service outlived the hub; ended now: " + "; ".join(left), file=sys.stderr)
         for name in USERS + GRADERS + ROSTER_USERS:
             remove_user(name)  # also ends the user servers the hub left running
         for group in CLASS_GROUPS:
