@@ -22,6 +22,7 @@ import nbformat
 import pytest
 from browser_helpers import TOKEN, running, shutdown_kernels, wait_for_idle_kernel
 from conftest import free_port
+from lab_tabs import exposing_app_env
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -277,9 +278,8 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
     # JupyterLab as the hub shows it to a child: the student's page config (autograder/labpage.py)
     from autograder.labpage import write_page_config
 
+    env = exposing_app_env(tmp_path / "student-config")
     write_page_config(tmp_path / "student-config", "student")
-    env = {**os.environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(
-        [str(tmp_path / "student-config"), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])])}
     with running(cmd, port, tmp_path / "lab.log", env=env) as base:
         context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
         page = context.new_page()

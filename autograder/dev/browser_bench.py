@@ -264,22 +264,31 @@ def responses(page, events: int, timeout_ms: int = 5000) -> dict:
     return row
 
 
-def host_speed(browser, rates: tuple[float, ...]) -> dict:
-    """Which Chromium, on which CPU, and its :data:`BENCHMARK_INDEX` at each CPU rate (a blank
-    page, each rate measured once after a warm-up round)."""
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
-                if line.startswith("model name")), "?") if Path("/proc/cpuinfo").exists() else "?"
+@contextmanager
+def _scoring(browser):
+    """``score(rate)``: :data:`BENCHMARK_INDEX` measured at CPU ``rate`` in a blank page (after a
+    warm-up round: V8 compiles the loops), while the block runs."""
     page = browser.new_page()
     try:
         cdp = page.context.new_cdp_session(page)
-        page.evaluate(BENCHMARK_INDEX)  # warm-up: V8 compiles the loops
-        index = {}
-        for rate in rates:
+        page.evaluate(BENCHMARK_INDEX)
+
+        def score(rate: float) -> float:
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-            index[str(rate)] = page.evaluate(BENCHMARK_INDEX)
+            return page.evaluate(BENCHMARK_INDEX)
+
+        yield score
     finally:
         page.close()
+
+
+def host_speed(browser, rates: tuple[float, ...]) -> dict:
+    """Which Chromium, on which CPU, and its :data:`BENCHMARK_INDEX` at each CPU rate."""
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+                if line.startswith("model name")), "?") if Path("/proc/cpuinfo").exists() else "?"
+    with _scoring(browser) as score:
+        index = {str(rate): score(rate) for rate in rates}
     return {"chromium": browser.version, "cpu": cpu, "cpus": os.cpu_count(), "benchmark_index": index}
 
 
@@ -297,18 +306,8 @@ def calibrated_rate(browser, index: float) -> float:
     """The CPU throttling rate at which this machine's Chromium scores ``index`` on
     :data:`BENCHMARK_INDEX` (as DevTools' calibrated throttling): a device of a given speed
     rather than a multiple of whatever machine runs the bench (:func:`calibrate`)."""
-    page = browser.new_page()
-    try:
-        cdp = page.context.new_cdp_session(page)
-        page.evaluate(BENCHMARK_INDEX)  # warm-up
-
-        def score(rate: float) -> float:
-            cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-            return page.evaluate(BENCHMARK_INDEX)
-
+    with _scoring(browser) as score:
         return calibrate(score, index)
-    finally:
-        page.close()
 
 
 def host_line(host: dict) -> str:
