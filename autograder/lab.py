@@ -20,6 +20,7 @@ FORMGRADER_LABELS = "autograder.school.formgrader_labels"
 ASSIGNMENT_LIST = "autograder.school.assignment_list"
 EXPORT_FORMATS = "autograder.school.export_formats"
 EARLY_KERNEL = "autograder.school.early_kernel"
+LEAN_PAGE = "autograder.labpage"
 
 
 def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[str]:
@@ -43,7 +44,10 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            # waits on the server for its kernel (autograder.school.export_formats)
            "--ServerApp.jpserver_extensions", f"{EXPORT_FORMATS}=True",
            # a lesson's kernel starts while its page loads (autograder.school.early_kernel)
-           "--ServerApp.jpserver_extensions", f"{EARLY_KERNEL}=True"]
+           "--ServerApp.jpserver_extensions", f"{EARLY_KERNEL}=True",
+           # extension packages the page config turns off as a whole are not even fetched
+           # (autograder.labpage.leave_out_disabled_packages)
+           "--ServerApp.jpserver_extensions", f"{LEAN_PAGE}=True"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

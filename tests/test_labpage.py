@@ -112,3 +112,24 @@ def test_manabu_lab_as_student_starts_the_students_page(tmp_path, monkeypatch, c
     said = capsys.readouterr().out
     assert ("as a student sees it" in said) == (role == "student")
     assert ("Formgrader is in the Nbgrader menu" in said) == (role == "lab")
+
+
+def test_a_package_turned_off_as_a_whole_is_not_fetched():
+    """Only a package named whole in disabledExtensions leaves ``federated_extensions``: one
+    with a plugin or two turned off (nbgrader for students) is still fetched."""
+    from autograder.labpage import leave_out_disabled_packages, page_config_hook
+
+    installed = [{"name": name, "load": "static/remoteEntry.js", "extension": "./extension"}
+                 for name in ("jupyterlab-jupytext", "@jupyter/nbgrader", "@manabu/lab")]
+    config = {"disabledExtensions": ["jupyterlab-jupytext", "@jupyter/nbgrader:formgrader",
+                                     "@jupyterlab/terminal-extension"],
+              "federated_extensions": installed}
+    kept = leave_out_disabled_packages(dict(config))["federated_extensions"]
+    assert [ext["name"] for ext in kept] == ["@jupyter/nbgrader", "@manabu/lab"]
+    assert leave_out_disabled_packages({"federated_extensions": installed})[
+        "federated_extensions"] == installed  # nothing disabled: all fetched
+    # as a server's hook, after the hook that was there before (the early kernel's)
+    seen = []
+    hook = page_config_hook(lambda handler, pc: seen.append(handler) or pc)
+    assert [ext["name"] for ext in hook("handler", dict(config))["federated_extensions"]] == [
+        "@jupyter/nbgrader", "@manabu/lab"] and seen == ["handler"]

@@ -24,9 +24,13 @@ from browser_helpers import TOKEN, running, shutdown_kernels, wait_for_idle_kern
 from conftest import free_port
 from lab_tabs import exposing_app_env
 
+from autograder.lab import LEAN_PAGE
+from autograder.labpage import disabled_extensions
+
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 STUDENT = "hana"
+LABEXTENSIONS = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
 RUBY = ('<ruby>分類<rp>（</rp><rt>ぶんるい</rt><rp>）</rp></ruby>を<ruby onclick="alert(1)">学<rt>まな</rt></ruby>ぶ'
         '<iframe src="about:blank"></iframe><script>window.manabuLeak = 1</script>')
 
@@ -274,6 +278,8 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
            f"--ServerApp.root_dir={home}",
            "--LabApp.expose_app_in_browser=True",  # the test's own edits go through the model
+           # as on the hub: packages the page config turns off as a whole are not fetched
+           "--ServerApp.jpserver_extensions", f"{LEAN_PAGE}=True",
            *(["--allow-root"] if os.geteuid() == 0 else [])]
     # JupyterLab as the hub shows it to a child: the student's page config (autograder/labpage.py)
     from autograder.labpage import write_page_config
@@ -283,8 +289,9 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
     with running(cmd, port, tmp_path / "lab.log", env=env) as base:
         context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
         page = context.new_page()
-        console = []
+        console, fetched = [], []
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("request", lambda r: fetched.append(r.url))
         page.keyboard.press = page.keyboard.type = page.keyboard.down = None  # taps only
         try:
             for lesson in LESSONS:
@@ -304,6 +311,13 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
             shutdown_kernels(base)
     # every plugin the student's page keeps found what it needs among the others
     assert [line for line in console if "failed to activate" in line] == []
+    # and no code of the installed packages it turns off as a whole (Jupytext, Voila's
+    # preview, the Notebook buttons) was fetched
+    off = [name for name, disabled in disabled_extensions("student").items()
+           if disabled and (LABEXTENSIONS / name / "package.json").exists()]
+    assert len(off) >= 3, off
+    assert [url for url in fetched if any(f"/lab/extensions/{name}/" in url for name in off)] == []
+    assert any("/lab/extensions/@manabu/lab/" in url for url in fetched)
 
     for lesson in LESSONS:
         graded_in_full(course, home, lesson, expected[lesson])

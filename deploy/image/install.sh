@@ -122,7 +122,8 @@ lab_config() {  # DIR formgrader create-assignment course-list (true = disabled)
   # autograder.school.export_formats: JupyterLab's export formats worked out once, not on every
   #   notebook a child opens
   # autograder.school.early_kernel: a lesson's kernel starts while its page loads
-  echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true, \"autograder.school.formgrader_labels\": true, \"autograder.school.assignment_list\": true, \"autograder.school.export_formats\": true, \"autograder.school.early_kernel\": true}}}" \
+  # autograder.labpage: extension packages turned off as a whole are not even fetched
+  echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true, \"autograder.school.formgrader_labels\": true, \"autograder.school.assignment_list\": true, \"autograder.school.export_formats\": true, \"autograder.school.early_kernel\": true, \"autograder.labpage\": true}}}" \
     > "$1/jupyter_server_config.d/zz-manabu-role.json"
 }
 lab_config "$ETC" true true true student
