@@ -57,6 +57,38 @@ STUDENT_UNUSED = {
     "@jupyterlab/help-extension": "the Help menu's links to documentation on the internet",
     "@jupyterlab/csvviewer-extension": "table views of .csv files",
     "@jupyterlab/markdownviewer-extension": "rendered views of .md files",
+    # What a lesson page draws and keeps up to date for nobody: the status bar (kernel, line and
+    # column, mode, saving) re-renders on every cell a "run all" runs; the lesson's toolbar
+    # already shows whether the kernel is busy. With these off the page's main thread worked
+    # ~8 % less until the first widget (1x CPU, e01 and j03, 6 loads each).
+    "@jupyterlab/statusbar-extension": "the status bar at the bottom of the page",
+    "@jupyterlab/apputils-extension:kernel-status": "the kernel in the status bar",
+    "@jupyterlab/notebook-extension:kernel-status": "the notebook's kernel in the status bar",
+    "@jupyterlab/apputils-extension:running-sessions-status": "running kernels in the status bar",
+    "@jupyterlab/codemirror-extension:line-col-status": "line and column in the status bar",
+    "@jupyterlab/notebook-extension:cursor-position": "line and column in the status bar",
+    "@jupyterlab/fileeditor-extension:cursor-position": "line and column in the status bar",
+    "@jupyterlab/fileeditor-extension:editor-syntax-status": "a file's language in the status bar",
+    "@jupyterlab/fileeditor-extension:tab-space-status": "indentation in the status bar",
+    "@jupyterlab/notebook-extension:mode-status": "command or edit mode in the status bar",
+    "@jupyterlab/notebook-extension:trust-status": "notebook trust in the status bar",
+    "@jupyterlab/notebook-extension:cell-counter-status": "cell counts in the status bar",
+    "@jupyterlab/docmanager-extension:path-status": "the file's path in the status bar",
+    "@jupyterlab/docmanager-extension:saving-status": "'Saving completed' in the status bar",
+    "@jupyterlab/filebrowser-extension:file-upload-status": "uploads in the status bar",
+    "@jupyterlab/running-extension": "the panel of running kernels and open tabs: a lesson has one",
+    "@jupyterlab/notebook-extension:tools": "the notebook tools sidebar (cell metadata)",
+    "@jupyterlab/notebook-extension:metadata-editor": "cell and notebook metadata editors",
+    "@jupyterlab/notebook-extension:active-cell-tool": "the active cell in the notebook tools",
+    "@jupyterlab/application-extension:property-inspector": "the property inspector sidebar",
+    "@jupyterlab/notebook-extension:cloned-outputs": "an output in a tab of its own",
+    "@jupyterlab/notebook-extension:log-output": "kernel messages for developers",
+    "@jupyterlab/notebook-extension:code-console": "a console for the notebook (consoles are off)",
+    "@jupyterlab/completer-extension:inline-history": "inline completion from history (off)",
+    "@jupyterlab/completer-extension:inline-completer": "inline completion (off)",
+    "@jupyterlab/mermaid-extension": "Mermaid diagrams: no lesson has one",
+    "@jupyterlab/pdf-extension": "PDF outputs: no lesson has one",
+    "@jupyterlab/vega5-extension": "Vega charts: lessons plot with matplotlib",
 }
 # Teachers on the hub reach each class's Formgrader through the Course List; a class's grader
 # service (the Formgrader itself) has it all.

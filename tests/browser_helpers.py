@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from autograder.dev import labserver
+from autograder.dev.browser_bench import menu_command
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -60,18 +61,9 @@ MENU_OF: dict[str, int] = {}
 
 
 def run_command(page, command: str) -> None:
-    """Click the menu entry of a JupyterLab command, found by its data-command id (any UI language)."""
-    items = page.locator(".lm-MenuBar-item")
-    indices = list(range(items.count()))
-    for index in [i for i in indices if i == MENU_OF.get(command)] + indices:
-        items.nth(index).click()
-        entry = page.locator(f".lm-Menu-item[data-command='{command}']")
-        if entry.count() and entry.first.is_visible():
-            entry.first.click()
-            MENU_OF[command] = index
-            return
-        page.keyboard.press("Escape")
-    raise AssertionError(f"no menu entry runs {command}")
+    """Click the menu entry of a JupyterLab command, found by its data-command id (any UI
+    language), once it is not greyed out (autograder.dev.browser_bench.menu_command)."""
+    MENU_OF[command] = menu_command(page, command, first=MENU_OF.get(command))
 
 
 def open_and_run_all(page, url: str) -> None:

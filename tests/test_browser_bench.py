@@ -237,10 +237,13 @@ MENUS = """<ul>""" + "".join(
     for label in ("File", "Edit", "View", "Run", "Kernel")) + """</ul><div id="menu"></div>
 <script>
 window.opened = [];
+window.greyed = 0;  // Run All greyed out (no current notebook yet) for this many openings
 function openMenu(label) {
   window.opened.push(label);
+  const greyed = label === 'Run' && window.greyed-- > 0;
   document.getElementById('menu').innerHTML = label === 'Run'
-    ? '<div class="lm-Menu-item" data-command="runmenu:run-all" onclick="window.ran = true">Run All</div>'
+    ? `<div class="lm-Menu-item${greyed ? ' lm-mod-disabled' : ''}" data-command="runmenu:run-all"
+         onclick="window.ran = ${!greyed}">Run All</div>`
     : '<div class="lm-Menu-item" data-command="other">x</div>';
 }
 document.addEventListener('keydown', e => {
@@ -268,3 +271,8 @@ def test_run_all_opens_only_the_run_menu(browser):
         _run_all(page)
         assert page.evaluate("() => [window.opened, window.ran]") == [
             ["File", "Edit", "View", "Run"], True]
+        # greyed out while JupyterLab has no current notebook yet: the Run menu again until not
+        page.set_content(MENUS)
+        page.evaluate("() => { window.greyed = 2; }")
+        _run_all(page)
+        assert page.evaluate("() => [window.opened, window.ran]") == [["Run"] * 3, True]

@@ -348,20 +348,38 @@ def _wait_kernel_idle(base: str, name: str, seconds: float = 120) -> None:
 RUN_MENU = ("Run", "実行")
 
 
-def _run_all(page) -> None:
-    """Run all cells from JupyterLab's Run menu (its entry found by command id; the menu by its
-    label, else by opening each menu in turn)."""
+def menu_command(page, command: str, labels: tuple[str, ...] = (), first: int | None = None,
+                 seconds: float = 30) -> int:
+    """Click the entry of JupyterLab's ``command`` (found by its id: any UI language) in the
+    menu bar: first in menu number ``first``, then in the menus ``labels`` names, then in each
+    menu in turn. Greyed out, an entry does nothing (JupyterLab has no current notebook yet,
+    just after it opened one): that menu is opened again until the entry is not, as a child
+    would. Returns the number of the menu it was in."""
     items = page.locator(".lm-MenuBar-item")
-    labels = [label.strip() for label in items.all_inner_texts()]
-    order = sorted(range(len(labels)), key=lambda index: labels[index] not in RUN_MENU)
-    for index in order:
-        items.nth(index).click()
-        entry = page.locator(".lm-Menu-item[data-command='runmenu:run-all']")
-        if entry.count() and entry.first.is_visible():
-            entry.first.click()
-            return
-        page.keyboard.press("Escape")
-    raise RuntimeError("no Run all in the menus")
+    texts = [text.strip() for text in items.all_inner_texts()]
+    order = sorted(range(len(texts)), key=lambda index: (index != first, texts[index] not in labels))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for index in order:
+            items.nth(index).click()
+            entry = page.locator(f".lm-Menu-item[data-command='{command}']")
+            if entry.count() and entry.first.is_visible():
+                if "lm-mod-disabled" not in (entry.first.get_attribute("class") or ""):
+                    entry.first.click()
+                    return index
+                order = [index]  # the right menu: open it again in a moment
+            page.keyboard.press("Escape")
+            if order == [index]:
+                break
+        else:
+            raise RuntimeError(f"no menu has an entry for {command}")
+        page.wait_for_timeout(200)
+    raise RuntimeError(f"the menu entry for {command} stayed greyed out for {seconds:.0f} s")
+
+
+def _run_all(page) -> None:
+    """Run all cells from JupyterLab's Run menu (:func:`menu_command`)."""
+    menu_command(page, "runmenu:run-all", RUN_MENU)
 
 
 def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rate: float,
