@@ -166,14 +166,25 @@ def leave_out_disabled_packages(page_config: dict) -> dict:
     return page_config
 
 
-def page_config_hook(previous=None):
-    """A ``page_config_hook`` (jupyterlab_server calls it as it renders a JupyterLab page) that
-    applies :func:`leave_out_disabled_packages`; it chains ``previous``."""
-    def hook(handler, page_config: dict) -> dict:
+def chain_hook(previous, hook):
+    """A ``page_config_hook`` (jupyterlab_server calls it with the request handler and the page
+    config as it renders a JupyterLab page) that runs ``previous`` (None: none), then ``hook``."""
+    def chained(handler, page_config: dict) -> dict:
         if previous is not None:
             page_config = previous(handler, page_config)
-        return leave_out_disabled_packages(page_config)
-    return hook
+        return hook(handler, page_config)
+    return chained
+
+
+def add_page_config_hook(server_app, hook) -> None:
+    """Add ``hook`` after the server's page config hooks so far (server extensions each add one)."""
+    settings = server_app.web_app.settings
+    settings["page_config_hook"] = chain_hook(settings.get("page_config_hook"), hook)
+
+
+def page_config_hook(previous=None):
+    """A ``page_config_hook`` that applies :func:`leave_out_disabled_packages` after ``previous``."""
+    return chain_hook(previous, lambda handler, page_config: leave_out_disabled_packages(page_config))
 
 
 def _jupyter_server_extension_points() -> list[dict]:
@@ -181,8 +192,7 @@ def _jupyter_server_extension_points() -> list[dict]:
 
 
 def _load_jupyter_server_extension(server_app) -> None:
-    settings = server_app.web_app.settings
-    settings["page_config_hook"] = page_config_hook(settings.get("page_config_hook"))
+    add_page_config_hook(server_app, page_config_hook())
 
 
 if __name__ == "__main__":  # deploy/image/install.sh: python -m autograder.labpage ROLE DIR

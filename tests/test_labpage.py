@@ -133,3 +133,12 @@ def test_a_package_turned_off_as_a_whole_is_not_fetched():
     hook = page_config_hook(lambda handler, pc: seen.append(handler) or pc)
     assert [ext["name"] for ext in hook("handler", dict(config))["federated_extensions"]] == [
         "@jupyter/nbgrader", "@manabu/lab"] and seen == ["handler"]
+
+
+def test_manabu_lab_and_the_hub_image_leave_them_out():
+    from autograder.lab import LEAN_PAGE, lab_command
+
+    install = (Path(__file__).resolve().parent.parent / "deploy" / "image" /
+               "install.sh").read_text(encoding="utf-8")
+    assert f"{LEAN_PAGE}=True" in lab_command(Path("/nonexistent/course"), 8888)
+    assert f'\\"{LEAN_PAGE}\\": true' in install

@@ -22,6 +22,8 @@ from pathlib import PurePosixPath
 
 from jupyter_core.utils import ensure_async
 
+from autograder.labpage import add_page_config_hook, chain_hook
+
 # the lesson paths whose session this server is starting now (two quick reloads start one)
 _starting: set[str] = set()
 # the tasks started, kept so that they are not garbage-collected while they run
@@ -75,20 +77,21 @@ async def start_session(settings: dict, path: str, log) -> str | None:
         _starting.discard(path)
 
 
+def start_for_page(handler, page_config: dict) -> dict:
+    """Start the session of the notebook a JupyterLab page opens (as the page renders), if the
+    user may run kernels; the page config goes on unchanged."""
+    path = notebook_path(handler.path_kwargs.get("tree"))
+    if path is not None and handler.authorizer.is_authorized(
+            handler, handler.current_user, "execute", "kernels"):
+        task = asyncio.ensure_future(start_session(handler.settings, path, handler.log))
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
+    return page_config
+
+
 def page_config_hook(previous=None):
-    """A ``page_config_hook`` (jupyterlab_server calls it as it renders a JupyterLab page) that
-    starts the session of the notebook the page opens; it chains ``previous``."""
-    def hook(handler, page_config: dict) -> dict:
-        if previous is not None:
-            page_config = previous(handler, page_config)
-        path = notebook_path(handler.path_kwargs.get("tree"))
-        if path is not None and handler.authorizer.is_authorized(
-                handler, handler.current_user, "execute", "kernels"):
-            task = asyncio.ensure_future(start_session(handler.settings, path, handler.log))
-            _tasks.add(task)
-            task.add_done_callback(_tasks.discard)
-        return page_config
-    return hook
+    """A ``page_config_hook`` that runs :func:`start_for_page` after ``previous``."""
+    return chain_hook(previous, start_for_page)
 
 
 def _jupyter_server_extension_points() -> list[dict]:
@@ -96,5 +99,4 @@ def _jupyter_server_extension_points() -> list[dict]:
 
 
 def _load_jupyter_server_extension(server_app) -> None:
-    settings = server_app.web_app.settings
-    settings["page_config_hook"] = page_config_hook(settings.get("page_config_hook"))
+    add_page_config_hook(server_app, start_for_page)
