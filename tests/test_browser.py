@@ -43,11 +43,13 @@ DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """`manabu lab` on a fresh course folder (it builds the course itself), on a free port."""
+    """`manabu lab --as-student` on a fresh course folder (it builds the course itself), on a
+    free port: every lesson is checked in the JupyterLab a child gets from the school's hub, with
+    the plugins and extension packages a student's page leaves out (autograder/labpage.py)."""
     course = tmp_path_factory.mktemp("lab-course")
     port = free_port()
     cmd = [sys.executable, "-m", "autograder.cli", "lab", "--course", str(course), "--lang", "en",
-           "--port", str(port), "--no-browser"]
+           "--port", str(port), "--no-browser", "--as-student"]
     logs = tmp_path_factory.mktemp("lab-log")
     # window.jupyterapp for LabTabs (the test's server only: `make lab` never exposes it)
     env = exposing_app_env(logs / "jupyter-config")
