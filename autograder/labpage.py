@@ -40,8 +40,8 @@ STUDENT_UNUSED = {
     "@jupyter/nbgrader:course-list": "the Course List of a teacher's classes",
     # JupyterLab's tools for other work than a lesson. Each plugin left out is one JupyterLab
     # neither starts nor checks the settings of (it validates every plugin's settings against
-    # its schema as the page starts): 36 plugins; the page's main thread worked
-    # ~0.1-0.2 s less of ~1.7 s until the lesson was drawn (1x CPU, e01 and j03, 5 loads each).
+    # its schema as the page starts): 36 plugins; the page's main thread worked ~0.1-0.2 s
+    # less of ~1.7 s until the lesson was drawn (1x CPU, e01 and j03, 5 loads each).
     "@jupyterlab/terminal-extension": "a terminal: a shell on the school's server is no part of "
                                       "a lesson",
     "@jupyterlab/console-extension": "code consoles: lessons are notebooks",
@@ -57,10 +57,10 @@ STUDENT_UNUSED = {
     "@jupyterlab/help-extension": "the Help menu's links to documentation on the internet",
     "@jupyterlab/csvviewer-extension": "table views of .csv files",
     "@jupyterlab/markdownviewer-extension": "rendered views of .md files",
-    # What a lesson page draws and keeps up to date for nobody (34 plugins more: a student's page
-    # starts 152 of a teacher's 222): the status bar (kernel, line and
-    # column, mode, saving) re-renders on every cell a "run all" runs; the lesson's toolbar
-    # already shows whether the kernel is busy. With these off the page's main thread worked
+    # What a lesson page draws and keeps up to date for nobody (34 plugins more: a student's
+    # page starts 152 of a teacher's 222): the status bar (kernel, line and column, mode,
+    # saving) re-renders on every cell a "run all" runs; the lesson's toolbar already shows
+    # whether the kernel is busy. With these off the page's main thread worked
     # 3.0 -> 2.8 (e01) and 3.2 -> 2.9 (j03) CPU s until the first widget (1x CPU, 6 alternating
     # loads each): a small gain, about the size of this machine's noise.
     "@jupyterlab/statusbar-extension": "the status bar at the bottom of the page",
@@ -158,8 +158,9 @@ def leave_out_disabled_packages(page_config: dict) -> dict:
     JupyterLab fetches and runs the code of every installed extension package, also of one
     whose plugins are all disabled, and only then leaves its plugins out: for a student, the
     Jupytext, Voila-preview and Notebook-buttons packages, ~300 KB of JavaScript a slow school
-    laptop parses for nothing (extension code fetched: 1302 -> 1003 KB). A package named in ``disabledExtensions`` (the whole package,
-    not one of its plugins) is taken off ``federated_extensions``, so the page never fetches it.
+    laptop parses for nothing (extension code fetched: 1302 -> 1003 KB). A package named in
+    ``disabledExtensions`` (the whole package, not one of its plugins) is taken off
+    ``federated_extensions``, so the page never fetches it.
     """
     disabled = set(page_config.get("disabledExtensions") or ())
     extensions = page_config.get("federated_extensions") or []
