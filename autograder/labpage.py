@@ -185,9 +185,14 @@ def add_page_config_hook(server_app, hook) -> None:
     settings["page_config_hook"] = chain_hook(settings.get("page_config_hook"), hook)
 
 
+def lean_page(handler, page_config: dict) -> dict:
+    """:func:`leave_out_disabled_packages` as a JupyterLab page renders (any handler)."""
+    return leave_out_disabled_packages(page_config)
+
+
 def page_config_hook(previous=None):
-    """A ``page_config_hook`` that applies :func:`leave_out_disabled_packages` after ``previous``."""
-    return chain_hook(previous, lambda handler, page_config: leave_out_disabled_packages(page_config))
+    """A ``page_config_hook`` that runs :func:`lean_page` after ``previous``."""
+    return chain_hook(previous, lean_page)
 
 
 def _jupyter_server_extension_points() -> list[dict]:
@@ -195,7 +200,7 @@ def _jupyter_server_extension_points() -> list[dict]:
 
 
 def _load_jupyter_server_extension(server_app) -> None:
-    add_page_config_hook(server_app, page_config_hook())
+    add_page_config_hook(server_app, lean_page)
 
 
 if __name__ == "__main__":  # deploy/image/install.sh: python -m autograder.labpage ROLE DIR

@@ -25,7 +25,7 @@ from conftest import free_port
 from lab_tabs import exposing_app_env
 
 from autograder.lab import LEAN_PAGE
-from autograder.labpage import disabled_extensions
+from autograder.labpage import disabled_extensions, write_page_config
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -282,8 +282,6 @@ def test_e01_and_e03_in_japanese_by_taps_only(browser, tmp_path):
            "--ServerApp.jpserver_extensions", f"{LEAN_PAGE}=True",
            *(["--allow-root"] if os.geteuid() == 0 else [])]
     # JupyterLab as the hub shows it to a child: the student's page config (autograder/labpage.py)
-    from autograder.labpage import write_page_config
-
     env = exposing_app_env(tmp_path / "student-config")
     write_page_config(tmp_path / "student-config", "student")
     with running(cmd, port, tmp_path / "lab.log", env=env) as base:

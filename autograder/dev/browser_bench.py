@@ -356,25 +356,25 @@ def menu_command(page, command: str, labels: tuple[str, ...] = (), first: int | 
     just after it opened one): that menu is opened again until the entry is not, as a child
     would. Returns the number of the menu it was in."""
     items = page.locator(".lm-MenuBar-item")
+    entry = page.locator(f".lm-Menu-item[data-command='{command}']")
     texts = [text.strip() for text in items.all_inner_texts()]
     order = sorted(range(len(texts)), key=lambda index: (index != first, texts[index] not in labels))
+    for index in order:
+        items.nth(index).click()
+        if entry.count() and entry.first.is_visible():
+            break
+        page.keyboard.press("Escape")
+    else:
+        raise RuntimeError(f"no menu has an entry for {command}")
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for index in order:
-            items.nth(index).click()
-            entry = page.locator(f".lm-Menu-item[data-command='{command}']")
-            if entry.count() and entry.first.is_visible():
-                if "lm-mod-disabled" not in (entry.first.get_attribute("class") or ""):
-                    entry.first.click()
-                    return index
-                order = [index]  # the right menu: open it again in a moment
-            page.keyboard.press("Escape")
-            if order == [index]:
-                break
-        else:
-            raise RuntimeError(f"no menu has an entry for {command}")
+    while "lm-mod-disabled" in (entry.first.get_attribute("class") or ""):
+        page.keyboard.press("Escape")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the menu entry for {command} stayed greyed out for {seconds:.0f} s")
         page.wait_for_timeout(200)
-    raise RuntimeError(f"the menu entry for {command} stayed greyed out for {seconds:.0f} s")
+        items.nth(index).click()  # the right menu, again
+    entry.first.click()
+    return index
 
 
 def _run_all(page) -> None:
