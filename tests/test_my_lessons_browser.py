@@ -89,6 +89,9 @@ def test_panel_lists_fetches_submits_and_shows_the_own_score(lab, browser):
         assert "のびたよ" in card.inner_text()
         assert not re.search(r"[A-Za-z]", panel_text), panel_text  # all Japanese for the child
         button = card.locator("button[data-action='fetch']")
+        # the panel may redraw its cards right after the first list (CI saw the button not yet
+        # laid out: no box): measure it once it is on the screen
+        button.wait_for(state="visible", timeout=30_000)
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, box  # a child's finger
 
