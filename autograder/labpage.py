@@ -28,6 +28,14 @@ UNUSED = {
     "@jupyter-notebook/lab-extension": "'Open in Jupyter Notebook' buttons: lessons open in "
                                        "JupyterLab",
 }
+# JupyterLab's plugins Manabu's extension stands in for, on every page: each -> its stand-in.
+REPLACED = {
+    # JupyterLab checks every plugin's settings against its schema as a page starts, compiling
+    # each schema twice (~150 on a student's page) although almost none has user settings:
+    # @manabu/lab:settings (course/labextension/src/settings.ts) fills such a plugin's defaults
+    # in without compiling; the rest, and what a teacher types, JupyterLab's own validator checks
+    "@jupyterlab/apputils-extension:settings": "@manabu/lab:settings",
+}
 # Also unused by students (a teacher's `manabu lab` and the hub's teacher levels keep them).
 STUDENT_UNUSED = {
     "jupyterlab-jupytext": "opening .md lesson texts as notebooks: students get .ipynb files",
@@ -127,8 +135,8 @@ def disabled_extensions(role: str = "lab") -> dict[str, bool]:
     extra = {"lab": {}, "student": STUDENT_UNUSED, "teacher": TEACHER_UNUSED, "grader": {}}
     if role not in extra:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    off = {*UNUSED, *extra[role]}
-    return {name: name in off for name in (*UNUSED, *STUDENT_UNUSED)}
+    off = {*UNUSED, *REPLACED, *extra[role]}
+    return {name: name in off for name in (*UNUSED, *REPLACED, *STUDENT_UNUSED)}
 
 
 # No build check: on every page load JupyterLab asks the server whether its extensions need a

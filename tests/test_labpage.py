@@ -12,6 +12,7 @@ import pytest
 from autograder.lab import lab_environment
 from autograder.labpage import (
     NEEDED,
+    REPLACED,
     ROLES,
     STUDENT_UNUSED,
     UNUSED,
@@ -35,14 +36,18 @@ def test_no_role_turns_off_what_a_lesson_needs(role):
     disabled = disabled_extensions(role)
     assert [name for name in NEEDED if turned_off(name, disabled)] == []
     assert all(disabled[name] for name in UNUSED)  # the unused ones, for every role
+    # JupyterLab's plugins Manabu stands in for: theirs off, the stand-in on, for every role
+    assert all(disabled[name] for name in REPLACED)
+    assert [new for new in REPLACED.values() if turned_off(new, disabled)] == []
 
 
 def test_each_role_turns_off_exactly_its_list():
     """A name taken off a list (or a teacher tool left on for students) shows here."""
     on = {role: {name for name, off in disabled_extensions(role).items() if off} for role in ROLES}
-    assert on["lab"] == on["grader"] == set(UNUSED)
-    assert on["teacher"] == set(UNUSED) | {"@jupyter/nbgrader:formgrader"}
-    assert on["student"] == set(UNUSED) | set(STUDENT_UNUSED)
+    every = set(UNUSED) | set(REPLACED)
+    assert on["lab"] == on["grader"] == every
+    assert on["teacher"] == every | {"@jupyter/nbgrader:formgrader"}
+    assert on["student"] == every | set(STUDENT_UNUSED)
     assert {"@jupyterlab/debugger-extension", "@jupyterlab/extensionmanager-extension",
             "@jupyterlab/lsp-extension", "jupyterlab-jupytext",
             "@jupyter/nbgrader:create-assignment"} <= on["student"]
@@ -67,7 +72,7 @@ def installed() -> tuple[set[str], dict[str, Path]]:
 def test_every_name_is_an_extension_or_plugin_installed_here():
     """A misspelt or renamed name would leave its plugin on without a word."""
     core, prebuilt = installed()
-    for name in (*UNUSED, *STUDENT_UNUSED, *NEEDED):
+    for name in (*UNUSED, *STUDENT_UNUSED, *NEEDED, *REPLACED, *REPLACED.values()):
         if name in core or name in prebuilt:
             continue
         extension = name.split(":")[0]

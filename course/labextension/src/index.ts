@@ -11,6 +11,7 @@ import myLessons from './panel';
 import narrowScreen from './narrowScreen';
 import assignmentList from './assignmentList';
 import menus from './menus';
+import settings from './settings';
 
 export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
-  menus];
+  menus, settings];

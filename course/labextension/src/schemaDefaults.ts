@@ -1,0 +1,171 @@
+/**
+ * A plugin's settings with its schema's defaults filled in, as JupyterLab's setting registry
+ * makes them, without compiling the schema. Free of JupyterLab so Node's unit tests load it.
+ *
+ * JupyterLab checks every plugin's settings as a page starts: it compiles the plugin's schema
+ * twice with Ajv (once to check the user's settings, once to fill in the defaults) although
+ * nearly every plugin has no user settings at all. On a cheap Chromebook (4x CPU) compiling ~150
+ * schemas is most of a second of the page's start. For a plugin whose user settings are empty,
+ * the outcome is known without compiling: `{}` passes (unless the schema requires a key), and
+ * the composite is the defaults Ajv's `useDefaults` would write. This module writes them the way
+ * Ajv does (ajv/lib/compile/validate/defaults.ts): a property's own `default` is written where the
+ * key is missing (a copy each time), then the property's schema is applied to the value, through
+ * local `$ref`s and `allOf`; nothing under `anyOf`, `oneOf` or `not` (Ajv ignores defaults
+ * there). A schema it cannot follow the same way (`if`, `dependencies`, a `$ref` outside the
+ * schema, ...) gets `null`: the caller then leaves the plugin to JupyterLab's own validator.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Schema = { [key: string]: any };
+
+/** Keywords whose defaults Ajv applies in ways this module does not follow: give up on them. */
+const UNFOLLOWED = [
+  'if', 'then', 'else', 'dependencies', 'dependentSchemas', 'contains', 'additionalItems',
+  'unevaluatedProperties', 'unevaluatedItems', '$dynamicRef', '$recursiveRef', 'prefixItems'
+];
+
+/** True for user settings text that holds no setting: `{}`, with spaces or new lines only. */
+export function isEmptySettings(raw: string | undefined | null): boolean {
+  return typeof raw === 'string' && /^\s*\{\s*\}\s*$/.test(raw);
+}
+
+class Unfollowed extends Error {}
+
+function isObject(value: unknown): value is { [key: string]: any } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function copy<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/** The schema a local `$ref` ("#", "#/definitions/x", any JSON pointer in the root) names. */
+function resolve(root: Schema, ref: string): Schema {
+  if (ref !== '#' && !ref.startsWith('#/')) {
+    throw new Unfollowed(ref);
+  }
+  let node: any = root;
+  for (const part of ref.slice(2).split('/').filter(p => p !== '')) {
+    const key = decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!isObject(node) || !(key in node)) {
+      throw new Unfollowed(ref);
+    }
+    node = node[key];
+  }
+  if (!isObject(node) && typeof node !== 'boolean') {
+    throw new Unfollowed(ref);
+  }
+  return node as Schema;
+}
+
+/** Write `schema`'s defaults into `data` (an object or array already there), as Ajv would. */
+function apply(schema: Schema | boolean, data: any, root: Schema, depth: number): void {
+  if (!isObject(schema)) {
+    return; // true, false: no defaults
+  }
+  if (depth > 64) {
+    throw new Unfollowed('too deep'); // a $ref cycle the data follows
+  }
+  for (const keyword of UNFOLLOWED) {
+    if (keyword in schema) {
+      throw new Unfollowed(keyword);
+    }
+  }
+  if (typeof schema.$ref === 'string') {
+    apply(resolve(root, schema.$ref), data, root, depth + 1);
+  }
+  if (Array.isArray(schema.allOf)) {
+    for (const part of schema.allOf) {
+      apply(part, data, root, depth + 1);
+    }
+  }
+  if (isObject(data)) {
+    const properties: Schema = isObject(schema.properties) ? schema.properties : {};
+    for (const [key, sub] of Object.entries(properties)) {
+      if (data[key] === undefined && isObject(sub) && sub.default !== undefined) {
+        data[key] = copy(sub.default);
+      }
+    }
+    const patterns = Object.entries(isObject(schema.patternProperties) ? schema.patternProperties : {})
+      .map(([pattern, sub]) => [new RegExp(pattern, 'u'), sub] as const);
+    for (const [key, value] of Object.entries(data)) {
+      if (value === undefined) {
+        continue;
+      }
+      if (key in properties) {
+        apply(properties[key], value, root, depth + 1);
+      }
+      const matched = patterns.filter(([pattern]) => pattern.test(key));
+      for (const [, sub] of matched) {
+        apply(sub, value, root, depth + 1);
+      }
+      if (!(key in properties) && !matched.length && isObject(schema.additionalProperties)) {
+        apply(schema.additionalProperties, value, root, depth + 1);
+      }
+    }
+  } else if (Array.isArray(data)) {
+    if (Array.isArray(schema.items)) {
+      schema.items.forEach((sub: Schema, i: number) => {
+        if (data[i] === undefined && isObject(sub) && sub.default !== undefined) {
+          data[i] = copy(sub.default);
+        }
+      });
+      schema.items.forEach((sub: Schema, i: number) => {
+        if (i < data.length) {
+          apply(sub, data[i], root, depth + 1);
+        }
+      });
+    } else if (isObject(schema.items)) {
+      for (const item of data) {
+        apply(schema.items, item, root, depth + 1);
+      }
+    }
+  }
+}
+
+/**
+ * True when `{}` may fail `schema`: a key it must have, or an `anyOf`, `oneOf` or `not` on the
+ * settings object itself (through `$ref` and `allOf` too).
+ */
+function mayRefuseEmpty(schema: Schema | boolean, root: Schema, depth: number): boolean {
+  if (!isObject(schema)) {
+    return schema === false;
+  }
+  if (depth > 64) {
+    throw new Unfollowed('too deep');
+  }
+  if ((Array.isArray(schema.required) && schema.required.length) || schema.minProperties ||
+      'anyOf' in schema || 'oneOf' in schema || 'not' in schema) {
+    return true;
+  }
+  const parts: Schema[] = Array.isArray(schema.allOf) ? [...schema.allOf] : [];
+  if (typeof schema.$ref === 'string') {
+    parts.push(resolve(root, schema.$ref));
+  }
+  return parts.some(part => mayRefuseEmpty(part, root, depth + 1));
+}
+
+/**
+ * The composite settings of a plugin with no user settings: a new object with `schema`'s
+ * defaults written in as Ajv's `useDefaults` writes them into `{}`. `null` when JupyterLab's own
+ * validator must decide: the schema is not an object's, may refuse `{}` (a key it requires), or
+ * uses a keyword this module does not follow.
+ */
+export function defaultSettings(schema: Schema): { [key: string]: Json } | null {
+  if (!isObject(schema) || schema.type !== 'object') {
+    return null;
+  }
+  const composite: { [key: string]: Json } = {};
+  try {
+    if (mayRefuseEmpty(schema, schema, 0)) {
+      return null;
+    }
+    apply(schema, composite, schema, 0);
+  } catch (error) {
+    if (error instanceof Unfollowed || error instanceof SyntaxError) {
+      return null; // SyntaxError: a patternProperties regular expression JavaScript refuses
+    }
+    throw error;
+  }
+  return composite;
+}

@@ -1,0 +1,139 @@
+"""JupyterLab's settings on Manabu's pages (@manabu/lab:settings, course/labextension/src/
+settings.ts): every plugin gets exactly the settings JupyterLab's own registry gives it, most
+without their schema being compiled, and settings a teacher changes are still checked.
+
+One JupyterLab (a teacher's page config: the most plugins, and the Japanese course's own user
+settings), one page with Manabu's registry, one with JupyterLab's own in its place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from browser_helpers import TOKEN, running
+from conftest import free_port
+from lab_tabs import EXPOSE_APP
+
+from autograder.lab import lab_command, lab_environment
+from autograder.labpage import REPLACED
+
+pytestmark = pytest.mark.browser
+OURS = "@manabu/lab:settings"
+THEIRS = next(old for old, new in REPLACED.items() if new == OURS)
+TRACKER = "@jupyterlab/notebook-extension:tracker"
+
+# a promise for false in 60 s: a page whose start hangs fails the test instead of stopping it
+TIMEOUT = "new Promise(done => setTimeout(() => done(false), 60000))"
+# The page's setting registry, found through JupyterLab's plugin registry (window.jupyterapp)
+REGISTRY = """async () => {
+    const TIMEOUT = """ + TIMEOUT + """;
+    const app = window.jupyterapp;
+    const services = app.pluginRegistry?._services;
+    if (!services) return null;
+    for (const [token, id] of services) {
+        if (token.name.endsWith(':ISettingRegistry')) {
+            window.manabuRegistry = await Promise.race([app.resolveRequiredService(token), TIMEOUT]);
+            return window.manabuRegistry ? id : null;
+        }
+    }
+    return null;
+}"""
+# What it holds: every plugin's composite settings, and what Manabu's validator did
+HOLDS = """() => {
+    const registry = window.manabuRegistry;
+    const composite = {};
+    for (const [id, plugin] of Object.entries(registry.plugins)) composite[id] = plugin.data?.composite ?? null;
+    return {composite, counts: registry.validator.counts ?? null};
+}"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on an empty course folder: Manabu's page config and Japanese user settings."""
+    course = tmp_path_factory.mktemp("settings-course")
+    env = lab_environment(course, "ja")
+    config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
+    (config / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
+    port = free_port()
+    with running(lab_command(course, port, open_browser=False), port,
+                 tmp_path_factory.mktemp("settings-log") / "lab.log", env=env) as base:
+        yield base, config / "labconfig" / "page_config.json", Path(env["JUPYTERLAB_SETTINGS_DIR"])
+
+
+def load(browser, base: str) -> tuple[object, str, list[str]]:
+    """A JupyterLab page, restored: the page, its registry's plugin id, its console errors."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/lab?reset&token={TOKEN}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    restored = page.evaluate(f"() => Promise.race([window.jupyterapp.restored.then(() => true), {TIMEOUT}])")
+    assert restored, f"JupyterLab did not start in 60 s; console errors: {errors}"
+    provider = page.evaluate(REGISTRY)
+    assert provider, "no setting registry found in JupyterLab's plugin registry"
+    page.wait_for_timeout(1500)  # the plugins loaded after restore
+    return page, provider, errors
+
+
+def user_settings(path: Path) -> dict:
+    """A user settings file as JupyterLab writes it (JSON with a comment line per setting)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return json.loads("\n".join(line for line in lines if not line.lstrip().startswith("//")))
+
+
+def test_every_plugin_gets_jupyterlabs_own_settings(lab, browser):
+    base, page_config, _ = lab
+    page, provider, errors = load(browser, base)
+    try:
+        ours = page.evaluate(HOLDS)
+    finally:
+        page.close()
+    assert provider == OURS
+    assert errors == []
+    original = page_config.read_text(encoding="utf-8")
+    swapped = json.loads(original)  # JupyterLab's own registry instead (read on each page load)
+    swapped["disabledExtensions"][THEIRS] = False
+    swapped["disabledExtensions"][OURS] = True
+    page_config.write_text(json.dumps(swapped), encoding="utf-8")
+    try:
+        page, provider, errors = load(browser, base)
+        try:
+            theirs = page.evaluate(HOLDS)
+        finally:
+            page.close()
+    finally:
+        page_config.write_text(original, encoding="utf-8")
+    assert provider == THEIRS and theirs["counts"] is None
+    assert len(theirs["composite"]) >= 40, sorted(theirs["composite"])
+    assert sorted(ours["composite"]) == sorted(theirs["composite"])
+    differ = {id_: (value, theirs["composite"][id_]) for id_, value in ours["composite"].items()
+              if value != theirs["composite"][id_]}
+    assert differ == {}
+    # nearly all filled in without Ajv; the plugins with the course's user settings (language,
+    # school font, windowing, no news) went to JupyterLab's validator
+    assert ours["counts"]["lean"] >= 30 and ours["counts"]["full"] >= 4, ours["counts"]
+    assert ours["composite"]["@jupyterlab/apputils-extension:themes"]["overrides"]["content-font-family"]
+
+
+def test_a_changed_setting_is_checked_saved_and_used(lab, browser):
+    base, _, settings_dir = lab
+    page, provider, errors = load(browser, base)
+    saved = settings_dir / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    before = saved.read_text(encoding="utf-8")
+    try:
+        assert provider == OURS
+        page.evaluate(f"() => window.manabuRegistry.set('{TRACKER}', 'recordTiming', true)")
+        held = page.evaluate(f"() => window.manabuRegistry.plugins['{TRACKER}'].data.composite")
+        assert held["recordTiming"] is True
+        assert held["windowingMode"] == "defer"  # the course's own setting, kept
+        assert user_settings(saved)["recordTiming"] is True
+        # a wrong value is refused and not saved (JupyterLab keeps it in the page's copy: last)
+        refused = page.evaluate(f"""() => window.manabuRegistry.set('{TRACKER}', 'windowingMode', 'sideways')
+            .then(() => 'saved', error => String(error?.message ?? JSON.stringify(error)))""")
+        assert "failed to validate" in refused
+        assert user_settings(saved)["windowingMode"] == "defer"
+        assert errors == []
+    finally:
+        page.close()
+        saved.write_text(before, encoding="utf-8")
