@@ -169,3 +169,148 @@ export function defaultSettings(schema: Schema): { [key: string]: Json } | null 
   }
   return composite;
 }
+
+/** Keywords that say nothing about validity (or that JupyterLab reads itself). */
+const ANNOTATIONS = new Set([
+  'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
+  '$comment', '$id', '$schema', 'definitions', '$defs', 'markdownDescription'
+]);
+
+/** Keywords `surelyValid` checks; any other makes it unsure. */
+const CHECKED = new Set([
+  '$ref', 'type', 'enum', 'const', 'properties', 'additionalProperties', 'required', 'oneOf',
+  'anyOf'
+]);
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
+      a.every((item, i) => same(item, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every(k => k in b && same(a[k], b[k]));
+  }
+  return false;
+}
+
+function hasType(value: unknown, type: unknown): boolean {
+  switch (type) {
+    case 'string': return typeof value === 'string';
+    case 'boolean': return typeof value === 'boolean';
+    case 'number': return typeof value === 'number' && Number.isFinite(value);
+    case 'integer': return Number.isInteger(value);
+    case 'null': return value === null;
+    case 'array': return Array.isArray(value);
+    case 'object': return isObject(value);
+    default: return false;
+  }
+}
+
+/**
+ * True only when `value` surely passes `schema`: a schema of types, enums, consts (also as
+ * `oneOf`/`anyOf` of consts, as JupyterLab's choices are written), properties and required keys,
+ * through local `$ref`s. Anything else (a pattern, a minimum, items, ...) or a value that fails
+ * gives false, and JupyterLab's own validator decides and says what is wrong.
+ */
+function surelyValid(schema: Schema | boolean, value: unknown, root: Schema, depth: number): boolean {
+  if (schema === true) {
+    return true;
+  }
+  if (!isObject(schema) || depth > 64) {
+    return false;
+  }
+  for (const keyword of Object.keys(schema)) {
+    if (!CHECKED.has(keyword) && !ANNOTATIONS.has(keyword) && !keyword.startsWith('jupyter.lab.')) {
+      return false;
+    }
+  }
+  if (typeof schema.$ref === 'string' && !surelyValid(resolve(root, schema.$ref), value, root, depth + 1)) {
+    return false;
+  }
+  if ('type' in schema) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (!types.some((type: unknown) => hasType(value, type))) {
+      return false;
+    }
+  }
+  if ('enum' in schema && !(Array.isArray(schema.enum) && schema.enum.some((v: unknown) => same(v, value)))) {
+    return false;
+  }
+  if ('const' in schema && !same(schema.const, value)) {
+    return false;
+  }
+  for (const keyword of ['oneOf', 'anyOf']) {
+    if (!(keyword in schema)) {
+      continue;
+    }
+    const choices = schema[keyword];
+    // only a list of constants (with titles): the value must be one of them, and only one
+    if (!Array.isArray(choices) || !choices.every(c => isObject(c) && 'const' in c &&
+        Object.keys(c).every(k => k === 'const' || ANNOTATIONS.has(k)))) {
+      return false;
+    }
+    if (choices.filter(c => same(c.const, value)).length !== 1) {
+      return false;
+    }
+  }
+  if (isObject(value)) {
+    const properties = isObject(schema.properties) ? schema.properties : {};
+    if (Array.isArray(schema.required) && !schema.required.every((key: string) => key in value)) {
+      return false;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (key in properties) {
+        if (!surelyValid(properties[key], item, root, depth + 1)) {
+          return false;
+        }
+      } else if ('additionalProperties' in schema &&
+                 !surelyValid(schema.additionalProperties, item, root, depth + 1)) {
+        return false;
+      }
+    }
+  }
+  return true; // properties, required and additionalProperties only constrain objects
+}
+
+/**
+ * A plugin's settings from its user settings text `raw`: `{composite, user}` as JupyterLab's
+ * validator makes them, or `null` when JupyterLab's own validator must decide (the text is not
+ * plain JSON of an object, a value may not fit the schema, or the schema is one
+ * {@link defaultSettings} does not follow). The user's values are copied, then the defaults
+ * written in where they leave a key out.
+ */
+export function userSettings(
+  schema: Schema,
+  raw: string | undefined | null
+): { composite: { [key: string]: Json }; user: { [key: string]: Json } } | null {
+  if (isEmptySettings(raw)) {
+    const composite = defaultSettings(schema);
+    return composite && { composite, user: {} };
+  }
+  let user: unknown;
+  try {
+    user = JSON.parse(raw ?? '');
+  } catch {
+    return null; // JSON5 (comments, trailing commas): JupyterLab's validator reads it
+  }
+  if (!isObject(schema) || schema.type !== 'object' || !isObject(user)) {
+    return null;
+  }
+  const composite = JSON.parse(raw as string);
+  try {
+    if (!surelyValid(schema, user, schema, 0)) {
+      return null;
+    }
+    apply(schema, composite, schema, 0);
+  } catch (error) {
+    if (error instanceof Unfollowed || error instanceof SyntaxError) {
+      return null;
+    }
+    throw error;
+  }
+  return { composite, user };
+}

@@ -1,7 +1,8 @@
 /**
- * JupyterLab's setting registry, quicker to start: a plugin with no user settings gets its
- * schema's defaults without Ajv compiling the schema (schemaDefaults.ts says why and how). Every
- * other plugin, and every check of settings a teacher types, goes to JupyterLab's own validator.
+ * JupyterLab's setting registry, quicker to start: a plugin with no user settings, or with
+ * simple ones that surely fit its schema, gets its settings without Ajv compiling the schema
+ * (schemaDefaults.ts says why and how). Every other plugin, and every value that may not fit,
+ * goes to JupyterLab's own validator, which says what is wrong.
  *
  * It stands in for `@jupyterlab/apputils-extension:settings`, which the page config turns off
  * (autograder/labpage.py); everything else is that plugin's: the same connector, the same
@@ -17,9 +18,12 @@ import {
   SettingRegistry
 } from '@jupyterlab/settingregistry';
 
-import { defaultSettings, isEmptySettings } from './schemaDefaults';
+import { userSettings } from './schemaDefaults';
 
-/** A validator that fills in the defaults of plugins without user settings itself. */
+/**
+ * A validator that fills in the defaults itself where it is sure of the outcome: no user
+ * settings, or user settings of simple values that surely fit (a language, a choice, a font).
+ */
 export class LeanSchemaValidator implements ISchemaValidator {
   /** Plugins whose defaults it filled in itself, and those it left to JupyterLab's validator. */
   readonly counts = { lean: 0, full: 0 };
@@ -28,19 +32,21 @@ export class LeanSchemaValidator implements ISchemaValidator {
     plugin: ISettingRegistry.IPlugin,
     populate = true
   ): ISchemaValidator.IError[] | null {
-    const composite = isEmptySettings(plugin.raw) ? defaultSettings(plugin.schema) : null;
-    if (composite === null) {
+    const data = userSettings(plugin.schema, plugin.raw);
+    if (data === null) {
       this.counts.full++;
+      // made on first use: its two Ajv instances compile JSON Schema's own schema as they start
+      this._full ??= new DefaultSchemaValidator();
       return this._full.validateData(plugin, populate);
     }
     this.counts.lean++;
     if (populate) {
-      plugin.data = { composite, user: {} };
+      plugin.data = data;
     }
     return null;
   }
 
-  private _full = new DefaultSchemaValidator();
+  private _full: DefaultSchemaValidator | null = null;
 }
 
 const plugin: JupyterFrontEndPlugin<ISettingRegistry> = {

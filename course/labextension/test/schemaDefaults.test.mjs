@@ -118,3 +118,61 @@ test('JupyterLab\'s validator decides where {} may fail or the schema is not fol
   // unfollowed keywords under a key that has no value do not matter (Ajv never gets there)
   assert.deepEqual(defaultSettings({ type: 'object', properties: { a: { if: {}, then: {} } } }), {});
 });
+
+const { userSettings } = await load('schemaDefaults');
+
+// JupyterLab's ways of writing a choice, a language and a font (the settings Manabu writes)
+const CHOICES = {
+  type: 'object',
+  definitions: {
+    fonts: {
+      type: 'object', additionalProperties: false,
+      properties: { 'content-font-family': { type: ['string', 'null'] }, size: { type: 'integer' } }
+    }
+  },
+  properties: {
+    fetchNews: { type: 'string', oneOf: [{ const: 'true', title: 'Always' }, { const: 'false' }], default: 'true' },
+    windowingMode: { type: 'string', enum: ['defer', 'full', 'none'], default: 'full' },
+    locale: { type: 'string', default: 'default' },
+    overrides: { $ref: '#/definitions/fonts', default: { 'content-font-family': null } },
+    interval: { type: 'number', minimum: 1, default: 120 }
+  },
+  'jupyter.lab.shortcuts': [],
+  'jupyter.lab.setting-icon': 'ui-components:settings'
+};
+
+test('simple user settings that surely fit: the user\'s values, then the defaults', () => {
+  const raw = '{"fetchNews": "false", "windowingMode": "defer", "overrides": {"content-font-family": "BIZ UDPGothic"}}';
+  assert.deepEqual(userSettings(CHOICES, raw), {
+    user: { fetchNews: 'false', windowingMode: 'defer', overrides: { 'content-font-family': 'BIZ UDPGothic' } },
+    composite: {
+      fetchNews: 'false', windowingMode: 'defer', locale: 'default',
+      overrides: { 'content-font-family': 'BIZ UDPGothic' }, interval: 120
+    }
+  });
+  assert.deepEqual(userSettings(CHOICES, '{}'), {
+    user: {}, composite: defaultSettings(CHOICES)
+  });
+  assert.deepEqual(userSettings(CHOICES, '{"locale": "ja_JP", "overrides": {"size": 2}}').composite.overrides, { size: 2 });
+});
+
+test('user settings that may not fit go to JupyterLab\'s validator, which says what is wrong', () => {
+  for (const [why, raw] of [
+    ['a wrong type', '{"locale": 5}'],
+    ['not one of the choices', '{"windowingMode": "sideways"}'],
+    ['not one of the constants', '{"fetchNews": "sometimes"}'],
+    ['a key the $ref\'d object does not allow', '{"overrides": {"colour": "red"}}'],
+    ['a number that is not an integer', '{"overrides": {"size": 1.5}}'],
+    ['a null where a string is wanted', '{"locale": null}'],
+    ['a keyword it does not check (minimum)', '{"interval": 60}'],
+    ['JSON5 with a comment (as JupyterLab saves)', '{\n  // the language\n  "locale": "ja_JP"\n}'],
+    ['not an object', '["locale"]'],
+    ['not JSON', '{"locale": "ja_JP"'],
+    ['no text', '']
+  ]) {
+    assert.equal(userSettings(CHOICES, raw), null, why);
+  }
+  const required = { type: 'object', required: ['a'], properties: { a: { type: 'string' } } };
+  assert.equal(userSettings(required, '{"b": "x"}'), null, 'a required key left out');
+  assert.deepEqual(userSettings(required, '{"a": "x"}').composite, { a: 'x' });
+});
