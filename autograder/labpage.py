@@ -4,7 +4,8 @@ On a cheap school Chromebook (the bench's 4x CPU throttling) JupyterLab takes mo
 seconds before a lesson is usable, starting plugins no child uses in a lesson. ``manabu lab``
 and the hub's user environment (deploy/image/install.sh) switch those off with
 ``labconfig/page_config.json``. What a lesson needs stays on: see :data:`NEEDED`
-(``tests/test_labpage.py`` holds the two lists apart).
+(``tests/test_labpage.py`` holds the two lists apart). A plugin in :data:`REPLACED` is off on
+every page because Manabu's extension provides the same service, started with less work.
 """
 
 from __future__ import annotations

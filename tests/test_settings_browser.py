@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 OURS = "@manabu/lab:settings"
 THEIRS = next(old for old, new in REPLACED.items() if new == OURS)
 TRACKER = "@jupyterlab/notebook-extension:tracker"
+CONTEXT_MENU = "@jupyterlab/application-extension:context-menu"
 
 # a promise for false in 60 s: a page whose start hangs fails the test instead of stopping it
 TIMEOUT = "new Promise(done => setTimeout(() => done(false), 60000))"
@@ -58,19 +59,21 @@ def lab(tmp_path_factory):
     autosave.parent.mkdir(parents=True, exist_ok=True)
     autosave.write_text('{\n    // Autosave Interval\n    "autosaveInterval": 60\n}\n', encoding="utf-8")
     config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
-    (config / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
+    exposed = {**EXPOSE_APP, "JupyterNotebookApp": {"expose_app_in_browser": True}}  # Notebook 7 too
+    (config / "jupyter_server_config.json").write_text(json.dumps(exposed), encoding="utf-8")
     port = free_port()
     with running(lab_command(course, port, open_browser=False), port,
                  tmp_path_factory.mktemp("settings-log") / "lab.log", env=env) as base:
         yield base, config / "labconfig" / "page_config.json", Path(env["JUPYTERLAB_SETTINGS_DIR"])
 
 
-def load(browser, base: str) -> tuple[object, str, list[str]]:
-    """A JupyterLab page, restored: the page, its registry's plugin id, its console errors."""
+def load(browser, base: str, app: str = "/lab?reset") -> tuple[object, str, list[str]]:
+    """A JupyterLab (or Notebook 7) page, restored: the page, its registry's plugin id, its
+    console errors."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{base}/lab?reset&token={TOKEN}")
+    errors: list[str] = []  # the first line of each (a stack trace names the server's port)
+    page.on("console", lambda m: errors.append(m.text.splitlines()[0]) if m.type == "error" else None)
+    page.goto(f"{base}{app}{'&' if '?' in app else '?'}token={TOKEN}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
     restored = page.evaluate(f"() => Promise.race([window.jupyterapp.restored.then(() => true), {TIMEOUT}])")
     assert restored, f"JupyterLab did not start in 60 s; console errors: {errors}"
@@ -86,22 +89,24 @@ def user_settings(path: Path) -> dict:
     return json.loads("\n".join(line for line in lines if not line.lstrip().startswith("//")))
 
 
-def test_every_plugin_gets_jupyterlabs_own_settings(lab, browser):
+@pytest.mark.parametrize("app", ["/lab?reset", "/tree"])
+def test_every_plugin_gets_jupyterlabs_own_settings(lab, browser, app):
+    """In JupyterLab, and in Notebook 7 (which has no settings connector plugin: Manabu's
+    registry makes JupyterLab's connector itself there)."""
     base, page_config, _ = lab
-    page, provider, errors = load(browser, base)
+    page, provider, our_errors = load(browser, base, app)
     try:
         ours = page.evaluate(HOLDS)
     finally:
         page.close()
     assert provider == OURS
-    assert errors == []
     original = page_config.read_text(encoding="utf-8")
     swapped = json.loads(original)  # JupyterLab's own registry instead (read on each page load)
     swapped["disabledExtensions"][THEIRS] = False
     swapped["disabledExtensions"][OURS] = True
     page_config.write_text(json.dumps(swapped), encoding="utf-8")
     try:
-        page, provider, errors = load(browser, base)
+        page, provider, their_errors = load(browser, base, app)
         try:
             theirs = page.evaluate(HOLDS)
         finally:
@@ -109,8 +114,20 @@ def test_every_plugin_gets_jupyterlabs_own_settings(lab, browser):
     finally:
         page_config.write_text(original, encoding="utf-8")
     assert provider == THEIRS and theirs["counts"] is None
+    # no error of its own (Notebook 7's page logs a few with either registry, the same ones)
+    assert sorted(our_errors) == sorted(their_errors)
+    if app.startswith("/lab"):
+        assert our_errors == []
     assert len(theirs["composite"]) >= 40, sorted(theirs["composite"])
     assert sorted(ours["composite"]) == sorted(theirs["composite"])
+    # JupyterLab's context menu is made of the menu items of the plugins whose settings are
+    # loaded when it is first made: in Notebook 7 Manabu's quicker registry has one more plugin
+    # loaded by then (the shell's "switch sidebar side"). Every item JupyterLab's has, it has.
+    our_menu = ours["composite"].pop(CONTEXT_MENU)["contextMenu"]
+    their_menu = theirs["composite"].pop(CONTEXT_MENU)["contextMenu"]
+    assert [item for item in their_menu if item not in our_menu] == []
+    if app.startswith("/lab"):
+        assert our_menu == their_menu
     differ = {id_: (value, theirs["composite"][id_]) for id_, value in ours["composite"].items()
               if value != theirs["composite"][id_]}
     assert differ == {}

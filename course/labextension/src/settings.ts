@@ -10,6 +10,7 @@
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { Setting } from '@jupyterlab/services';
 import {
   DefaultSchemaValidator,
   ISchemaValidator,
@@ -49,14 +50,45 @@ export class LeanSchemaValidator implements ISchemaValidator {
   private _full: DefaultSchemaValidator | null = null;
 }
 
+/**
+ * JupyterLab's settings connector, for an app without its plugin (Notebook 7): the server's
+ * settings, with `list('active')` leaving out the plugins the page config turns off.
+ */
+class Connector implements ISettingConnector {
+  constructor(private _manager: Setting.IManager) {}
+
+  fetch(id: string): Promise<ISettingRegistry.IPlugin | undefined> {
+    return this._manager.fetch(id);
+  }
+
+  async list(query: 'active' | 'all' | 'ids' = 'all') {
+    const { isDisabled } = PageConfig.Extension;
+    const { ids, values } = await this._manager.list(query === 'ids' ? 'ids' : undefined);
+    if (query === 'all' || query === 'ids') {
+      return { ids, values };
+    }
+    return { ids: ids.filter(id => !isDisabled(id)), values: values.filter(({ id }) => !isDisabled(id)) };
+  }
+
+  save(id: string, raw: string): Promise<void> {
+    return this._manager.save(id, raw);
+  }
+
+  async remove(): Promise<void> {
+    throw new Error('Settings cannot be removed.');
+  }
+}
+
 const plugin: JupyterFrontEndPlugin<ISettingRegistry> = {
   id: '@manabu/lab:settings',
   description: "JupyterLab's setting registry, filling in defaults without compiling schemas.",
   autoStart: true,
   provides: ISettingRegistry,
-  requires: [ISettingConnector],
-  activate: async (app: JupyterFrontEnd, connector: ISettingConnector) => {
+  optional: [ISettingConnector],
+  activate: async (app: JupyterFrontEnd, given: ISettingConnector | null) => {
     const { isDisabled } = PageConfig.Extension;
+    // JupyterLab's own connector; Notebook 7 has none, and gets the same as JupyterLab's
+    const connector = given ?? new Connector(app.serviceManager.settings);
     const registry = new SettingRegistry({
       connector,
       plugins: (await connector.list('active')).values.filter(p => app.hasPlugin(p.id)),
