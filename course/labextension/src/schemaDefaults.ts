@@ -6,10 +6,10 @@
  * twice with Ajv (once to check the user's settings, once to fill in the defaults) although
  * nearly every plugin has no user settings at all, and the rest a value or two. On a cheap
  * Chromebook (4x CPU) that was ~0.8 s of a lesson page's start (42 plugins on a student's page,
- * 70 on a teacher's). For a plugin whose user settings are empty, the outcome is known without
- * compiling: `{}` passes (unless the schema may refuse it), and the composite is the defaults
- * Ajv's `useDefaults` would write; simple user values are checked by `surelyValid` below, and
- * anything it is unsure of goes to Ajv. This module writes the defaults the way
+ * 70 on a teacher's). Where the user settings (`{}`, or a few simple values) surely fit the
+ * schema (`surelyValid` below; anything it is unsure of goes to Ajv), the outcome is known
+ * without compiling: the user's values with the defaults Ajv's `useDefaults` would write. This
+ * module writes the defaults the way
  * Ajv does (ajv/lib/compile/validate/defaults.ts): a property's own `default` is written where the
  * key is missing (a copy each time), then the property's schema is applied to the value, through
  * local `$ref`s and `allOf`; nothing under `anyOf`, `oneOf` or `not` (Ajv ignores defaults
@@ -25,11 +25,6 @@ const UNFOLLOWED = [
   'if', 'then', 'else', 'dependencies', 'dependentSchemas', 'contains', 'additionalItems',
   'unevaluatedProperties', 'unevaluatedItems', '$dynamicRef', '$recursiveRef', 'prefixItems'
 ];
-
-/** True for user settings text that holds no setting: `{}`, with spaces or new lines only. */
-export function isEmptySettings(raw: string | undefined | null): boolean {
-  return typeof raw === 'string' && /^\s*\{\s*\}\s*$/.test(raw);
-}
 
 class Unfollowed extends Error {}
 
@@ -125,53 +120,6 @@ function apply(schema: Schema | boolean, data: any, root: Schema, depth: number)
   }
 }
 
-/**
- * True when `{}` may fail `schema`: a key it must have, or an `anyOf`, `oneOf` or `not` on the
- * settings object itself (through `$ref` and `allOf` too).
- */
-function mayRefuseEmpty(schema: Schema | boolean, root: Schema, depth: number): boolean {
-  if (!isObject(schema)) {
-    return schema === false;
-  }
-  if (depth > 64) {
-    throw new Unfollowed('too deep');
-  }
-  if ((Array.isArray(schema.required) && schema.required.length) || schema.minProperties ||
-      'anyOf' in schema || 'oneOf' in schema || 'not' in schema) {
-    return true;
-  }
-  const parts: Schema[] = Array.isArray(schema.allOf) ? [...schema.allOf] : [];
-  if (typeof schema.$ref === 'string') {
-    parts.push(resolve(root, schema.$ref));
-  }
-  return parts.some(part => mayRefuseEmpty(part, root, depth + 1));
-}
-
-/**
- * The composite settings of a plugin with no user settings: a new object with `schema`'s
- * defaults written in as Ajv's `useDefaults` writes them into `{}`. `null` when JupyterLab's own
- * validator must decide: the schema is not an object's, may refuse `{}` (a key it requires), or
- * uses a keyword this module does not follow.
- */
-export function defaultSettings(schema: Schema): { [key: string]: Json } | null {
-  if (!isObject(schema) || schema.type !== 'object') {
-    return null;
-  }
-  const composite: { [key: string]: Json } = {};
-  try {
-    if (mayRefuseEmpty(schema, schema, 0)) {
-      return null;
-    }
-    apply(schema, composite, schema, 0);
-  } catch (error) {
-    if (error instanceof Unfollowed || error instanceof SyntaxError) {
-      return null; // SyntaxError: a patternProperties regular expression JavaScript refuses
-    }
-    throw error;
-  }
-  return composite;
-}
-
 /** Keywords that say nothing about validity (or that JupyterLab reads itself). */
 const ANNOTATIONS = new Set([
   'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
@@ -180,8 +128,8 @@ const ANNOTATIONS = new Set([
 
 /** Keywords `surelyValid` checks; any other makes it unsure. */
 const CHECKED = new Set([
-  '$ref', 'type', 'enum', 'const', 'properties', 'additionalProperties', 'required', 'oneOf',
-  'anyOf'
+  '$ref', 'allOf', 'type', 'enum', 'const', 'properties', 'additionalProperties', 'required',
+  'oneOf', 'anyOf'
 ]);
 
 function same(a: unknown, b: unknown): boolean {
@@ -215,7 +163,7 @@ function hasType(value: unknown, type: unknown): boolean {
 /**
  * True only when `value` surely passes `schema`: a schema of types, enums, consts (also as
  * `oneOf`/`anyOf` of consts, as JupyterLab's choices are written), properties and required keys,
- * through local `$ref`s. Anything else (a pattern, a minimum, items, ...) or a value that fails
+ * through local `$ref`s and `allOf`. Anything else (a pattern, a minimum, items, ...) or a value that fails
  * gives false, and JupyterLab's own validator decides and says what is wrong.
  */
 function surelyValid(schema: Schema | boolean, value: unknown, root: Schema, depth: number): boolean {
@@ -231,6 +179,9 @@ function surelyValid(schema: Schema | boolean, value: unknown, root: Schema, dep
     }
   }
   if (typeof schema.$ref === 'string' && !surelyValid(resolve(root, schema.$ref), value, root, depth + 1)) {
+    return false;
+  }
+  if (Array.isArray(schema.allOf) && !schema.allOf.every((part: Schema) => surelyValid(part, value, root, depth + 1))) {
     return false;
   }
   if ('type' in schema) {
@@ -279,30 +230,27 @@ function surelyValid(schema: Schema | boolean, value: unknown, root: Schema, dep
 }
 
 /**
- * A plugin's settings from its user settings text `raw`: `{composite, user}` as JupyterLab's
- * validator makes them, or `null` when JupyterLab's own validator must decide (the text is not
- * plain JSON of an object, a value may not fit the schema, or the schema is one
- * {@link defaultSettings} does not follow). The user's values are copied, then the defaults
- * written in where they leave a key out.
+ * A plugin's settings from its user settings text `raw` (`{}` when it has none): `{composite,
+ * user}` as JupyterLab's validator makes them, or `null` when JupyterLab's own validator must
+ * decide: the text is not plain JSON of an object (JSON5 with comments, as JupyterLab saves a
+ * change), a value may not fit the schema (`{}` too: a key it requires), or the schema is not an
+ * object's or uses a keyword this module does not follow. The user's values are copied, then the
+ * defaults written in where they leave a key out.
  */
 export function userSettings(
   schema: Schema,
   raw: string | undefined | null
 ): { composite: { [key: string]: Json }; user: { [key: string]: Json } } | null {
-  if (isEmptySettings(raw)) {
-    const composite = defaultSettings(schema);
-    return composite && { composite, user: {} };
-  }
   let user: unknown;
   try {
     user = JSON.parse(raw ?? '');
   } catch {
-    return null; // JSON5 (comments, trailing commas): JupyterLab's validator reads it
+    return null;
   }
   if (!isObject(schema) || schema.type !== 'object' || !isObject(user)) {
     return null;
   }
-  const composite = JSON.parse(raw as string);
+  const composite = copy(user);
   try {
     if (!surelyValid(schema, user, schema, 0)) {
       return null;
@@ -310,9 +258,17 @@ export function userSettings(
     apply(schema, composite, schema, 0);
   } catch (error) {
     if (error instanceof Unfollowed || error instanceof SyntaxError) {
-      return null;
+      return null; // SyntaxError: a patternProperties regular expression JavaScript refuses
     }
     throw error;
   }
   return { composite, user };
+}
+
+/**
+ * The composite settings of a plugin with no user settings: `schema`'s defaults written into `{}`
+ * as Ajv's `useDefaults` writes them, or `null` (see {@link userSettings}).
+ */
+export function defaultSettings(schema: Schema): { [key: string]: Json } | null {
+  return userSettings(schema, '{}')?.composite ?? null;
 }

@@ -6,14 +6,16 @@ import { test } from 'node:test';
 
 import { load } from './load.mjs';
 
-const { defaultSettings, isEmptySettings } = await load('schemaDefaults');
+const { defaultSettings, userSettings } = await load('schemaDefaults');
 
 test('only settings text that holds nothing is empty', () => {
+  const schema = { type: 'object', properties: { a: { type: 'number', default: 1 } } };
   for (const raw of ['{}', ' {  }\n', '{\n}']) {
-    assert.equal(isEmptySettings(raw), true, raw);
+    assert.deepEqual(userSettings(schema, raw), { user: {}, composite: { a: 1 } }, raw);
   }
-  for (const raw of ['', '{"a": 1}', '// a note\n{}', '{} x', undefined, null]) {
-    assert.equal(isEmptySettings(raw), false, String(raw));
+  assert.deepEqual(userSettings(schema, '{"a": 2}'), { user: { a: 2 }, composite: { a: 2 } });
+  for (const raw of ['', '// a note\n{}', '{} x', undefined, null]) {
+    assert.equal(userSettings(schema, raw), null, String(raw));
   }
 });
 
@@ -119,7 +121,6 @@ test('JupyterLab\'s validator decides where {} may fail or the schema is not fol
   assert.deepEqual(defaultSettings({ type: 'object', properties: { a: { if: {}, then: {} } } }), {});
 });
 
-const { userSettings } = await load('schemaDefaults');
 
 // JupyterLab's ways of writing a choice, a language and a font (the settings Manabu writes)
 const CHOICES = {
