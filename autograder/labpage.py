@@ -32,9 +32,10 @@ UNUSED = {
 # JupyterLab's plugins Manabu's extension stands in for, on every page: each -> its stand-in.
 REPLACED = {
     # JupyterLab checks every plugin's settings against its schema as a page starts, compiling
-    # each schema twice (~150 on a student's page) although almost none has user settings:
-    # @manabu/lab:settings (course/labextension/src/settings.ts) fills such a plugin's defaults
-    # in without compiling; the rest, and what a teacher types, JupyterLab's own validator checks
+    # each schema twice (42 plugins on a student's page, 70 on a teacher's) although almost none
+    # has user settings: @manabu/lab:settings (course/labextension/src/settings.ts) fills in the
+    # settings that surely fit without compiling; the rest, and what a teacher types,
+    # JupyterLab's own validator checks
     "@jupyterlab/apputils-extension:settings": "@manabu/lab:settings",
 }
 # Also unused by students (a teacher's `manabu lab` and the hub's teacher levels keep them).

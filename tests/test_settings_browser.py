@@ -54,8 +54,9 @@ def lab(tmp_path_factory):
     """JupyterLab on an empty course folder: Manabu's page config and Japanese user settings."""
     course = tmp_path_factory.mktemp("settings-course")
     env = lab_environment(course, "ja")
+    settings_dir = Path(env["JUPYTERLAB_SETTINGS_DIR"])
     # and one as JupyterLab saves a change (JSON5, a comment line per setting)
-    autosave = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
+    autosave = settings_dir / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
     autosave.parent.mkdir(parents=True, exist_ok=True)
     autosave.write_text('{\n    // Autosave Interval\n    "autosaveInterval": 60\n}\n', encoding="utf-8")
     config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
@@ -64,7 +65,7 @@ def lab(tmp_path_factory):
     port = free_port()
     with running(lab_command(course, port, open_browser=False), port,
                  tmp_path_factory.mktemp("settings-log") / "lab.log", env=env) as base:
-        yield base, config / "labconfig" / "page_config.json", Path(env["JUPYTERLAB_SETTINGS_DIR"])
+        yield base, config / "labconfig" / "page_config.json", settings_dir
 
 
 def load(browser, base: str, app: str = "/lab?reset") -> tuple[object, str, list[str]]:
