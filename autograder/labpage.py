@@ -67,8 +67,8 @@ STUDENT_UNUSED = {
     "@jupyterlab/help-extension": "the Help menu's links to documentation on the internet",
     "@jupyterlab/csvviewer-extension": "table views of .csv files",
     "@jupyterlab/markdownviewer-extension": "rendered views of .md files",
-    # What a lesson page draws and keeps up to date for nobody (34 plugins more: a student's
-    # page starts 152 of a teacher's 222): the status bar (kernel, line and column, mode,
+    # What a lesson page draws and keeps up to date for nobody (33 plugins more: a student's
+    # page starts 153 of a teacher's 222): the status bar (kernel, line and column, mode,
     # saving) re-renders on every cell a "run all" runs; the lesson's toolbar already shows
     # whether the kernel is busy. With these off the page's main thread worked
     # 3.0 -> 2.8 (e01) and 3.2 -> 2.9 (j03) CPU s until the first widget (1x CPU, 6 alternating
@@ -92,7 +92,8 @@ STUDENT_UNUSED = {
     "@jupyterlab/notebook-extension:tools": "the notebook tools sidebar (cell metadata)",
     "@jupyterlab/notebook-extension:metadata-editor": "cell and notebook metadata editors",
     "@jupyterlab/notebook-extension:active-cell-tool": "the active cell in the notebook tools",
-    "@jupyterlab/application-extension:property-inspector": "the property inspector sidebar",
+    # (the property inspector stays: without it the empty right sidebar still kept 250 px of
+    # the window, and on an iPad the lesson was 730 px wide of 991, 516 of 777 upright)
     "@jupyterlab/notebook-extension:cloned-outputs": "an output in a tab of its own",
     "@jupyterlab/notebook-extension:log-output": "kernel messages for developers",
     "@jupyterlab/notebook-extension:code-console": "a console for the notebook (consoles are off)",

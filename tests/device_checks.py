@@ -1,6 +1,7 @@
 """Checks that a lesson, as a browser shows it, suits school tablets and Chromebooks: no
 horizontal scrolling at their screen sizes, touch targets of Manabu's controls ≥ 44 px, and on
-a tablet the lesson has the width (JupyterLab's left sidebar collapsed)."""
+a tablet the lesson has the width (JupyterLab's left sidebar collapsed), and everywhere the
+lesson has all the room the sidebars leave."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ NARROW = 1100  # px: under this the left sidebar starts collapsed (labextension 
 LEFT_PANEL = """() => { const e = document.querySelector('#jp-left-stack');
     return e && e.getClientRects().length && !e.classList.contains('lm-mod-hidden')
         ? Math.round(e.getBoundingClientRect().width) : 0; }"""
+
+# The lesson's width and the width it should have: the window but JupyterLab's sidebar tab bars
+# and an open left panel (an empty right panel once kept 250 px of an iPad's 1024 for nothing)
+LESSON_WIDTH = """() => { const nb = document.querySelector('.jp-NotebookPanel');
+    const bars = [...document.querySelectorAll('.jp-SideBar')]
+        .reduce((sum, bar) => sum + bar.getBoundingClientRect().width, 0);
+    return [nb ? Math.round(nb.getBoundingClientRect().width) : 0,
+            Math.round(window.innerWidth - bars - (""" + LEFT_PANEL + """)())]; }"""
+SPARE = 16  # px the lesson may lack of it: split handles and borders
 
 # Measured in the page: what scrolls sideways (the notebook or an output wider than its box),
 # and which of Manabu's own controls (inside a .manabu-* root) are smaller than a finger.
@@ -81,5 +91,8 @@ def device_problems(page) -> list[str]:
         problems += [f"{width}x{height}: touch target under {MIN_TARGET} px: {s}" for s in found["small"]]
         if width < NARROW and (left := page.evaluate(LEFT_PANEL)):
             problems.append(f"{width}x{height}: the left sidebar is open and takes {left} px")
+        lesson, room = page.evaluate(LESSON_WIDTH)
+        if lesson < room - SPARE:
+            problems.append(f"{width}x{height}: the lesson is {lesson} px wide of the {room} px it has room for")
     problems += [f"needs a mouse: {h}" for h in page.evaluate(NEEDS_HOVER)]
     return problems
