@@ -20,6 +20,7 @@ FORMGRADER_LABELS = "autograder.school.formgrader_labels"
 ASSIGNMENT_LIST = "autograder.school.assignment_list"
 EXPORT_FORMATS = "autograder.school.export_formats"
 EARLY_KERNEL = "autograder.school.early_kernel"
+COMPRESSED_ASSETS = "autograder.school.compressed_assets"
 LEAN_PAGE = "autograder.labpage"
 
 
@@ -45,6 +46,9 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            "--ServerApp.jpserver_extensions", f"{EXPORT_FORMATS}=True",
            # a lesson's kernel starts while its page loads (autograder.school.early_kernel)
            "--ServerApp.jpserver_extensions", f"{EARLY_KERNEL}=True",
+           # JupyterLab's code and the server's answers go gzip-compressed: a lesson page is
+           # about a quarter of its 7.4 MB on the classroom's Wi-Fi (autograder.school.compressed_assets)
+           "--ServerApp.jpserver_extensions", f"{COMPRESSED_ASSETS}=True",
            # extension packages the page config turns off as a whole are not even fetched
            # (autograder.labpage.leave_out_disabled_packages)
            "--ServerApp.jpserver_extensions", f"{LEAN_PAGE}=True"]

@@ -1,7 +1,8 @@
 """Nothing leaves the school: in Debian Chromium, every request made while the start page, a
 lesson in `manabu lab`, a teacher guide, a child's feedback page and the class report are opened
 goes to the Jupyter server (or is a file:, data: or blob: URL). A CDN MathJax, a web font or a
-script from outside fails the test with its URL and the page that asked for it. The guide, the
+script from outside fails the test with its URL and the page that asked for it. What the server
+sends a lesson page goes compressed over the classroom's Wi-Fi. The guide, the
 feedback page and the class report draw Japanese in the school font without an installed one."""
 
 from __future__ import annotations
@@ -99,6 +100,46 @@ def test_no_request_leaves_the_school(school, browser):
     assert not outside, "requests that leave the school:\n" + "\n".join(outside)
     # this machine has no BIZ UDPGothic installed: the guide, the feedback page and the report carry it
     assert all(school_font.values()), school_font
+
+
+def test_a_lesson_page_comes_compressed(school, browser):
+    """A child's first visit (nothing cached) to a lesson: JupyterLab's code, the extensions' and
+    the server's answers come gzip-compressed (autograder.school.compressed_assets), so the
+    classroom's Wi-Fi carries about a quarter of the bytes."""
+    base, _course = school
+    responses: dict[str, dict] = {}
+    with browser_page(browser, SHOTS / "compressed-failure.png", base) as page:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+
+        def response(event):
+            headers = {k.lower(): v for k, v in event["response"]["headers"].items()}
+            responses[event["requestId"]] = {"url": event["response"]["url"], "decoded": 0,
+                                             "type": event["response"]["mimeType"],
+                                             "encoding": headers.get("content-encoding", "")}
+
+        def data(event):
+            if event["requestId"] in responses:
+                responses[event["requestId"]]["decoded"] += event["dataLength"]
+
+        def finished(event):
+            if event["requestId"] in responses:
+                responses[event["requestId"]]["wire"] = event["encodedDataLength"]
+
+        cdp.on("Network.responseReceived", response)
+        cdp.on("Network.dataReceived", data)
+        cdp.on("Network.loadingFinished", finished)
+        page.goto(f"{base}/lab/tree/source/{LESSON}/{LESSON}.ipynb?reset&token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_load_state("networkidle")
+    done = [r for r in responses.values() if "wire" in r and r["url"].startswith(base)]
+    code = [r for r in done if r["type"] in ("application/javascript", "text/javascript", "text/css")
+            and r["decoded"] >= 1024]
+    assert len(code) > 20, done  # the recorder saw JupyterLab load
+    plain = [f"{r['url']} ({r['decoded']} bytes)" for r in code if r["encoding"] != "gzip"]
+    assert not plain, "sent uncompressed:\n" + "\n".join(plain)
+    wire, decoded = sum(r["wire"] for r in done), sum(r["decoded"] for r in done)
+    assert wire < 0.4 * decoded, f"{wire} bytes over the wire for {decoded} bytes of page"
 
 
 # the page's text is drawn in BIZ UDPGothic and a face of it has loaded

@@ -26,6 +26,11 @@ For each lesson and each CPU rate it measures:
   script's compiled code from its third load on). Only usable is timed on a return visit
   (the responses are the first visit's).
 
+- **usable_mb**: megabytes the page fetched until usable, as they went over the wire (compressed
+  where the server compressed them). With ``--mbps N`` the page gets N Mbit/s and
+  :data:`LATENCY_MS` of delay, a child's share of the classroom's Wi-Fi (a class of 35 on
+  100 Mbit/s: about 3), on top of the CPU rate.
+
 - **lab_cpu_s / usable_cpu_s**: the CPU seconds the page's main thread worked until then
   (DevTools' ``ThreadTime``): the browser's own work. At 1× it is steadier than the wall clock
   on a shared machine (JupyterLab drew a lesson with 1.4-1.7 s while the wall clock said
@@ -63,6 +68,7 @@ VIEWPORT = {"width": 1366, "height": 768}  # a Chromebook
 # from the third on: two visits before the measured one, as a device used every day
 PRIMING_VISITS = 2
 GOAL_USABLE_S = 10.0
+LATENCY_MS = 20  # round trip to the school's server over its Wi-Fi, with --mbps
 GOAL_P95_MS = 250.0
 # the first thing a child can use: a control inside a widget output
 CONTROL = (".jp-OutputArea-output .jupyter-widgets :is(.noUi-handle, button, canvas, select, "
@@ -382,20 +388,33 @@ def _run_all(page) -> None:
     menu_command(page, "runmenu:run-all", RUN_MENU)
 
 
+def network(mbps: float) -> dict:
+    """DevTools' network conditions for ``mbps`` Mbit/s each way, with :data:`LATENCY_MS`."""
+    return {"offline": False, "latency": LATENCY_MS, "downloadThroughput": mbps * 1e6 / 8,
+            "uploadThroughput": mbps * 1e6 / 8}
+
+
 def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rate: float,
-                   events: int) -> dict:
-    """Open a fresh copy of ``lesson`` in ``new_page()`` at CPU ``rate``; time it to usable,
-    then ``events`` inputs (none: only usable)."""
+                   events: int, mbps: float | None = None) -> dict:
+    """Open a fresh copy of ``lesson`` in ``new_page()`` at CPU ``rate`` (and ``mbps``, if
+    given); time it to usable, then ``events`` inputs (none: only usable)."""
     name = f"bench-{rate}x.ipynb"
     copy = course / "source" / lesson / name
     shutil.copy(course / "source" / lesson / f"{lesson}.ipynb", copy)
     cells = len(json.loads(copy.read_text(encoding="utf-8"))["cells"])
     page = new_page()
     row: dict = {"lesson": lesson, "cpu_rate": rate, "visit": "first"}
+    if mbps:
+        row["mbps"] = mbps
     try:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
         cdp.send("Performance.enable")
+        cdp.send("Network.enable")
+        fetched: list[float] = []  # bytes over the wire, per response
+        cdp.on("Network.loadingFinished", lambda event: fetched.append(event["encodedDataLength"]))
+        if mbps:
+            cdp.send("Network.emulateNetworkConditions", network(mbps))
         cpu = lambda: round(next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]  # noqa: E731
                                  if m["name"] == "ThreadTime"), 1)
         started = time.perf_counter()
@@ -411,6 +430,7 @@ def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rat
         page.wait_for_selector(CONTROL, state="visible", timeout=180_000)
         row["usable_s"] = since()
         row["usable_cpu_s"] = cpu()
+        row["usable_mb"] = round(sum(fetched) / 1e6, 2)
         # let "run all" finish: a cell still running delays every response behind it
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
         # and JupyterLab draw the whole lesson: its "defer" windowing (autograder/lab.py) draws
@@ -431,7 +451,8 @@ def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rat
     return row
 
 
-def measure_return(playwright, base: str, course: Path, lesson: str, rate: float) -> dict:
+def measure_return(playwright, base: str, course: Path, lesson: str, rate: float,
+                   mbps: float | None = None) -> dict:
     """Usable on a return visit: ``lesson`` opened after :data:`PRIMING_VISITS` visits (at full
     speed) in the same browser profile, on disk as a Chromebook's."""
     with tempfile.TemporaryDirectory(prefix="manabu-bench-profile-") as profile:
@@ -440,7 +461,7 @@ def measure_return(playwright, base: str, course: Path, lesson: str, rate: float
         try:
             for _ in range(PRIMING_VISITS):
                 measure_lesson(context.new_page, base, course, lesson, 1, 0)
-            row = measure_lesson(context.new_page, base, course, lesson, rate, 0)
+            row = measure_lesson(context.new_page, base, course, lesson, rate, 0, mbps)
         finally:
             context.close()
     return {**row, "visit": "return"}
@@ -449,11 +470,12 @@ def measure_return(playwright, base: str, course: Path, lesson: str, rate: float
 def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str = "en",
                   log=print, rates: tuple[float, ...] = RATES,
                   visits: tuple[str, ...] = ("first", "return"),
-                  device_index: float | None = None) -> dict:
+                  device_index: float | None = None, mbps: float | None = None) -> dict:
     """``host``: the machine (:func:`host_speed`); ``lessons``: rows for every lesson (or
     ``lessons``) at each CPU rate in ``rates``: a first visit, and at the throttled rate (the
     goal's) a return visit too. With ``device_index``, the throttled rates are replaced by
-    :func:`calibrated_rate`'s for that index, found again before each lesson."""
+    :func:`calibrated_rate`'s for that index, found again before each lesson. With ``mbps``
+    every page also gets that much network (:func:`network`)."""
     from playwright.sync_api import sync_playwright
 
     from course.catalog import load_catalog
@@ -475,9 +497,9 @@ def bench_devices(lessons: list[str] | None = None, events: int = 16, lang: str 
                     measured = []
                     if "first" in visits:  # a new browser context: nothing cached
                         measured.append(measure_lesson(lambda: browser.new_page(viewport=VIEWPORT),
-                                                       base, course, lesson, rate, events))
+                                                       base, course, lesson, rate, events, mbps))
                     if "return" in visits and rate == max(lesson_rates):
-                        measured.append(measure_return(p, base, course, lesson, rate))
+                        measured.append(measure_return(p, base, course, lesson, rate, mbps))
                     for row in measured:
                         rows.append(row)
                         log(f"  {lesson} {rate}x {row['visit']}  " + json.dumps(
@@ -502,11 +524,15 @@ def main(argv=None) -> int:
                     help="first (new profile) and/or return (a profile that opened it before)")
     ap.add_argument("--lang", default="en", choices=("en", "ja"),
                     help="the course language: ja opens JupyterLab in Japanese, with the school font")
+    ap.add_argument("--mbps", type=float, metavar="N",
+                    help=f"give every page N Mbit/s and {LATENCY_MS} ms of delay: a child's share of "
+                         "the classroom's Wi-Fi (35 children on 100 Mbit/s: about 3)")
     ap.add_argument("--out", default="build/bench-devices.json", help="where to write the results")
     args = ap.parse_args(argv)
     devices = bench_devices(args.lessons or None, args.events, lang=args.lang,
                             rates=tuple(float(r) if "." in r else int(r) for r in args.rates.split(",")),
-                            visits=tuple(args.visits.split(",")), device_index=args.device_index)
+                            visits=tuple(args.visits.split(",")), device_index=args.device_index,
+                            mbps=args.mbps)
     print(host_line(devices["host"]))
     print(table(devices["lessons"]))
     out = Path(args.out)

@@ -123,7 +123,9 @@ lab_config() {  # DIR formgrader create-assignment course-list (true = disabled)
   #   notebook a child opens
   # autograder.school.early_kernel: a lesson's kernel starts while its page loads
   # autograder.labpage: extension packages turned off as a whole are not even fetched
-  echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true, \"autograder.school.formgrader_labels\": true, \"autograder.school.assignment_list\": true, \"autograder.school.export_formats\": true, \"autograder.school.early_kernel\": true, \"autograder.labpage\": true}}}" \
+  # autograder.school.compressed_assets: JupyterLab's code and the server's answers go
+  #   gzip-compressed (a lesson page: 7.4 -> 2 MB on the classroom's Wi-Fi)
+  echo "{\"ServerApp\": {\"jpserver_extensions\": {\"nbgrader.server_extensions.formgrader\": $on_formgrader, \"nbgrader.server_extensions.course_list\": $on_courses, \"autograder.school.my_lessons_server\": true, \"autograder.school.school_labels\": true, \"autograder.school.formgrader_labels\": true, \"autograder.school.assignment_list\": true, \"autograder.school.export_formats\": true, \"autograder.school.early_kernel\": true, \"autograder.labpage\": true, \"autograder.school.compressed_assets\": true}}}" \
     > "$1/jupyter_server_config.d/zz-manabu-role.json"
 }
 lab_config "$ETC" true true true student
@@ -149,6 +151,9 @@ PY
 mkdir -p "$PREFIX/share/jupyter/lab/settings"
 "$PREFIX/bin/python" -c 'import json; from autograder.lab import lab_overrides; print(json.dumps(lab_overrides()))' \
   > "$PREFIX/share/jupyter/lab/settings/overrides.json"
+# JupyterLab's and the extensions' code compressed once, here: a child's server sends these
+# copies and compresses nothing itself (autograder.school.compressed_assets)
+"$PREFIX/bin/python" -m autograder.school.compressed_assets "$PREFIX/share/manabu/gzip"
 # nbgrader for every user of the hub: the shared exchange, one folder per course, submissions
 # only the student and the graders can open, courses from the hub's groups.
 cat > "$ETC/nbgrader_config.py" <<'PY'
