@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -79,6 +80,24 @@ def empty_gradebook(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
     Gradebook(f"sqlite:///{path}", "manabu").close()
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_by_playwright(request):
+    """A test that does not drive the browser runs as in plain Python, with no event loop running.
+    Playwright's sync API (:func:`browser`, one per process) runs its loop in a greenlet of this
+    thread, and asyncio then says that loop is running for every later test of the process:
+    ``asyncio.run`` refused to start and a widget planned its steps on a loop nobody ran (the
+    robot tests, in ``make test-fast``'s single process). Put back afterwards, for Playwright."""
+    leaked = asyncio._get_running_loop()
+    if leaked is None or "browser" in request.fixturenames:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(leaked)
 
 
 @pytest.fixture(scope="session")
