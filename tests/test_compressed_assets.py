@@ -95,6 +95,10 @@ def test_the_cache_folders_are_the_installs_then_the_users(monkeypatch, tmp_path
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert ca.cache_dirs() == [Path(sys.prefix) / "share" / "manabu" / "gzip",
                                tmp_path / "manabu" / "gzip"]
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(
+        RuntimeError("Could not determine home directory."))))
+    assert ca.cache_dirs() == [Path(sys.prefix) / "share" / "manabu" / "gzip"]
     monkeypatch.setenv(ca.CACHE_ENV, str(tmp_path / "one"))
     assert ca.cache_dirs() == [tmp_path / "one"]
 

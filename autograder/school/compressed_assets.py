@@ -55,8 +55,13 @@ def cache_dirs() -> list[Path]:
     one folder ``$MANABU_ASSET_CACHE`` names)."""
     if os.environ.get(CACHE_ENV):
         return [Path(os.environ[CACHE_ENV])]
-    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [Path(sys.prefix) / "share" / "manabu" / "gzip", user / "manabu" / "gzip"]
+    folders = [Path(sys.prefix) / "share" / "manabu" / "gzip"]
+    try:
+        folders.append(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                       / "manabu" / "gzip")
+    except RuntimeError:  # no home (a container's user without one): the install's only
+        pass
+    return folders
 
 
 def copy_name(path: str, stat: os.stat_result) -> str:
