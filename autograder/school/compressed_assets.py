@@ -2,7 +2,7 @@
 this server extension).
 
 Jupyter Server sends its static files as they are (jupyterlab/jupyterlab#13189): a child's
-first visit to a lesson fetches 7.4 MB, most of it JupyterLab's JavaScript, and a class of 35
+first visit to a lesson fetches 7.6 MB, most of it JupyterLab's JavaScript, and a class of 35
 opening their first lesson together pulls 260 MB through the classroom's Wi-Fi. Compressed, the
 same page is about a quarter of that. Two parts:
 
