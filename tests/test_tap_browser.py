@@ -102,10 +102,13 @@ def run_up_to_while_a_check_fails(page, student, names: list[str]) -> None:
     widget = index_of(student, f'name="{names[0]}"')
     check = check_after(student, index_of(student, f"{names[0]} = ..."))  # fails: still ...
     later = index_of(student, f'name="{names[1]}"')
-    # three taps in one script (a tap ends in this click): the widget's run keeps the kernel busy
-    # while the check and the first step of ⏩ queue behind it, so the error always finds the
-    # step waiting, however loaded the machine is
+    # three taps in one script (a tap ends in this click), behind 3 s of the kernel's time (no
+    # cell's, no run count): the check and the first step of ⏩ queue behind it, so the error
+    # always finds the step waiting, however loaded the machine is (with only the widget's run
+    # in front, a loaded CI machine sent the step after the error: the setup cell ran)
     page.evaluate("""([widget, check, later]) => {
+        window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.requestExecute(
+            {code: 'import time; time.sleep(3)', store_history: false});
         const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');
         cells[widget].querySelector('.manabu-run').click();
         cells[check].querySelector('.manabu-run').click();
