@@ -47,7 +47,7 @@ def lab_command(course_dir: Path, port: int, open_browser: bool = True) -> list[
            # a lesson's kernel starts while its page loads (autograder.school.early_kernel)
            "--ServerApp.jpserver_extensions", f"{EARLY_KERNEL}=True",
            # JupyterLab's code and the server's answers go gzip-compressed: a lesson page is
-           # about a quarter of its 7.4 MB on the classroom's Wi-Fi (autograder.school.compressed_assets)
+           # about a quarter of its 7.6 MB on the classroom's Wi-Fi (autograder.school.compressed_assets)
            "--ServerApp.jpserver_extensions", f"{COMPRESSED_ASSETS}=True",
            # extension packages the page config turns off as a whole are not even fetched
            # (autograder.labpage.leave_out_disabled_packages)

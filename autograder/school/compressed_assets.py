@@ -107,6 +107,11 @@ def compress(path: str, stat: os.stat_result, dirs: list[Path]) -> Path | None:
     return None
 
 
+def copy_of(path: str, stat: os.stat_result, dirs: list[Path]) -> Path | None:
+    """This version of ``path``'s compressed copy in ``dirs``: the one made before, or a new one."""
+    return find_copy(path, stat, dirs) or compress(path, stat, dirs)
+
+
 # one answer per file version for this server: the copy, or None (sent as it is)
 _copies: dict[str, Path | None] = {}
 _making: dict[str, asyncio.Future] = {}
@@ -123,11 +128,8 @@ async def compressed_copy(path: str, dirs: list[Path] | None = None) -> Path | N
         return _copies[key]
     if key not in _making:
         folders = dirs if dirs is not None else cache_dirs()
-
-        def make() -> Path | None:
-            return find_copy(path, stat, folders) or compress(path, stat, folders)
-
-        _making[key] = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(None, make))
+        _making[key] = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(
+            None, copy_of, path, stat, folders))
     try:
         copy = await asyncio.shield(_making[key])
     except OSError:
@@ -158,19 +160,16 @@ class CompressedFileFindHandler(FileFindHandler):
     async def get(self, path: str, include_body: bool = True) -> None:
         self._copy = None
         if self._wants_copy():
+            # a file (filefind found one, "" for none) the parent would serve: it checks again,
+            # and says 403/404 otherwise
             found = self.get_absolute_path(self.root, self.parse_url_path(path))
             kind = mimetypes.guess_type(found)[0] if found else None
-            # only a file the parent would serve (it checks again, and says 403/404 otherwise)
-            if kind and compressible(kind) and os.path.isfile(found) and self._inside_root(found):
+            if kind and compressible(kind) and self._inside_root(found):
                 try:
                     self._copy = await compressed_copy(found)
                 except OSError:  # gone meanwhile: the parent says 404
                     self._copy = None
         await super().get(path, include_body)
-
-    @allow_unauthenticated
-    def head(self, path: str):
-        return self.get(path, include_body=False)
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         checked = super().validate_absolute_path(root, absolute_path)
@@ -240,12 +239,12 @@ def _load_jupyter_server_extension(server_app) -> None:
     web_app = server_app.web_app
     compress_answers(web_app)
 
-    def swap() -> None:  # once every extension has added its routes (JupyterLab's among them)
+    def swap() -> None:  # once every extension has added its routes (JupyterLab's among them),
+        # before the server answers anything
         count = use_compressed_handler(web_app.default_router.rules)
         count += use_compressed_handler(web_app.wildcard_router.rules)
         server_app.log.info("compressed assets: %d static routes send gzip-compressed copies", count)
 
-    swap()
     server_app.io_loop.add_callback(swap)
 
 
@@ -272,7 +271,7 @@ def fill_cache(folders: list[Path], target: Path, out=sys.stdout) -> dict:
     kept, before, after = set(), 0, 0
     for number, path in enumerate(files, 1):
         stat = path.stat()
-        copy = find_copy(str(path), stat, [target]) or compress(str(path), stat, [target])
+        copy = copy_of(str(path), stat, [target])
         if copy is not None:
             kept.add(copy.name)
             before += stat.st_size
