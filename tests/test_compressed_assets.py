@@ -65,12 +65,34 @@ def test_a_copy_is_the_file_compressed_with_its_own_date(tmp_path):
     os.utime(path, (1_700_000_000, 1_700_000_000))
     copy = ca.compress(str(path), path.stat(), [tmp_path / "cache"])
     assert copy is not None and copy.parent == tmp_path / "cache"
-    assert gzip.decompress(copy.read_bytes()) == data
+    assert gzip.decompress(copy.read_bytes()) == ca.COMPILE_HINT + data  # a script: the hint first
     assert copy.stat().st_size < len(data) / 4
     assert copy.stat().st_mtime == path.stat().st_mtime  # the browser's Last-Modified
     assert copy.stat().st_mode & 0o777 == 0o644  # other users of the install read it
     assert ca.find_copy(str(path), path.stat(), [tmp_path / "other", tmp_path / "cache"]) == copy
     assert not list((tmp_path / "cache").glob(".part-*"))
+
+
+def test_scripts_begin_with_the_compile_hint_once_and_nothing_else_changes(tmp_path):
+    data = text(5000)
+    for name in ("a.js", "b.mjs"):
+        assert ca.served_bytes(name, data) == ca.COMPILE_HINT + data
+        assert ca.served_bytes(name, ca.COMPILE_HINT + data) == ca.COMPILE_HINT + data  # once
+    for name in ("a.css", "a.json", "a.html", "a.svg", "a.js.map", "a.txt"):
+        assert ca.served_bytes(name, data) == data
+    css = tmp_path / "a.css"
+    css.write_bytes(data)
+    copy = ca.compress(str(css), css.stat(), [tmp_path / "cache"])
+    assert gzip.decompress(copy.read_bytes()) == data
+
+
+def test_copies_of_an_older_format_are_never_served(tmp_path, monkeypatch):
+    path = tmp_path / "a.js"
+    path.write_bytes(text(5000))
+    copy = ca.compress(str(path), path.stat(), [tmp_path / "cache"])
+    assert ca.find_copy(str(path), path.stat(), [tmp_path / "cache"]) == copy
+    monkeypatch.setattr(ca, "FORMAT", "next")
+    assert ca.find_copy(str(path), path.stat(), [tmp_path / "cache"]) is None
 
 
 def test_no_copy_when_it_saves_little(tmp_path):
@@ -120,7 +142,7 @@ def test_many_requests_at_once_make_one_copy_and_a_new_version_another(tmp_path,
     assert asyncio.run(ask(1)) == copies[:1] and len(made) == 1  # remembered
     path.write_bytes(text(30_000, seed=2) + b"// new\n")
     [new] = asyncio.run(ask(1))
-    assert new != copies[0] and gzip.decompress(new.read_bytes()) == path.read_bytes()
+    assert new != copies[0] and gzip.decompress(new.read_bytes()) == ca.COMPILE_HINT + path.read_bytes()
     small = tmp_path / "small.js"
     small.write_bytes(b"x" * (ca.MIN_SIZE - 1))
     assert asyncio.run(ca.compressed_copy(str(small), [tmp_path / "c"])) is None
@@ -218,7 +240,7 @@ def server(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_jupyterlabs_code_comes_compressed_and_unchanged(server):
+def test_jupyterlabs_code_comes_compressed_with_the_compile_hint(server):
     from jupyterlab.commands import get_app_dir
 
     base, _static, cache = server
@@ -227,7 +249,7 @@ def test_jupyterlabs_code_comes_compressed_and_unchanged(server):
     status, headers, body = fetch(url, {"Accept-Encoding": "gzip, deflate"})
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert int(headers["Content-Length"]) == len(body) < core.stat().st_size / 3
-    assert gzip.decompress(body) == core.read_bytes()
+    assert gzip.decompress(body) == ca.COMPILE_HINT + core.read_bytes()
     assert headers["Content-Type"].startswith(("application/javascript", "text/javascript"))
     assert "immutable" in headers["Cache-Control"] and "Accept-Encoding" in headers["Vary"]
     assert len(list(cache.glob("*.gz"))) >= 1
@@ -249,7 +271,7 @@ def test_jupyterlabs_code_comes_compressed_and_unchanged(server):
     status, headers, body = fetch(f"{base}/lab/extensions/@jupyter-widgets/jupyterlab-manager/"
                                   f"static/{entry.name}", {"Accept-Encoding": "gzip"})
     assert status == 200 and headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(body) == entry.read_bytes()
+    assert gzip.decompress(body) == ca.COMPILE_HINT + entry.read_bytes()
     assert (cache / ca.copy_name(str(entry), entry.stat())).is_file()
 
 
@@ -259,11 +281,12 @@ def test_a_changed_file_is_sent_as_it_is_now_and_pictures_as_they_are(server):
     path = static / "lesson.js"
     path.write_bytes(text(20_000, seed=5))
     first = fetch(f"{base}/static/lesson.js", {"Accept-Encoding": "gzip"})
-    assert first[1]["Content-Encoding"] == "gzip" and gzip.decompress(first[2]) == path.read_bytes()
+    assert first[1]["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first[2]) == ca.COMPILE_HINT + path.read_bytes()
     time.sleep(0.01)
     path.write_bytes(text(20_000, seed=6) + b"// the new version\n")
     second = fetch(f"{base}/static/lesson.js", {"Accept-Encoding": "gzip"})
-    assert gzip.decompress(second[2]) == path.read_bytes()  # not the first version's copy
+    assert gzip.decompress(second[2]) == ca.COMPILE_HINT + path.read_bytes()  # not the first version's copy
     picture = static / "pic.png"
     picture.write_bytes(random.Random(4).randbytes(20_000))
     status, headers, body = fetch(f"{base}/static/pic.png", {"Accept-Encoding": "gzip"})

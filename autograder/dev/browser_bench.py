@@ -31,6 +31,9 @@ For each lesson and each CPU rate it measures:
   :data:`LATENCY_MS` of delay, a child's share of the classroom's Wi-Fi (a class of 35 on
   100 Mbit/s: about 3), on top of the CPU rate.
 
+- **usable_heap_mb**: megabytes of JavaScript heap the page used then (DevTools'
+  ``JSHeapUsedSize``; compiled code counts: scripts compiled eagerly cost some).
+
 - **lab_cpu_s / usable_cpu_s**: the CPU seconds the page's main thread worked until then
   (DevTools' ``ThreadTime``): the browser's own work. At 1× it is steadier than the wall clock
   on a shared machine (JupyterLab drew a lesson with 1.4-1.7 s while the wall clock said
@@ -431,6 +434,8 @@ def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rat
         row["usable_s"] = since()
         row["usable_cpu_s"] = cpu()
         row["usable_mb"] = round(sum(fetched) / 1e6, 2)
+        row["usable_heap_mb"] = round(next(m["value"] for m in cdp.send("Performance.getMetrics")
+                                           ["metrics"] if m["name"] == "JSHeapUsedSize") / 1e6, 1)
         # let "run all" finish: a cell still running delays every response behind it
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
         # and JupyterLab draw the whole lesson: its "defer" windowing (autograder/lab.py) draws
