@@ -12,6 +12,7 @@ import narrowScreen from './narrowScreen';
 import assignmentList from './assignmentList';
 import menus from './menus';
 import settings from './settings';
+import reflows from './reflows';
 
 export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
-  menus, settings];
+  menus, settings, reflows];

@@ -1,0 +1,93 @@
+"""A code cell's output prompt icon is chosen once per frame (@manabu/lab:output-reflows,
+course/labextension/src/reflows.ts and perFrame.ts), not on every output a run adds: JupyterLab
+reads the prompt's height (a layout of the whole page) twice for each output, so a "run all" of a
+lesson laid the page out again and again as its outputs came in.
+
+One JupyterLab; a notebook whose one cell shows 40 outputs at once, run with the plugin and,
+as a check that the count sees JupyterLab's own behaviour, without it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_helpers import TOKEN, browser_page, running, shutdown_kernels, wait_for_idle_kernel
+from conftest import free_port
+
+from autograder.lab import lab_command, lab_environment
+
+pytestmark = pytest.mark.browser
+PLUGIN = "@manabu/lab:output-reflows"
+OUTPUTS = 40  # (JupyterLab draws 50 at most, then "show more")
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "test-screenshots"
+# counts the reads of an output prompt's height (what JupyterLab measures to choose its icon)
+COUNT_READS = """() => {
+    window.promptReads = 0;
+    const height = Object.getOwnPropertyDescriptor(Element.prototype, 'clientHeight');
+    Object.defineProperty(Element.prototype, 'clientHeight', {
+        configurable: true,
+        get() {
+            if (this.classList.contains('jp-OutputArea-promptOverlay')) window.promptReads++;
+            return height.get.call(this);
+        }
+    });
+}"""
+# all the outputs drawn, and two frames later the overlay's title (the icon chosen)
+DRAWN = f"""() => document.querySelectorAll('.jp-OutputArea-output').length >= {OUTPUTS}"""
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    course = tmp_path_factory.mktemp("reflows-course")
+    env = lab_environment(course, "en")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"from IPython.display import display\nfor i in range({OUTPUTS}):\n    display(i)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, course / "burst.ipynb")
+    config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0]) / "labconfig" / "page_config.json"
+    port = free_port()
+    with running(lab_command(course, port, open_browser=False), port,
+                 tmp_path_factory.mktemp("reflows-log") / "lab.log", env=env) as base:
+        yield base, config
+
+
+def prompt_reads(browser, base: str) -> tuple[int, str]:
+    """Run the burst notebook's cell: the prompt height reads while its outputs came, and the
+    title of the cell's output prompt once they are all drawn (the icon's)."""
+    url = f"{base}/lab/tree/burst.ipynb?reset&token={TOKEN}"
+    with browser_page(browser, SHOTS / "reflows-failure.png", base) as page:
+        page.goto(url)
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
+        wait_for_idle_kernel(url)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        page.evaluate(COUNT_READS)
+        page.locator(".jp-CodeCell .cm-content").first.click()
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function(DRAWN, timeout=60_000)
+        page.evaluate(TWO_FRAMES)
+        reads = page.evaluate("() => window.promptReads")
+        title = page.locator(".jp-CodeCell .jp-OutputArea-promptOverlay").first.get_attribute("title")
+    shutdown_kernels(base)
+    return reads, title or ""
+
+
+def test_a_cells_outputs_lay_the_page_out_once_per_frame_not_per_output(lab, browser):
+    base, page_config = lab
+    ours, our_title = prompt_reads(browser, base)
+    original = page_config.read_text(encoding="utf-8")
+    config = json.loads(original)  # JupyterLab's own behaviour (read on each page load)
+    config.setdefault("disabledExtensions", {})[PLUGIN] = True
+    page_config.write_text(json.dumps(config), encoding="utf-8")
+    try:
+        theirs, their_title = prompt_reads(browser, base)
+    finally:
+        page_config.write_text(original, encoding="utf-8")
+    assert theirs >= OUTPUTS, f"the count missed JupyterLab's reads: {theirs}"
+    print(f"prompt height reads for {OUTPUTS} outputs: {ours} (JupyterLab alone: {theirs})")
+    assert ours < OUTPUTS / 4, f"{ours} layouts for {OUTPUTS} outputs (JupyterLab alone: {theirs})"
+    # the icon is still chosen, for the outputs as they are at the end
+    assert our_title == their_title == "Collapse Output"
