@@ -20,7 +20,13 @@ import pytest
 from autograder.dev.labserver import free_port, running, sessions
 from autograder.lab import EARLY_KERNEL, lab_command
 from autograder.school import early_kernel
-from autograder.school.early_kernel import notebook_path, page_config_hook, start_session
+from autograder.school.early_kernel import (
+    imported_modules,
+    notebook_path,
+    page_config_hook,
+    start_session,
+    warm_code,
+)
 
 LOG = logging.getLogger("test-early-kernel")
 
@@ -151,6 +157,34 @@ def test_make_lab_and_the_hub_image_enable_it():
     assert f'\\"{EARLY_KERNEL}\\": true' in install
 
 
+def code_cell(source: str) -> dict:
+    return nbformat.v4.new_code_cell(source)
+
+
+def test_the_modules_warmed_are_the_imports_before_the_code_does_anything_else():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("import markdown_is_not_code"),
+        code_cell('"""A lesson."""\nfrom __future__ import annotations\n'
+                  "import numpy as np, inspect\nfrom sklearn.metrics import recall_score"),
+        code_cell("%matplotlib inline\nimport in_a_cell_with_a_magic"),  # not Python: passed over
+        code_cell("from . import relative\nimport numpy\nfrom course import check\n"
+                  "start_lesson('j08')\n"                              # the code starts: no further
+                  "import after_the_code_started"),
+        code_cell("import in_a_later_cell"),
+    ])
+    assert imported_modules(nb) == ["numpy", "inspect", "sklearn.metrics", "course"]
+    assert imported_modules({"cells": [code_cell("import os\ndef later():\n    import inside\n")]}) == ["os"]
+    assert imported_modules({"cells": []}) == [] and imported_modules({}) == []
+
+
+def test_the_warm_up_imports_what_it_can_and_leaves_no_name(monkeypatch):
+    monkeypatch.delitem(sys.modules, "wave", raising=False)
+    namespace: dict = {}
+    exec(warm_code(["wave", "no_such_module_for_manabu", "json"]), namespace)
+    assert "wave" in sys.modules
+    assert set(namespace) == {"__builtins__"}
+
+
 # -- a real JupyterLab server, asked for pages as a browser asks -------------------------------
 
 TOKEN = "early-kernel-test"
@@ -163,6 +197,36 @@ def page(base: str, path: str, token: str | None = TOKEN) -> int:
             return response.status
     except urllib.error.HTTPError as err:
         return err.code
+
+
+def kernel_prints(base: str, kernel_id: str, code: str) -> str:
+    """Run ``code`` in the kernel over its websocket, as JupyterLab does (not counted, no
+    history); what it printed."""
+    import websocket
+
+    ws = websocket.create_connection(
+        base.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels?token={TOKEN}", timeout=60)
+    try:
+        ws.send(json.dumps({
+            "header": {"msg_id": "check", "msg_type": "execute_request", "username": "test",
+                       "session": "early-kernel-test", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+        printed, replied, idle = "", False, False
+        while not (replied and idle):
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != "check":
+                continue
+            if msg["msg_type"] == "stream":
+                printed += msg["content"]["text"]
+            elif msg["msg_type"] in ("execute_reply", "error"):
+                replied = replied or msg["msg_type"] == "execute_reply"
+            elif msg["msg_type"] == "status":
+                idle = msg["content"]["execution_state"] == "idle"
+        return printed
+    finally:
+        ws.close()
 
 
 def wait_for_sessions(base: str, count: int, seconds: float = 30) -> list[dict]:
@@ -180,6 +244,8 @@ def test_a_jupyterlab_page_of_a_notebook_starts_its_kernel_once(tmp_path):
     root = tmp_path / "root"
     (root / "e03").mkdir(parents=True)
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nb.cells = [code_cell("import wave\nfrom xml.dom import minidom\nimport no_such_module_for_manabu"),
+                code_cell("%matplotlib inline")]
     nbformat.write(nb, root / "e03" / "e03.ipynb")
     nbformat.write(nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "nope", "display_name": "Nope"}}),
                    root / "other.ipynb")
@@ -207,5 +273,14 @@ def test_a_jupyterlab_page_of_a_notebook_starts_its_kernel_once(tmp_path):
         assert [s["id"] for s in sessions(base, TOKEN)] == [session["id"]]
         with urllib.request.urlopen(f"{base}/api/kernels?token={TOKEN}", timeout=10) as response:
             assert [k["id"] for k in json.load(response)] == [session["kernel"]["id"]]
+        # it imported the notebook's modules ahead, silently: no run counted, no name left
+        deadline = time.time() + 60
+        while "imported 3 modules" not in log.read_text(encoding="utf-8") and time.time() < deadline:
+            time.sleep(0.2)
+        said = kernel_prints(base, session["kernel"]["id"],
+                             "import sys; print('wave' in sys.modules, 'xml.dom' in sys.modules, "
+                             "'_manabu_warm' in globals(), get_ipython().execution_count)")
+        assert said == "True True False 1\n"
     text = log.read_text(encoding="utf-8")
+    assert text.count("early kernel: e03/e03.ipynb imported 3 modules in") == 1
     assert text.count("early kernel: started python3 for e03/e03.ipynb") == 1

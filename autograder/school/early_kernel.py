@@ -8,6 +8,12 @@ extension starts the notebook's session when the server sends that page, so the 
 starting while JupyterLab loads. JupyterLab then finds the session by the notebook's path and
 uses it, as it does after a reload: one kernel, the notebook's own, started in its folder.
 
+Once started, the kernel imports the modules the notebook's code imports first (the ``import``
+lines before anything else, each in a ``try``), silently: no output, no run count, no name left in the
+notebook's namespace. The kernel would otherwise wait idle while the page loads, and then spend
+up to a second of the child's "run all" importing scikit-learn; a module that fails to import is
+left for the child's own run to report.
+
 Nothing starts for an address that is not a notebook file under the server's root, for a
 notebook that already has a session (a reload), for a kernel that is not installed, or for a
 user who may not run kernels. A failure is logged; the page loads as before and JupyterLab
@@ -16,6 +22,7 @@ starts the kernel itself.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 from pathlib import PurePosixPath
@@ -77,13 +84,98 @@ async def start_session(settings: dict, path: str, log) -> str | None:
         _starting.discard(path)
 
 
+def imported_modules(notebook: dict) -> list[str]:
+    """The modules ``notebook`` (nbformat JSON) imports before its code does anything else: the
+    absolute ``import`` lines its code cells start with, up to the first other statement, each
+    module once, in order. So the kernel imports them in the state the child's own run would
+    (nothing has run before them but other imports). Markdown cells and a cell that is not plain
+    Python (a magic, a half-typed line) are passed over."""
+    names: list[str] = []
+    for cell in notebook.get("cells") or []:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source") or ""
+        try:
+            body = ast.parse("".join(source) if isinstance(source, list) else source).body
+        except (SyntaxError, ValueError):
+            continue
+        for node in body:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):  # not a relative one, nor __future__
+                if node.level == 0 and node.module and node.module != "__future__":
+                    names.append(node.module)
+            elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                return list(dict.fromkeys(names))  # the code does something: no further
+    return list(dict.fromkeys(names))
+
+
+def warm_code(modules: list[str]) -> str:
+    """Python that imports ``modules`` (any that fails is passed over) and leaves no name behind."""
+    return ("def _manabu_warm(names):\n"
+            "    import importlib\n"
+            "    for name in names:\n"
+            "        try:\n"
+            "            importlib.import_module(name)\n"
+            "        except Exception:\n"
+            "            pass\n"
+            f"_manabu_warm({modules!r})\n"
+            "del _manabu_warm\n")
+
+
+WARM_SECONDS = 120  # the longest a warm-up is waited for (the kernel goes on regardless)
+
+
+async def warm_imports(settings: dict, path: str, kernel_id: str, log,
+                       seconds: float = WARM_SECONDS) -> list[str]:
+    """Have the kernel ``kernel_id`` import what the notebook at ``path`` imports (silently: no
+    output, no run count, no history). Returns the modules asked for; nothing on a failure,
+    which is logged (the child's own run imports them as ever)."""
+    client = None
+    try:
+        model = await ensure_async(settings["contents_manager"].get(
+            path, content=True, type="file", format="text"))
+        modules = imported_modules(json.loads(model["content"]))
+        if not modules:
+            return []
+        client = settings["kernel_manager"].get_kernel(kernel_id).client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=seconds)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        msg_id = client.execute(warm_code(modules), silent=True, store_history=False,
+                                allow_stdin=False)
+        while True:  # its reply (the kernel answers other clients too)
+            left = started + seconds - loop.time()
+            reply = await client.get_shell_msg(timeout=max(left, 0.01))
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        log.info("early kernel: %s imported %d modules in %.1f s while its page loads",
+                 path, len(modules), loop.time() - started)
+        return modules
+    except Exception as err:
+        log.warning("early kernel: the kernel of %s did not import its modules ahead (%s: %s); "
+                    "the lesson's own run will", path, type(err).__name__, err)
+        return []
+    finally:
+        if client is not None:
+            client.stop_channels()
+
+
+async def start_and_warm(settings: dict, path: str, log) -> None:
+    """:func:`start_session`, then :func:`warm_imports` in the kernel it started."""
+    kernel_id = await start_session(settings, path, log)
+    if kernel_id:
+        await warm_imports(settings, path, kernel_id, log)
+
+
 def start_for_page(handler, page_config: dict) -> dict:
     """Start the session of the notebook a JupyterLab page opens (as the page renders), if the
     user may run kernels; the page config goes on unchanged."""
     path = notebook_path(handler.path_kwargs.get("tree"))
     if path is not None and handler.authorizer.is_authorized(
             handler, handler.current_user, "execute", "kernels"):
-        task = asyncio.ensure_future(start_session(handler.settings, path, handler.log))
+        task = asyncio.ensure_future(start_and_warm(handler.settings, path, handler.log))
         _tasks.add(task)
         task.add_done_callback(_tasks.discard)
     return page_config
