@@ -8,9 +8,9 @@ extension starts the notebook's session when the server sends that page, so the 
 starting while JupyterLab loads. JupyterLab then finds the session by the notebook's path and
 uses it, as it does after a reload: one kernel, the notebook's own, started in its folder.
 
-Once started, the kernel imports the modules the notebook's code imports first (the ``import``
-lines before anything else, each in a ``try``), silently: no output, no run count, no name left in the
-notebook's namespace. The kernel would otherwise wait idle while the page loads, and then spend
+Once started, the kernel imports the modules the notebook's code imports first (the
+``import`` lines before anything else, each in a ``try``), silently: no output, no run count,
+no name left in the notebook's namespace. The kernel would otherwise wait idle while the page loads, and then spend
 up to a second of the child's "run all" importing scikit-learn; a module that fails to import is
 left for the child's own run to report.
 
@@ -145,7 +145,7 @@ async def warm_imports(settings: dict, path: str, kernel_id: str, log,
         started = loop.time()
         msg_id = client.execute(warm_code(modules), silent=True, store_history=False,
                                 allow_stdin=False)
-        while True:  # its reply (the kernel answers other clients too)
+        while True:  # its reply (any other reply on this client's channel is passed over)
             left = started + seconds - loop.time()
             reply = await client.get_shell_msg(timeout=max(left, 0.01))
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
