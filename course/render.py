@@ -8,7 +8,7 @@ from html import escape
 import numpy as np
 
 from course.i18n import get_language
-from course.style import SCHOOL_FONT_STACK
+from course.style import SCHOOL_FONT_STACK, WEB_FONT_FILE, font_face
 
 INK = (0, 0, 0)
 BAR = "#0072B2"  # Okabe–Ito blue
@@ -110,9 +110,7 @@ def school_font_css(root_class: str) -> str:
         return ""
     root = "." + root_class.lstrip(".")
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/") + "/"
-    return ('@font-face{font-family:"BIZ UDPGothic";font-display:swap;'
-            'src:local("BIZ UDPGothic"),local("BIZUDPGothic-Regular"),'
-            f'url("{prefix}static/BIZUDPGothic-Regular.ttf") format("truetype")}}'
+    return (font_face(f"{prefix}static/{WEB_FONT_FILE}") +
             # important: ipywidgets' own rules name JupyterLab's UI font on each control
             f"{root} *{{--jp-widgets-font-family:{SCHOOL_FONT_STACK};"
             f"font-family:{SCHOOL_FONT_STACK}!important}}"

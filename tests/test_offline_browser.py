@@ -28,10 +28,12 @@ from conftest import free_port, lesson_ids
 
 from autograder.grading.grade import grade_lesson
 from autograder.grading.submissions import answer_cells, fill_answers, read_versions, submit
+from course.style import WEB_FONT_FILE
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 LESSON = "e03"
+WEB_FONT = f"/static/{WEB_FONT_FILE}"  # the school font's copy for browsers
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -229,5 +231,6 @@ def test_japanese_lesson_and_widgets_use_the_school_font(school, browser):
     assert not other, other
     assert state["text"].startswith('"BIZ UDPGothic"'), state
     assert fonts and all(is_local(url) for url in fonts), fonts
+    assert {url.split("?")[0].removeprefix(base) for url in fonts} == {WEB_FONT}, fonts
     assert not found, describe(found)
     assert keys == []

@@ -15,7 +15,15 @@ matplotlib.use("Agg")
 from fontTools.ttLib import TTFont  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from course.style import FONTS_DIR, PLAIN_SANS, SCHOOL_FONT, new_figure, use_style  # noqa: E402
+from course.style import (  # noqa: E402
+    FONTS_DIR,
+    PLAIN_SANS,
+    SCHOOL_FONT,
+    WEB_FONT_FILE,
+    font_face,
+    new_figure,
+    use_style,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = sorted(FONTS_DIR.glob("BIZUDPGothic-*.ttf"))
@@ -41,6 +49,35 @@ def test_the_school_font_has_every_kana_and_kanji_of_the_japanese_lessons():
     used = {c for path in texts for c in KANA_KANJI.findall(path.read_text(encoding="utf-8"))}
     missing = sorted(c for c in used if ord(c) not in cmap)
     assert len(used) > 500 and not missing, missing
+
+
+def test_browsers_get_the_same_font_as_a_small_woff2():
+    """Pages load ``WEB_FONT_FILE``: every character of the regular TrueType file (else a word
+    would draw in another font on a Chromebook), WOFF2 without hinting, under half the bytes.
+    Out of date after a new character: ``python -m autograder.build.fontsubset --web``."""
+    regular = FONTS_DIR / "BIZUDPGothic-Regular.ttf"
+    web = FONTS_DIR / WEB_FONT_FILE
+    assert web.read_bytes()[:4] == b"wOF2"
+    font = TTFont(web)  # reads WOFF2 with the brotli module
+    have, want = set(font.getBestCmap()), set(TTFont(regular).getBestCmap())
+    assert have == want, (f"{web.name} is out of date ({len(want - have)} characters missing, "
+                          f"{len(have - want)} extra): python -m autograder.build.fontsubset --web")
+    assert not {"fpgm", "prep", "cvt "} & set(font.keys())  # no TrueType hinting
+    assert SCHOOL_FONT in {r.toUnicode() for r in font["name"].names if r.nameID in (1, 16)}
+    assert "BIZ UDGothic Project Authors" in font["name"].getDebugName(0)  # the copyright stays
+    assert web.stat().st_size < 0.5 * regular.stat().st_size
+
+
+def test_every_page_asks_for_the_same_web_font():
+    """The lab extension, the widgets and the teacher's live page all name ``WEB_FONT_FILE``."""
+    from autograder.live.page import FONT_FILE, FONT_ROUTE
+
+    panel = (REPO / "course/labextension/src/schoolFont.ts").read_text(encoding="utf-8")
+    assert f"SCHOOL_FONT_FILE = '{WEB_FONT_FILE}'" in panel
+    assert FONT_FILE == WEB_FONT_FILE and re.fullmatch(FONT_ROUTE, f"font/{WEB_FONT_FILE}")
+    css = font_face("/x/a.woff2")
+    assert css.index('local("BIZ UDPGothic")') < css.index('url("/x/a.woff2") format("woff2")')
+    assert 'url("a\\"b")' in font_face('a"b')  # a quote cannot end the CSS string
 
 
 def test_japanese_plots_draw_in_the_school_font_and_fall_back_to_ipaex():
@@ -91,7 +128,8 @@ def test_japanese_widgets_and_lesson_text_ask_for_the_school_font_from_the_serve
     monkeypatch.setenv("MANABU_LANG", "ja")
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/aoi/")
     css = scoped_style("manabu-x")
-    assert 'url("/user/aoi/static/BIZUDPGothic-Regular.ttf")' in css and not outside_fetches(css)
+    assert 'url("/user/aoi/static/BIZUDPGothic-Regular.woff2") format("woff2")' in css
+    assert not outside_fetches(css)
     assert '.manabu-x *{--jp-widgets-font-family:"BIZ UDPGothic"' in css
     monkeypatch.setenv("MANABU_LANG", "en")
     assert "BIZ UDPGothic" not in scoped_style("manabu-x")  # English keeps JupyterLab's sans

@@ -58,7 +58,8 @@ def test_wheel_holds_every_file_and_builds_a_lesson(tmp_path):
     wheel = next(dist.glob("manabu-*.whl"))
     with zipfile.ZipFile(wheel) as archive:  # the school font travels with its licence
         names = set(archive.namelist())
-    assert {"course/fonts/BIZUDPGothic-Regular.ttf", "course/fonts/OFL.txt"} <= names
+    assert {"course/fonts/BIZUDPGothic-Regular.ttf", "course/fonts/BIZUDPGothic-Regular.woff2",
+            "course/fonts/OFL.txt"} <= names
     missing = sorted(repo for inside, repo in source_files().items() if inside not in names)
     assert missing == [], f"not in the wheel: {missing}"
     # the JupyterLab extension, prebuilt, where JupyterLab looks (as nbgrader ships its own);

@@ -6,7 +6,13 @@ The full fonts (Debian ``fonts-morisawa-bizud-gothic``, SIL OFL 1.1, no reserved
 they are about a third of that, so both weights fit in the wheel. Other characters fall back to
 IPAex Gothic (matplotlib) or the browser's font.
 
+Browsers get their own copy of the regular weight, ``BIZUDPGothic-Regular.woff2``: the same
+characters, compressed (WOFF2, Brotli) and without TrueType hinting (Chromebooks, iPads and
+Android draw without it; Windows has BIZ UDPGothic installed, which pages use first), 0.55 MB
+instead of 1.37. ``--web`` makes only that copy, from the TrueType file already here.
+
     python -m autograder.build.fontsubset /usr/share/fonts/truetype/bizud-gothic
+    python -m autograder.build.fontsubset --web
 """
 
 from __future__ import annotations
@@ -33,6 +39,28 @@ def characters() -> set[str]:
     return {c for c in chars if c.isprintable() or c == " "}
 
 
+def web_copy() -> Path:
+    """Write the browsers' copy of the regular weight (:data:`course.style.WEB_FONT_FILE`) from the
+    TrueType file in ``course/fonts/``: every character of it, as WOFF2, without hinting."""
+    from fontTools import subset as ft
+
+    from course.style import WEB_FONT_FILE
+
+    options = ft.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    options.flavor = "woff2"                # needs the brotli module (the test extra has it)
+    font = ft.load_font(str(FONTS / "BIZUDPGothic-Regular.ttf"), options)
+    subsetter = ft.Subsetter(options)
+    subsetter.populate(unicodes=font.getBestCmap())
+    subsetter.subset(font)
+    out = FONTS / WEB_FONT_FILE
+    ft.save_font(font, str(out), options)
+    return out
+
+
 def subset(source_dir: Path) -> list[Path]:
     """Write ``course/fonts/BIZUDPGothic-<weight>.ttf`` from the full fonts in ``source_dir``."""
     from fontTools import subset as ft
@@ -51,9 +79,13 @@ def subset(source_dir: Path) -> list[Path]:
         out = FONTS / f"BIZUDPGothic-{weight}.ttf"
         ft.save_font(font, str(out), options)
         written.append(out)
-    return written
+    return [*written, web_copy()]
 
 
 if __name__ == "__main__":
-    for path in subset(Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/truetype/bizud-gothic")):
+    if sys.argv[1:] == ["--web"]:
+        written = [web_copy()]
+    else:
+        written = subset(Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/truetype/bizud-gothic"))
+    for path in written:
         print(f"{path.relative_to(REPO)}: {path.stat().st_size / 1e6:.2f} MB")

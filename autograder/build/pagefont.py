@@ -12,18 +12,11 @@ import base64
 import io
 from functools import lru_cache
 
-from course.style import FONTS_DIR
+from course.style import FONTS_DIR, font_face
 
 FONT_FILE = "BIZUDPGothic-Regular.ttf"
 # always there: digits, Latin letters and punctuation (scores, code, names)
 ASCII = frozenset(chr(c) for c in range(0x20, 0x7F))
-
-
-def font_face(url: str) -> str:
-    """The ``@font-face`` rule of the school font, loaded from ``url`` when it is not installed."""
-    return ('@font-face{font-family:"BIZ UDPGothic";font-display:swap;'
-            'src:local("BIZ UDPGothic"),local("BIZUDPGothic-Regular"),'
-            f'url("{url}") format("truetype")}}')
 
 
 @lru_cache(maxsize=16)
@@ -47,4 +40,4 @@ def _subset(chars: frozenset[str]) -> bytes:
 def embedded_font_css(text: str) -> str:
     """The ``@font-face`` rule with the school font inside, cut to the characters of ``text``."""
     data = base64.b64encode(_subset(frozenset(text) | ASCII)).decode("ascii")
-    return font_face(f"data:font/ttf;base64,{data}")
+    return font_face(f"data:font/ttf;base64,{data}", "truetype")

@@ -8,18 +8,12 @@ import json
 
 from autograder.live.model import exercise_label
 from course.i18n import translator
-from course.style import FONTS_DIR
+from course.style import FONTS_DIR, WEB_FONT_FILE, font_face
 
 REFRESH_MS = 2500
-FONT_FILE = "BIZUDPGothic-Regular.ttf"  # the school font ships with Manabu (course/fonts)
-FONT_ROUTE = r"font/(BIZUDPGothic-Regular\.ttf)"  # where each server serves it, from FONTS_DIR
+FONT_FILE = WEB_FONT_FILE  # the school font ships with Manabu (course/fonts), the browsers' copy
+FONT_ROUTE = r"font/(BIZUDPGothic-Regular\.woff2)"  # where each server serves it, from FONTS_DIR
 FONTS = FONTS_DIR
-
-
-def font_face(url: str) -> str:
-    """CSS for the school font at ``url`` (a device's own Japanese font is used first)."""
-    return ('@font-face{font-family:"BIZ UDPGothic";font-display:swap;src:local("BIZ UDPGothic"),'
-            f'local("BIZUDPGothic-Regular"),url("{html.escape(url)}") format("truetype")}}')
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
+import { schoolFontFace } from './schoolFont';
 
 /**
  * "My lessons" (わたしのレッスン): the lessons assigned to the student, with big buttons to get
@@ -402,13 +403,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
   optional: [INotebookTracker],
   activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null): void => {
     const style = document.createElement('style');
-    // the school font (BIZ UDPGothic, served by this Jupyter server, never the web) for Japanese
-    const font = `${ServerConnection.makeSettings().baseUrl}static/BIZUDPGothic-Regular.ttf`;
+    // the school font for Japanese: the lessons' text, the widgets and this panel
     style.textContent =
       CSS +
-      `@font-face { font-family: "BIZ UDPGothic"; font-display: swap;
-  src: local("BIZ UDPGothic"), local("BIZUDPGothic-Regular"), url("${font}") format("truetype"); }
-.manabu-lessons:lang(ja), .manabu-lessons:lang(ja) * {
+      schoolFontFace(ServerConnection.makeSettings().baseUrl) +
+      `.manabu-lessons:lang(ja), .manabu-lessons:lang(ja) * {
   font-family: "BIZ UDPGothic", var(--jp-ui-font-family), sans-serif !important; }
 `;
     document.head.appendChild(style);
