@@ -96,7 +96,8 @@ def lab_overrides() -> dict:
     return {f"{scope}/{plugin}:{name}": values for (scope, plugin, name), values in LAB_SETTINGS.items()}
 
 
-# Japanese lesson text in the school font (its @font-face comes with Manabu's widgets)
+# Japanese lesson text in the school font (its @font-face comes with Manabu's JupyterLab extension,
+# which also gives a Japanese JupyterLab's interface and code the school font: schoolFont.ts)
 JAPANESE_LAB_SETTINGS = {
     ("@jupyterlab", "apputils-extension", "themes"): {
         "overrides": {"content-font-family": SCHOOL_FONT_STACK}},

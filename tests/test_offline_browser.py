@@ -2,12 +2,14 @@
 lesson in `manabu lab`, a teacher guide, a child's feedback page and the class report are opened
 goes to the Jupyter server (or is a file:, data: or blob: URL). A CDN MathJax, a web font or a
 script from outside fails the test with its URL and the page that asked for it. What the server
-sends a lesson page goes compressed over the classroom's Wi-Fi. The guide, the
+sends a lesson page goes compressed over the classroom's Wi-Fi. A Japanese lesson page draws all its
+Japanese (JupyterLab's menus, code and outputs too) in the school font; the guide, the
 feedback page and the class report draw Japanese in the school font without an installed one."""
 
 from __future__ import annotations
 
 import base64
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -209,6 +211,37 @@ FONT_STATE = """async () => {
 }"""
 
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff9f]")
+
+
+def japanese_in_other_fonts(page) -> tuple[int, list[str]]:
+    """How many elements on the page show Japanese, and those whose Japanese some font other
+    than BIZ UDPGothic draws (a system fallback font): the fonts Chromium drew each with."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        stack, shown, other = [cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]], 0, []
+        while stack:
+            node = stack.pop()
+            stack += [*node.get("children", []), *node.get("shadowRoots", [])]
+            text = "".join(c.get("nodeValue", "") for c in node.get("children", []) if c["nodeType"] == 3)
+            count = len(JAPANESE.findall(text))
+            if node["nodeType"] != 1 or not count:
+                continue
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+            if not fonts:
+                continue  # not drawn (hidden)
+            shown += 1
+            school = sum(f["glyphCount"] for f in fonts if f["familyName"] == "BIZ UDPGothic")
+            if school < count:
+                names = ", ".join(f"{f['familyName']} ({f['glyphCount']})" for f in fonts)
+                other.append(f"<{node['nodeName'].lower()}> {text.strip()[:24]!r}: {names}")
+        return shown, other
+    finally:
+        cdp.detach()
+
+
 def test_japanese_lesson_and_widgets_use_the_school_font(school, browser):
     """BIZ UDPGothic, served by the Jupyter server itself, draws a Japanese lesson's widgets and text."""
     base, _course = school
@@ -225,6 +258,9 @@ def test_japanese_lesson_and_widgets_use_the_school_font(school, browser):
         # every English lesson: test_browser.py; every Japanese lesson's text: test_lessons.py)
         found = axe_violations(page, NOTEBOOK_CONTENT)
         keys = keyboard_problems(page)
+        # everything in Japanese, JupyterLab's menus, code and printed outputs too
+        shown, other_fonts = japanese_in_other_fonts(page)
+    assert shown > 100 and not other_fonts, f"{shown} shown; in other fonts:\n" + "\n".join(other_fonts)
     assert "loaded" in state["faces"], state
     assert state["labels"], state
     other = [label for label in state["labels"] if not label[2].startswith('"BIZ UDPGothic"')]
