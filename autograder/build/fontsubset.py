@@ -39,6 +39,17 @@ def characters() -> set[str]:
     return {c for c in chars if c.isprintable() or c == " "}
 
 
+def _options():
+    """fontTools' subsetting options for every file made here."""
+    from fontTools import subset as ft
+
+    options = ft.Options()
+    options.layout_features = ["*"]     # keep proportional kana and vertical metrics
+    options.name_IDs = ["*"]            # keep the copyright and licence names
+    options.notdef_outline = True
+    return options
+
+
 def web_copy() -> Path:
     """Write the browsers' copy of the regular weight (:data:`course.style.WEB_FONT_FILE`) from the
     TrueType file in ``course/fonts/``: every character of it, as WOFF2, without hinting."""
@@ -46,10 +57,7 @@ def web_copy() -> Path:
 
     from course.style import WEB_FONT_FILE
 
-    options = ft.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
+    options = _options()
     options.hinting = False
     options.flavor = "woff2"                # needs the brotli module (the test extra has it)
     font = ft.load_font(str(FONTS / "BIZUDPGothic-Regular.ttf"), options)
@@ -68,10 +76,7 @@ def subset(source_dir: Path) -> list[Path]:
     text = "".join(sorted(characters()))
     written = []
     for weight in WEIGHTS:
-        options = ft.Options()
-        options.layout_features = ["*"]     # keep proportional kana and vertical metrics
-        options.name_IDs = ["*"]            # keep the copyright and licence names
-        options.notdef_outline = True
+        options = _options()
         font = ft.load_font(str(source_dir / f"BIZUDPGothic-{weight}.ttf"), options)
         subsetter = ft.Subsetter(options)
         subsetter.populate(text=text)

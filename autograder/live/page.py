@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from autograder.live.model import exercise_label
 from course.i18n import translator
@@ -12,7 +13,7 @@ from course.style import FONTS_DIR, WEB_FONT_FILE, font_face
 
 REFRESH_MS = 2500
 FONT_FILE = WEB_FONT_FILE  # the school font ships with Manabu (course/fonts), the browsers' copy
-FONT_ROUTE = r"font/(BIZUDPGothic-Regular\.woff2)"  # where each server serves it, from FONTS_DIR
+FONT_ROUTE = rf"font/({re.escape(FONT_FILE)})"  # where each server serves it, from FONTS_DIR
 FONTS = FONTS_DIR
 
 

@@ -50,6 +50,13 @@ def notebook_path(tree: str | None) -> str | None:
     return path
 
 
+async def read_notebook(settings: dict, path: str) -> dict:
+    """The notebook at ``path`` (nbformat JSON), through the server's contents manager."""
+    model = await ensure_async(settings["contents_manager"].get(
+        path, content=True, type="file", format="text"))
+    return json.loads(model["content"])
+
+
 async def start_session(settings: dict, path: str, log) -> str | None:
     """Start the session (the kernel) of the notebook at ``path``, as JupyterLab would start it:
     same path, name and type, the kernel its metadata names. Returns the kernel id, or None
@@ -65,8 +72,8 @@ async def start_session(settings: dict, path: str, log) -> str | None:
             return None
         if await sessions.session_exists(path=path):
             return None  # a reload: JupyterLab uses the kernel already running
-        model = await ensure_async(contents.get(path, content=True, type="file", format="text"))
-        kernel = (json.loads(model["content"]).get("metadata", {}).get("kernelspec") or {}).get("name")
+        notebook = await read_notebook(settings, path)
+        kernel = (notebook.get("metadata", {}).get("kernelspec") or {}).get("name")
         specs = await ensure_async(settings["kernel_spec_manager"].get_all_specs())
         if kernel not in specs:
             log.debug("early kernel: %s names kernel %r, not installed here", path, kernel)
@@ -133,9 +140,7 @@ async def warm_imports(settings: dict, path: str, kernel_id: str, log,
     which is logged (the child's own run imports them as ever)."""
     client = None
     try:
-        model = await ensure_async(settings["contents_manager"].get(
-            path, content=True, type="file", format="text"))
-        modules = imported_modules(json.loads(model["content"]))
+        modules = imported_modules(await read_notebook(settings, path))
         if not modules:
             return []
         client = settings["kernel_manager"].get_kernel(kernel_id).client()

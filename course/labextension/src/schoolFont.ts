@@ -18,7 +18,7 @@ export function schoolFontFace(baseUrl: string): string {
  * In a Japanese JupyterLab (it sets <html lang="ja-JP">), Japanese in its interface, lessons and
  * code draws in the school font too: JupyterLab's font lists name no Japanese font, so each
  * character of its menus, code cells and printed outputs went to the system's fallback fonts,
- * looked up character by character (on a 4x slower CPU 0.3-0.5 s of a lesson page's start) and
+ * looked up character by character (on a 4x slower CPU about 0.3 s of a lesson page's start) and
  * drawn in whatever the device has. The interface and lesson text start with the school font;
  * code keeps its monospace font for letters and digits. Settings (Theme) still override these.
  */
