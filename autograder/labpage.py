@@ -37,6 +37,11 @@ REPLACED = {
     # settings that surely fit without compiling; the rest, and what a teacher types,
     # JupyterLab's own validator checks
     "@jupyterlab/apputils-extension:settings": "@manabu/lab:settings",
+    # JupyterLab's state plugin reads the page's workspace and then waits for its debounced save
+    # (0.5 s) before routing goes on, and the notebook in the URL opens only after routing: the
+    # lesson page sat idle for half a second as it started. @manabu/lab:state
+    # (course/labextension/src/workspaceState.ts) saves the same without making routing wait
+    "@jupyterlab/apputils-extension:state": "@manabu/lab:state",
 }
 # Also unused by students (a teacher's `manabu lab` and the hub's teacher levels keep them).
 STUDENT_UNUSED = {

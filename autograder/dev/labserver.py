@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,3 +77,15 @@ def shutdown_kernels(base: str, token: str) -> None:
         request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}",
                                          method="DELETE")
         urllib.request.urlopen(request, timeout=30).close()
+
+
+def forget_workspace(base: str, token: str, name: str = "default") -> None:
+    """Delete JupyterLab's saved workspace ``name`` (the tabs a page restores) on the server at
+    ``base``, so the next page starts as on a child's first visit; none saved yet is fine."""
+    request = urllib.request.Request(f"{base}/lab/api/workspaces/{name}?token={token}",
+                                     method="DELETE")
+    try:
+        urllib.request.urlopen(request, timeout=10).close()
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise

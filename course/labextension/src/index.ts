@@ -13,6 +13,7 @@ import assignmentList from './assignmentList';
 import menus from './menus';
 import settings from './settings';
 import reflows from './reflows';
+import workspaceState from './workspaceState';
 
 export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
-  menus, settings, reflows];
+  menus, settings, reflows, workspaceState];
