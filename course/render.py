@@ -101,16 +101,29 @@ TOUCH_RULES = {
 # one from the web.
 
 
+def in_voila() -> bool:
+    """Whether this kernel draws for a Voilà page: Voilà gives its kernels ``VOILA_BASE_URL``."""
+    import os
+
+    return "VOILA_BASE_URL" in os.environ
+
+
 def school_font_css(root_class: str) -> str:
     """CSS that draws everything inside ``root_class`` in BIZ UDPGothic when the course language
-    is Japanese (empty otherwise), with the ``@font-face`` at this Jupyter server's static files."""
+    is Japanese (empty otherwise).
+
+    The font's ``@font-face`` (at this Jupyter server's static files) only on a Voilà page:
+    JupyterLab and Notebook 7 pages have it from Manabu's lab extension as they start
+    (course/labextension/src/schoolFontFace.ts), and each ``@font-face`` an output adds makes the
+    browser lay out and shape all the page's text again (A/B at 4x, Japanese, "run all" until
+    the first control, main thread: j01 4.0 -> 3.0 s, e10 4.6 -> 3.2 s)."""
     import os
 
     if get_language() != "ja":
         return ""
     root = "." + root_class.lstrip(".")
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/") + "/"
-    return (font_face(f"{prefix}static/{WEB_FONT_FILE}") +
+    return ((font_face(f"{prefix}static/{WEB_FONT_FILE}") if in_voila() else "") +
             # important: ipywidgets' own rules name JupyterLab's UI font on each control
             f"{root} *{{--jp-widgets-font-family:{SCHOOL_FONT_STACK};"
             f"font-family:{SCHOOL_FONT_STACK}!important}}"

@@ -127,10 +127,15 @@ def test_japanese_widgets_and_lesson_text_ask_for_the_school_font_from_the_serve
 
     monkeypatch.setenv("MANABU_LANG", "ja")
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/aoi/")
+    monkeypatch.delenv("VOILA_BASE_URL", raising=False)
+    css = scoped_style("manabu-x")
+    assert '.manabu-x *{--jp-widgets-font-family:"BIZ UDPGothic"' in css
+    # in JupyterLab the lab extension has the @font-face (schoolFontFace.ts); in Voilà, the widgets
+    assert "@font-face" not in css
+    monkeypatch.setenv("VOILA_BASE_URL", "/user/aoi/")
     css = scoped_style("manabu-x")
     assert 'url("/user/aoi/static/BIZUDPGothic-Regular.woff2") format("woff2")' in css
     assert not outside_fetches(css)
-    assert '.manabu-x *{--jp-widgets-font-family:"BIZ UDPGothic"' in css
     monkeypatch.setenv("MANABU_LANG", "en")
     assert "BIZ UDPGothic" not in scoped_style("manabu-x")  # English keeps JupyterLab's sans
 

@@ -14,6 +14,7 @@ import menus from './menus';
 import settings from './settings';
 import reflows from './reflows';
 import workspaceState from './workspaceState';
+import schoolFont from './schoolFontFace';
 
 export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
-  menus, settings, reflows, workspaceState];
+  menus, settings, reflows, workspaceState, schoolFont];

@@ -5,7 +5,6 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
-import { JAPANESE_FONTS, schoolFontFace } from './schoolFont';
 
 /**
  * "My lessons" (わたしのレッスン): the lessons assigned to the student, with big buttons to get
@@ -403,11 +402,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
   optional: [INotebookTracker],
   activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null): void => {
     const style = document.createElement('style');
-    // the school font for Japanese: JupyterLab's words, the lessons, the widgets and this panel
+    // this panel in Japanese: the school font (its @font-face: schoolFontFace.ts)
     style.textContent =
       CSS +
-      schoolFontFace(ServerConnection.makeSettings().baseUrl) +
-      JAPANESE_FONTS +
       `.manabu-lessons:lang(ja), .manabu-lessons:lang(ja) * {
   font-family: "BIZ UDPGothic", var(--jp-ui-font-family), sans-serif !important; }
 `;
