@@ -97,7 +97,7 @@ def lab_overrides() -> dict:
 
 
 # Japanese lesson text in the school font (its @font-face comes with Manabu's JupyterLab extension,
-# which also gives a Japanese JupyterLab's interface and code the school font: schoolFont.ts)
+# which also gives a Japanese JupyterLab's interface and code the school font: schoolFontFace.ts)
 JAPANESE_LAB_SETTINGS = {
     ("@jupyterlab", "apputils-extension", "themes"): {
         "overrides": {"content-font-family": SCHOOL_FONT_STACK}},

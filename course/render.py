@@ -98,7 +98,7 @@ TOUCH_RULES = {
 # Japanese widgets (and, through the lab's theme setting, lesson text) in BIZ UDPGothic, the
 # school font that ships in course/fonts: an installed copy first (Windows has it), else the file
 # the Jupyter server itself serves (``manabu lab`` adds course/fonts to its static files), never
-# one from the web.
+# one from the web. Its @font-face: see school_font_css.
 
 
 def in_voila() -> bool:
