@@ -22,6 +22,15 @@ from device_checks import LEFT_PANEL
 # JupyterLab's server option that sets window.jupyterapp in the page
 EXPOSE_APP = {"LabApp": {"expose_app_in_browser": True}}
 VIEWPORT = {"width": 1400, "height": 1000}
+# a promise for false in 60 s: a page whose start hangs fails the test instead of stopping it
+TIMEOUT = "new Promise(done => setTimeout(() => done(false), 60000))"
+
+
+def restored_in_time(page) -> bool:
+    """Wait until the JupyterLab (or Notebook 7) app of ``page``, loading, is restored: False if
+    it is not within 60 s (the caller says what it saw)."""
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    return page.evaluate(f"() => Promise.race([window.jupyterapp.restored.then(() => true), {TIMEOUT}])")
 
 
 def exposing_app_env(folder: Path) -> dict[str, str]:

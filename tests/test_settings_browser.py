@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from browser_helpers import TOKEN, running
 from conftest import free_port
-from lab_tabs import EXPOSE_APP
+from lab_tabs import EXPOSE_APP, TIMEOUT, restored_in_time
 
 from autograder.lab import lab_command, lab_environment
 from autograder.labpage import REPLACED
@@ -25,8 +25,6 @@ TRACKER = "@jupyterlab/notebook-extension:tracker"
 CONTEXT_MENU = "@jupyterlab/application-extension:context-menu"
 SHORTCUTS = "@jupyterlab/shortcuts-extension:shortcuts"
 
-# a promise for false in 60 s: a page whose start hangs fails the test instead of stopping it
-TIMEOUT = "new Promise(done => setTimeout(() => done(false), 60000))"
 # The page's setting registry, found through JupyterLab's plugin registry (window.jupyterapp)
 REGISTRY = """async () => {
     const TIMEOUT = """ + TIMEOUT + """;
@@ -76,9 +74,7 @@ def load(browser, base: str, app: str = "/lab?reset") -> tuple[object, str, list
     errors: list[str] = []  # the first line of each (a stack trace names the server's port)
     page.on("console", lambda m: errors.append(m.text.splitlines()[0]) if m.type == "error" else None)
     page.goto(f"{base}{app}{'&' if '?' in app else '?'}token={TOKEN}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
-    restored = page.evaluate(f"() => Promise.race([window.jupyterapp.restored.then(() => true), {TIMEOUT}])")
-    assert restored, f"JupyterLab did not start in 60 s; console errors: {errors}"
+    assert restored_in_time(page), f"JupyterLab did not start in 60 s; console errors: {errors}"
     provider = page.evaluate(REGISTRY)
     assert provider, "no setting registry found in JupyterLab's plugin registry"
     page.wait_for_timeout(1500)  # the plugins loaded after restore

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from browser_helpers import TOKEN, running, shutdown_kernels
 from conftest import free_port
-from lab_tabs import EXPOSE_APP
+from lab_tabs import EXPOSE_APP, restored_in_time
 
 from autograder.dev.labserver import forget_workspace
 from autograder.lab import lab_command, lab_environment
@@ -27,7 +27,6 @@ pytestmark = pytest.mark.browser
 OURS = "@manabu/lab:state"
 THEIRS = next(old for old, new in REPLACED.items() if new == OURS)
 LESSON = "lesson/kaeru.ipynb"  # a folder and a name as a lesson's
-TIMEOUT = "new Promise(done => setTimeout(() => done(false), 60000))"
 # the documents in JupyterLab's main area, by path
 DOCUMENTS = "() => [...window.jupyterapp.shell.widgets('main')].filter(w => w.context).map(w => w.context.path)"
 
@@ -78,9 +77,7 @@ def open_page(browser, base: str, path: str, requests: list | None = None):
     if requests is not None:
         page.on("request", lambda r: requests.append((r.method, r.url)))
     page.goto(f"{base}{path}{'&' if '?' in path else '?'}token={TOKEN}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
-    restored = page.evaluate(f"() => Promise.race([window.jupyterapp.restored.then(() => true), {TIMEOUT}])")
-    assert restored, "JupyterLab did not start in 60 s"
+    assert restored_in_time(page), "JupyterLab did not start in 60 s"
     return page
 
 
@@ -101,6 +98,7 @@ def saved(base: str, name: str = "default") -> dict:
 
 def wait_for_saved(page, base: str, has_lesson: bool, name: str = "default") -> dict:
     """The workspace once its save has reached the server (debounced: within a second or so)."""
+    data = None  # none saved yet
     for _ in range(40):
         try:
             data = saved(base, name)
@@ -110,7 +108,7 @@ def wait_for_saved(page, base: str, has_lesson: bool, name: str = "default") -> 
             pass
         page.wait_for_timeout(250)
     raise AssertionError(f"workspace {name!r} never saved {'with' if has_lesson else 'without'} "
-                         f"the lesson: {saved(base, name) if name else None}")
+                         f"the lesson: {data}")
 
 
 def test_a_lesson_url_asks_for_its_notebook_before_the_workspace_is_saved(lab, plugin, browser):
@@ -155,14 +153,15 @@ def test_tabs_come_back_reset_empties_and_clone_copies(lab, plugin, browser):
     try:
         page.wait_for_function(f"() => ({DOCUMENTS})().includes('{LESSON}')", timeout=60_000)
         wait_for_saved(page, base, has_lesson=True, name="copy")
-        assert "clone" not in page.url
+        # the URL loses `clone` once the copy is saved (just after the server has it)
+        page.wait_for_url(lambda url: "clone" not in url, timeout=10_000)
     finally:
         page.close()
     page = open_page(browser, base, "/lab?reset")
     try:
         assert page.evaluate(DOCUMENTS) == []
         wait_for_saved(page, base, has_lesson=False)
-        assert "reset" not in page.url
+        page.wait_for_url(lambda url: "reset" not in url, timeout=10_000)  # the same for `reset`
         assert page.title() == "JupyterLab"
     finally:
         page.close()
