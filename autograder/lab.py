@@ -69,6 +69,11 @@ LAB_SETTINGS = {
     # WebKit (the iPad's engine) scrolling to e03's drawing pad landed at the end of the lesson
     # and the stroke selected text: cells not drawn yet are sized by a guess there.
     ("@jupyterlab", "notebook-extension", "tracker"): {"windowingMode": "defer"},
+    # the table of contents lists the lesson's own headings, not headings inside outputs (no
+    # output of a lesson has one): with outputs included it cleaned every HTML output of a code
+    # cell with the HTML sanitizer again each time the cell got one more output, ~0.6 of the
+    # ~11 CPU s at 4x until a lesson's first control (Chrome's profiler, e03/j01/e11)
+    ("@jupyterlab", "toc-extension", "registry"): {"includeOutput": False},
     # (JupyterLab's default "commsOverSubshells": "perCommTarget" is kept on purpose: without
     # subshells a slider move waits behind the answer cell that tap-to-answer runs, and the
     # bench's p95 at 4x got worse, e03 149 -> 226-244 ms, j04 286 -> 380 ms, although a move then
