@@ -208,6 +208,9 @@ def answer_by_taps(page, base: str, lesson: str, student, expected: dict[str, st
         wait_answer_ran(page, index_of(student, f"{name} = ..."), line)
         # the widget no longer says "copy this line": the line is in the answer cell
         cell.locator(".jp-OutputArea", has_text=WRITTEN).wait_for(timeout=30_000)
+    # a child's page has no cell toolbar: no small buttons beside the cell just tapped that
+    # delete, move or copy it (autograder.labpage.STUDENT_UNUSED)
+    assert page.locator(".jp-Notebook .jp-cell-toolbar").count() == 0
 
     final = cells.nth(index_of(student, f"{names[-1]} = ..."))
     if lesson == "e03":
