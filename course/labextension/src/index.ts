@@ -15,6 +15,7 @@ import settings from './settings';
 import reflows from './reflows';
 import workspaceState from './workspaceState';
 import schoolFont from './schoolFontFace';
+import selections from './selections';
 
 export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
-  menus, settings, reflows, workspaceState, schoolFont];
+  menus, settings, reflows, workspaceState, schoolFont, selections];
