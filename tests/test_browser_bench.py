@@ -113,11 +113,14 @@ def test_scoring_applies_the_rate_to_the_page(browser):
 @pytest.mark.browser
 def test_host_speed_falls_with_the_throttling_rate(browser):
     """The index is measured under each rate (a bench that forgot the throttling, or measured
-    once, gives the same number twice)."""
-    host = host_speed(browser, (1, 4))
-    assert host["chromium"] == browser.version
-    fast, slow = host["benchmark_index"]["1"], host["benchmark_index"]["4"]
-    assert 0 < slow < fast, host
+    once, gives the same number twice). Three runs, each a 1x and a 4x index back to back: the
+    median run's 4x index is under half its 1x one (4x expected). One run alone is not enough on
+    CI's busy workers: its 1x index once came out 358 against the 4x one's 449."""
+    hosts = [host_speed(browser, (1, 4)) for _ in range(3)]
+    assert all(host["chromium"] == browser.version for host in hosts)
+    ratios = [host["benchmark_index"]["1"] / max(host["benchmark_index"]["4"], 1) for host in hosts]
+    assert all(host["benchmark_index"]["4"] > 0 for host in hosts), hosts
+    assert sorted(ratios)[1] > 2, hosts
 
 
 # a slider whose readout changes at once (not the picture) and whose picture changes 200 ms later
