@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.parse
 from contextlib import contextmanager
@@ -14,6 +15,31 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOKEN = "manabu-test-token"
+
+
+def write_notebook(path: Path, cells: list) -> None:
+    """Write a notebook of ``cells`` (nbformat cells) at ``path``, for the Python 3 kernel."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, path)
+
+
+@contextmanager
+def plugins_switched(page_config: Path, switches: dict[str, bool]):
+    """While the block runs, the JupyterLab page config at ``page_config`` (read on each page
+    load) turns off each plugin in ``switches`` mapped to True and on each mapped to False;
+    afterwards it is as it was."""
+    original = page_config.read_text(encoding="utf-8")
+    config = json.loads(original)
+    config.setdefault("disabledExtensions", {}).update(switches)
+    page_config.write_text(json.dumps(config), encoding="utf-8")
+    try:
+        yield
+    finally:
+        page_config.write_text(original, encoding="utf-8")
 
 
 def running(cmd: list[str], port: int, log_path: Path, env=None, seconds: float = 180,

@@ -8,7 +8,6 @@ as a check that the count sees JupyterLab's own behaviour, without it."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -17,10 +16,12 @@ import pytest
 from browser_helpers import (
     TOKEN,
     browser_page,
+    plugins_switched,
     run_command,
     running,
     shutdown_kernels,
     wait_for_idle_kernel,
+    write_notebook,
 )
 from conftest import free_port
 
@@ -65,11 +66,8 @@ TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnima
 def lab(tmp_path_factory):
     course = tmp_path_factory.mktemp("reflows-course")
     env = lab_environment(course, "en")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    write_notebook(course / "burst.ipynb", [nbformat.v4.new_code_cell(
         f"from IPython.display import display\nfor i in range({OUTPUTS}):\n    display(i)")])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, course / "burst.ipynb")
     config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0]) / "labconfig" / "page_config.json"
     port = free_port()
     with running(lab_command(course, port, open_browser=False), port,
@@ -109,14 +107,8 @@ def most_in_a_frame(frames: list[int]) -> int:
 def test_a_cells_outputs_lay_the_page_out_once_per_frame_not_per_output(lab, browser):
     base, page_config = lab
     ours, our_outputs, our_title = prompt_reads(browser, base)
-    original = page_config.read_text(encoding="utf-8")
-    config = json.loads(original)  # JupyterLab's own behaviour (read on each page load)
-    config.setdefault("disabledExtensions", {})[PLUGIN] = True
-    page_config.write_text(json.dumps(config), encoding="utf-8")
-    try:
+    with plugins_switched(page_config, {PLUGIN: True}):  # JupyterLab's own behaviour
         theirs, their_outputs, their_title = prompt_reads(browser, base)
-    finally:
-        page_config.write_text(original, encoding="utf-8")
     print(f"prompt height reads for {OUTPUTS} outputs: {len(ours)} in {len(set(ours))} frames, "
           f"outputs drawn in {len(set(our_outputs))} (JupyterLab alone: {len(theirs)} in "
           f"{len(set(theirs))} frames, at most {most_in_a_frame(theirs)} in one; outputs drawn in "

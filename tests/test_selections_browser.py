@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import TOKEN, browser_page, running
+from browser_helpers import TOKEN, browser_page, plugins_switched, running, write_notebook
 from conftest import free_port
 from lab_tabs import EXPOSE_APP, restored_in_time
 
@@ -46,11 +46,8 @@ FIRST_SELECTION = """() => {
 def lab(tmp_path_factory):
     course = tmp_path_factory.mktemp("selections-course")
     env = lab_environment(course, "en")
-    notebook = nbformat.v4.new_notebook(cells=[
+    write_notebook(course / "cells.ipynb", [
         nbformat.v4.new_code_cell(f"step_{i} = {i}  # a line to select") for i in range(CELLS)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, course / "cells.ipynb")
     folder = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
     (folder / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
     config = folder / "labconfig" / "page_config.json"
@@ -89,14 +86,8 @@ def select_then_move(browser, base: str) -> tuple[int, int, list[int], list[int]
 def test_a_new_active_cell_collapses_only_the_selections_there_are(lab, browser):
     base, page_config = lab
     ours, editors, our_before, our_after = select_then_move(browser, base)
-    original = page_config.read_text(encoding="utf-8")
-    config = json.loads(original)  # JupyterLab's own behaviour (read on each page load)
-    config.setdefault("disabledExtensions", {})[PLUGIN] = True
-    page_config.write_text(json.dumps(config), encoding="utf-8")
-    try:
+    with plugins_switched(page_config, {PLUGIN: True}):  # JupyterLab's own behaviour
         theirs, _, their_before, their_after = select_then_move(browser, base)
-    finally:
-        page_config.write_text(original, encoding="utf-8")
     print(f"cursor moves when the active cell changed, {editors} editors: {ours} "
           f"(JupyterLab alone: {theirs})")
     assert editors == CELLS

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_helpers import TOKEN, running
+from browser_helpers import TOKEN, plugins_switched, running
 from conftest import free_port
 from lab_tabs import EXPOSE_APP, TIMEOUT, restored_in_time
 
@@ -98,19 +98,12 @@ def test_every_plugin_gets_jupyterlabs_own_settings(lab, browser, app):
     finally:
         page.close()
     assert provider == OURS
-    original = page_config.read_text(encoding="utf-8")
-    swapped = json.loads(original)  # JupyterLab's own registry instead (read on each page load)
-    swapped["disabledExtensions"][THEIRS] = False
-    swapped["disabledExtensions"][OURS] = True
-    page_config.write_text(json.dumps(swapped), encoding="utf-8")
-    try:
+    with plugins_switched(page_config, {THEIRS: False, OURS: True}):  # JupyterLab's own registry
         page, provider, their_errors = load(browser, base, app)
         try:
             theirs = page.evaluate(HOLDS)
         finally:
             page.close()
-    finally:
-        page_config.write_text(original, encoding="utf-8")
     assert provider == THEIRS and theirs["counts"] is None
     # no error of its own (Notebook 7's page logs a few with either registry, the same ones)
     assert sorted(our_errors) == sorted(their_errors)

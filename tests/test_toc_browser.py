@@ -15,7 +15,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import TOKEN, browser_page, clear_and_run_all, running, shutdown_kernels
+from browser_helpers import (
+    TOKEN,
+    browser_page,
+    clear_and_run_all,
+    running,
+    shutdown_kernels,
+    write_notebook,
+)
 from conftest import free_port
 
 from autograder.dev.labserver import forget_workspace
@@ -32,14 +39,11 @@ ENTRIES = ".jp-TableOfContents-content .jp-tocItem-content"
 def lab(tmp_path_factory):
     course = tmp_path_factory.mktemp("toc-course")
     env = lab_environment(course, "en")
-    notebook = nbformat.v4.new_notebook(cells=[
+    write_notebook(course / "toc.ipynb", [
         nbformat.v4.new_markdown_cell("# Lesson heading\n\nSome text."),
         nbformat.v4.new_code_cell("from IPython.display import HTML, display\n"
                                   f"for i in range({OUTPUT_HEADINGS}):\n"
                                   "    display(HTML(f'<h2>Output heading {i}</h2><p>text</p>'))")])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, course / "toc.ipynb")
     setting = (Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "toc-extension"
                / "registry.jupyterlab-settings")
     port = free_port()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import TOKEN, running, shutdown_kernels
+from browser_helpers import TOKEN, plugins_switched, running, shutdown_kernels, write_notebook
 from conftest import free_port
 from lab_tabs import EXPOSE_APP, restored_in_time
 
@@ -35,11 +35,8 @@ DOCUMENTS = "() => [...window.jupyterapp.shell.widgets('main')].filter(w => w.co
 def lab(tmp_path_factory):
     """JupyterLab on a folder with one small notebook; yields its URL and page config."""
     course = tmp_path_factory.mktemp("state-course")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# かえる")])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
     (course / LESSON).parent.mkdir()
-    nbformat.write(notebook, course / LESSON)
+    write_notebook(course / LESSON, [nbformat.v4.new_markdown_cell("# かえる")])
     env = lab_environment(course, "en")
     config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])  # the course's (window.jupyterapp too)
     (config / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
@@ -55,20 +52,14 @@ def lab(tmp_path_factory):
 def plugin(request, lab):
     """Which state plugin the pages load: Manabu's (the page config's) or JupyterLab's own."""
     base, page_config = lab
-    original = page_config.read_text(encoding="utf-8")
-    if request.param == "theirs":
-        swapped = json.loads(original)
-        swapped["disabledExtensions"][THEIRS] = False
-        swapped["disabledExtensions"][OURS] = True
-        page_config.write_text(json.dumps(swapped), encoding="utf-8")
     forget_workspace(base, TOKEN)
-    try:
-        yield request.param
-    finally:
-        page_config.write_text(original, encoding="utf-8")
-        shutdown_kernels(base)
-        for name in ("default", "copy"):
-            forget_workspace(base, TOKEN, name)
+    with plugins_switched(page_config, {THEIRS: False, OURS: True} if request.param == "theirs" else {}):
+        try:
+            yield request.param
+        finally:
+            shutdown_kernels(base)
+            for name in ("default", "copy"):
+                forget_workspace(base, TOKEN, name)
 
 
 def open_page(browser, base: str, path: str, requests: list | None = None):
