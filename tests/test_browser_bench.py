@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from autograder.dev.browser_bench import (
     BUTTON,
@@ -18,6 +19,7 @@ from autograder.dev.browser_bench import (
     host_speed,
     response_ms,
     responses,
+    seen_at,
     summarize,
     table,
     verdict,
@@ -296,3 +298,33 @@ def test_run_all_opens_only_the_run_menu(browser):
         page.evaluate("() => { window.greyed = 2; }")
         _run_all(page)
         assert page.evaluate("() => [window.opened, window.ran]") == [["Run"] * 3, True]
+
+
+# controls that appear late: a hidden one at once, then (0.9 s on) the first shown, two more
+LATE = """<div id="box"></div><script>
+const add = (hidden) => { const b = document.createElement('button'); b.textContent = 'go';
+  if (hidden) b.style.display = 'none'; document.getElementById('box').append(b); return b; };
+add(true);
+setTimeout(() => { window.shown = performance.timeOrigin + performance.now(); add(false); }, 900);
+setTimeout(() => { add(false); add(false); window.three = performance.timeOrigin + performance.now(); }, 1100);
+</script>"""
+
+
+@pytest.mark.browser
+def test_seen_at_is_the_frame_the_page_drew_it_not_a_later_look(browser):
+    """:func:`seen_at` gives the time a control showed, within a frame or two, by the page's
+    clock. Playwright's own wait looks again every 500 ms after its first 0.27 s: timed when it
+    returned, a button shown at 0.9 s counted up to half a second later (seen failing so: 476 ms
+    late, without the hidden button, which makes Playwright wait for it and time out). A
+    hidden match does not count when asked for a visible one, and ``count`` waits for that
+    many."""
+    with static_page(browser, LATE) as page:
+        seen = seen_at(page, "#box button", 10, visible=True)
+        shown = page.evaluate("window.shown") / 1000
+        assert 0 <= seen - shown < 0.15, (seen, shown)
+        three = seen_at(page, "#box button", 10, count=3, visible=True)
+        assert 0 <= three - page.evaluate("window.three") / 1000 < 0.15
+        # the hidden one counts only when visibility is not asked for
+        assert seen_at(page, "#box button", 10, count=4) >= three
+        with pytest.raises(PlaywrightTimeout):
+            seen_at(page, "#box button", 0.5, count=4, visible=True)

@@ -5,7 +5,8 @@ For each lesson and each CPU rate it measures:
 
 - **usable**: seconds from opening the notebook (a fresh copy of the teacher version, so "run
   all" reaches every widget) to the first widget control (slider handle, button, drawing pad)
-  drawn in an output; "run all" is pressed as soon as the kernel is idle, as a child would;
+  drawn in an output; "run all" is pressed as soon as the kernel is idle, as a child would.
+  Each time is the page's own, of the frame it first drew the thing (:func:`seen_at`);
   **drawn**: when JupyterLab has drawn every cell of the lesson (it draws the cells off the
   screen while the page is idle); the responses are timed from then on;
 - **response**: p50/p95 milliseconds from a slider move (arrow key on its handle) or a tap on a
@@ -392,6 +393,31 @@ def menu_command(page, command: str, labels: tuple[str, ...] = (), first: int | 
     return index
 
 
+IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"  # the notebook's kernel is idle
+# In the page, on each frame it draws: the time (the page's clock, ms since 1970) when it has
+# `count` elements matching a selector (visible ones, if asked: as Playwright's "visible"), or 0
+SEEN = """([selector, count, visible]) => {
+  let found = 0;
+  for (const el of document.querySelectorAll(selector)) {
+    const box = visible && el.getBoundingClientRect();
+    if (!visible || (box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true}))) {
+      if (++found >= count) return performance.timeOrigin + performance.now();
+    }
+  }
+  return 0;
+}"""
+
+
+def seen_at(page, selector: str, seconds: float, count: int = 1, visible: bool = False) -> float:
+    """The time (seconds since 1970) of the first frame the page drew with ``count`` elements
+    matching ``selector`` (visible ones, if ``visible``), checked on every frame. Playwright's
+    ``wait_for_selector`` looks with back-off, every 500 ms after the first 0.27 s, so a time
+    read when it returns was up to half a second late, and so was a "run all" pressed then."""
+    found = page.wait_for_function(SEEN, arg=[selector, count, visible], polling="raf",
+                                   timeout=seconds * 1000)
+    return found.json_value() / 1000
+
+
 def _run_all(page) -> None:
     """Run all cells from JupyterLab's Run menu (:func:`menu_command`)."""
     menu_command(page, "runmenu:run-all", RUN_MENU)
@@ -428,30 +454,25 @@ def measure_lesson(new_page: Callable, base: str, course: Path, lesson: str, rat
         # a first visit: no tabs saved from the last lesson (not `?reset`, which no child's URL
         # has: JupyterLab then waits for the emptied workspace to be saved before it goes on)
         forget_workspace(base, TOKEN)
-        started = time.perf_counter()
-        since = lambda: round(time.perf_counter() - started, 1)  # noqa: E731
+        started = time.time()  # the page's clock (seen_at) is the machine's too
+        since = lambda seen: round(seen - started, 1)  # noqa: E731
         page.goto(f"{base}/lab/tree/source/{lesson}/{name}?token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-        row["lab_s"] = since()  # JupyterLab drew the notebook
+        row["lab_s"] = since(seen_at(page, ".jp-Notebook .jp-Cell", 120))  # JupyterLab drew the notebook
         row["lab_cpu_s"] = round(metrics()["ThreadTime"], 1)  # of which the page's main thread worked (see the docstring)
         _wait_kernel_idle(base, name)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        row["kernel_s"] = since()  # its kernel is ready
+        row["kernel_s"] = since(seen_at(page, IDLE, 120))  # its kernel is ready
         _run_all(page)
-        page.wait_for_selector(CONTROL, state="visible", timeout=180_000)
-        row["usable_s"] = since()
+        row["usable_s"] = since(seen_at(page, CONTROL, 180, visible=True))
         now = metrics()
         row["usable_cpu_s"] = round(now["ThreadTime"], 1)
         row["usable_mb"] = round(sum(fetched) / 1e6, 2)
         row["usable_heap_mb"] = round(now["JSHeapUsedSize"] / 1e6, 1)
         # let "run all" finish: a cell still running delays every response behind it
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+        seen_at(page, IDLE, 180)
         # and JupyterLab draw the whole lesson: its "defer" windowing (autograder/lab.py) draws
         # the cells off the screen while the page is idle, up to about a second after this;
         # every button is tapped, so all must be there (else some are left out at random)
-        page.wait_for_function("n => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= n",
-                               arg=cells, timeout=60_000)
-        row["drawn_s"] = since()  # every cell of the lesson drawn
+        row["drawn_s"] = since(seen_at(page, ".jp-Notebook .jp-Cell", 60, count=cells))  # every cell of the lesson drawn
         page.wait_for_timeout(500)
         if not events:
             return row
