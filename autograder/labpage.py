@@ -72,11 +72,11 @@ STUDENT_UNUSED = {
     "@jupyterlab/help-extension": "the Help menu's links to documentation on the internet",
     "@jupyterlab/csvviewer-extension": "table views of .csv files",
     "@jupyterlab/markdownviewer-extension": "rendered views of .md files",
-    # What a lesson page draws and keeps up to date for nobody (33 plugins more: a student's
-    # page starts 153 of a teacher's 222): the status bar (kernel, line and column, mode,
-    # saving) re-renders on every cell a "run all" runs; the lesson's toolbar already shows
-    # whether the kernel is busy. With these off the page's main thread worked
-    # 3.0 -> 2.8 (e01) and 3.2 -> 2.9 (j03) CPU s until the first widget (1x CPU, 6 alternating
+    # What a lesson page draws and keeps up to date for nobody (33 plugins: a student's page then
+    # started 153 of a teacher's 222; the cell toolbar, below, came after): the status bar
+    # (kernel, line and column, mode, saving) re-renders on every cell a "run all" runs; the
+    # lesson's toolbar already shows whether the kernel is busy. With these off the page's main
+    # thread worked 3.0 -> 2.8 (e01) and 3.2 -> 2.9 (j03) CPU s until the first widget (1x CPU, 6 alternating
     # loads each): a small gain, about the size of this machine's noise.
     "@jupyterlab/statusbar-extension": "the status bar at the bottom of the page",
     # The cell toolbar: six small buttons (duplicate, move up or down, insert, delete) at the top
