@@ -12,6 +12,8 @@ LABEXT_SOURCES := $(LABEXT)/package.json $(LABEXT)/package-lock.json $(LABEXT)/t
                   $(LABEXT)/build.py $(wildcard $(LABEXT)/src/* $(LABEXT)/style/*)
 LABEXT_STAMP := $(VENV)/.manabu-labextension
 LABEXT_LINK := $(VENV)/share/jupyter/labextensions/@manabu/lab
+# The school font among Voilà's static files (a wheel carries it as shared data; see pyproject.toml)
+VOILA_FONT := $(VENV)/share/jupyter/voila/templates/base/static/BIZUDPGothic-Regular.woff2
 # nbgrader shells out to `alembic`, so the venv's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -22,8 +24,12 @@ PYTEST_ARGS ?=
 
 .PHONY: lab test test-fast bench lint system-deps venv clean
 
-venv: $(LABEXT_STAMP)
+venv: $(LABEXT_STAMP) $(VOILA_FONT)
 	@[ -e $(LABEXT_LINK)/package.json ] || { rm -f $(LABEXT_STAMP); $(MAKE) --no-print-directory $(LABEXT_STAMP); }
+
+$(VOILA_FONT): course/fonts/BIZUDPGothic-Regular.woff2 $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(STAMP): pyproject.toml course/labextension/hatch_build.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

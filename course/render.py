@@ -97,8 +97,8 @@ TOUCH_RULES = {
 
 # Japanese widgets (and, through the lab's theme setting, lesson text) in BIZ UDPGothic, the
 # school font that ships in course/fonts: an installed copy first (Windows has it), else the file
-# the Jupyter server itself serves (``manabu lab`` adds course/fonts to its static files), never
-# one from the web. Its @font-face: see school_font_css.
+# the server itself serves (``manabu lab`` adds course/fonts to the Jupyter server's static files;
+# Voilà has it among its template's), never one from the web. Its @font-face: see school_font_css.
 
 
 def in_voila() -> bool:
@@ -112,7 +112,7 @@ def school_font_css(root_class: str) -> str:
     """CSS that draws everything inside ``root_class`` in BIZ UDPGothic when the course language
     is Japanese (empty otherwise).
 
-    The font's ``@font-face`` (at this Jupyter server's static files) only on a Voilà page:
+    The font's ``@font-face`` (among Voilà's static files) only on a Voilà page:
     JupyterLab and Notebook 7 pages have it from Manabu's lab extension as they start
     (course/labextension/src/schoolFontFace.ts), and each ``@font-face`` an output adds makes the
     browser lay out and shape all the page's text again (A/B at 4x, Japanese, "run all" until
@@ -122,8 +122,11 @@ def school_font_css(root_class: str) -> str:
     if get_language() != "ja":
         return ""
     root = "." + root_class.lstrip(".")
-    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/") + "/"
-    return ((font_face(f"{prefix}static/{WEB_FONT_FILE}") if in_voila() else "") +
+    # Voilà serves its template's static files at voila/static/, standalone (the projector) and
+    # in a Jupyter server alike; Manabu installs the font among them (pyproject's shared-data,
+    # the Makefile for the venv)
+    base = os.environ.get("VOILA_BASE_URL", "/").rstrip("/") + "/"
+    return ((font_face(f"{base}voila/static/{WEB_FONT_FILE}") if in_voila() else "") +
             # important: ipywidgets' own rules name JupyterLab's UI font on each control
             f"{root} *{{--jp-widgets-font-family:{SCHOOL_FONT_STACK};"
             f"font-family:{SCHOOL_FONT_STACK}!important}}"

@@ -132,9 +132,9 @@ def test_japanese_widgets_and_lesson_text_ask_for_the_school_font_from_the_serve
     assert '.manabu-x *{--jp-widgets-font-family:"BIZ UDPGothic"' in css
     # in JupyterLab the lab extension has the @font-face (schoolFontFace.ts); in Voilà, the widgets
     assert "@font-face" not in css
-    monkeypatch.setenv("VOILA_BASE_URL", "/user/aoi/")
+    monkeypatch.setenv("VOILA_BASE_URL", "/user/aoi/")  # Voilà in the hub's user server
     css = scoped_style("manabu-x")
-    assert 'url("/user/aoi/static/BIZUDPGothic-Regular.woff2") format("woff2")' in css
+    assert 'url("/user/aoi/voila/static/BIZUDPGothic-Regular.woff2") format("woff2")' in css
     assert not outside_fetches(css)
     monkeypatch.setenv("MANABU_LANG", "en")
     assert "BIZ UDPGothic" not in scoped_style("manabu-x")  # English keeps JupyterLab's sans

@@ -139,10 +139,14 @@ def test_robot_speaks_japanese_in_voila(voila_ja, browser):
         left = [label for label in english_labels("robot") if label in text]
         assert not left, f"English left in the Japanese robot: {left}"
         act_and_see_change(page, widget.locator(".manabu-robot-out"), step.click)
-        # the school font: a Voilà page has no lab extension, so the widgets bring its @font-face
-        faces = page.evaluate("""() => [...document.fonts].filter(f => f.family.replace(/"/g, '')
-            === 'BIZ UDPGothic').map(f => f.status)""")
+        # the school font: a Voilà page has no lab extension, so the widgets bring its @font-face,
+        # and Voilà serves the file (no machine here has the font installed: it is the file)
+        faces = page.evaluate("""async () => {
+            await document.fonts.load('16px "BIZ UDPGothic"', 'ロボット').catch(() => null);
+            return [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'BIZ UDPGothic')
+                .map(f => f.status); }""")
         assert faces, "no @font-face for the school font on a Japanese Voilà page"
+        assert "loaded" in faces, f"the school font did not load on a Voilà page: {faces}"
         assert step.evaluate("e => getComputedStyle(e).fontFamily").startswith('"BIZ UDPGothic"')
         widget.screenshot(path=str(IMAGES / "voila-robot-ja.png"))
 

@@ -67,6 +67,8 @@ def test_wheel_holds_every_file_and_builds_a_lesson(tmp_path):
     lab = "manabu-0.1.0.data/data/share/jupyter/labextensions/@manabu/lab/"
     assert {lab + "package.json"} <= names and any(n.startswith(lab + "static/remoteEntry.") for n in names)
     assert not [n for n in names if n.startswith("course/labextension")]
+    # and the school font among Voilà's static files, for the projector (course/render.py)
+    assert "manabu-0.1.0.data/data/share/jupyter/voila/templates/base/static/BIZUDPGothic-Regular.woff2" in names
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
