@@ -77,10 +77,22 @@ FIT_RULES = {
     ".widget-checkbox, .widget-toggle-buttons, .widget-image, .widget-label":
         "max-width:calc(100% - 2 * var(--jp-widgets-margin, 2px))",
     ".widget-hbox, .widget-hslider, .widget-toggle-buttons": "flex-wrap:wrap",
+    # a slider that wraps grows (ipywidgets fixes its height: the wrapped readout lay over the
+    # next control)
+    ".widget-hslider": "height:auto;min-height:var(--jp-widgets-inline-height)",
     ".widget-html-content": "max-width:100%;overflow-wrap:break-word",
     "svg:not(svg svg), img": "max-width:100%;height:auto",  # scaled by their viewBox
     "table": "max-width:100%",
     "th, td": "overflow-wrap:anywhere",  # a long word breaks rather than widen a narrow table
+}
+# On a wide screen (a Chromebook, a laptop, an iPad across) a slider is as wide as its
+# description, track and readout need, on one line: ipywidgets makes each 300 px, so with a long
+# description (a Japanese one in the school font, "Exploration rate") the readout wrapped onto a
+# line of its own. (Not with wrapping on: Chromium sizes a box that may wrap by its widest part.)
+WIDE = "(min-width: 1000px)"
+WIDE_RULES = {
+    ".widget-hslider": "flex-wrap:nowrap;width:fit-content;min-width:var(--jp-widgets-inline-width)",
+    ".widget-hslider .slider-container": "min-width:148px",  # ipywidgets' track basis: no less
 }
 # On a touch screen (iPad, a touch Chromebook) every control is at least a finger wide: 44 px,
 # WCAG 2.5.5 and Apple's guideline. Desktop mice keep the compact standard sizes.
@@ -128,7 +140,8 @@ def school_font_css(root_class: str) -> str:
     base = os.environ.get("VOILA_BASE_URL", "/").rstrip("/") + "/"
     return ((font_face(f"{base}voila/static/{WEB_FONT_FILE}") if in_voila() else "") +
             # important: ipywidgets' own rules name JupyterLab's UI font on each control
-            f"{root} *{{--jp-widgets-font-family:{SCHOOL_FONT_STACK};"
+            # (not Font Awesome's icons on buttons: in a text font they were empty boxes)
+            f"{root} *:not(.fa){{--jp-widgets-font-family:{SCHOOL_FONT_STACK};"
             f"font-family:{SCHOOL_FONT_STACK}!important}}"
             f"{root} code, {root} pre, {root} pre *"
             "{font-family:var(--jp-code-font-family,monospace)!important}")
@@ -144,7 +157,7 @@ def scoped_style(root_class: str, extra: dict[str, str] | None = None,
     controls grow to 44 px (``TOUCH_RULES``); ``touch`` adds a family's own rules for that.
 
     >>> scoped_style("manabu-x", {".widget-hbox": "gap:16px"}).count(".manabu-x ")
-    40
+    43
     """
     root = "." + root_class.lstrip(".")
     size, elements = LARGE_TEXT
@@ -156,7 +169,8 @@ def scoped_style(root_class: str, extra: dict[str, str] | None = None,
     base = ", ".join(f"{root} {e}" for e in elements) + f"{{font-size:{size}!important}}" \
         + f"{root} :focus-visible{{{FOCUS_RING}}}"
     # the shared rules first, so every family's sheet starts with the same text (test_widget_style)
-    css = base + scoped(FIT_RULES) + f"@media {TOUCH}{{{scoped(TOUCH_RULES)}}}" + scoped(extra or {})
+    css = base + scoped(FIT_RULES) + f"@media {WIDE}{{{scoped(WIDE_RULES)}}}" \
+        + f"@media {TOUCH}{{{scoped(TOUCH_RULES)}}}" + scoped(extra or {})
     if touch:
         css += f"@media {TOUCH}{{{scoped(touch)}}}"
     return "<style>" + css + school_font_css(root_class) + "</style>"

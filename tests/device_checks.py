@@ -1,5 +1,6 @@
 """Checks that a lesson, as a browser shows it, suits school tablets and Chromebooks: no
-horizontal scrolling at their screen sizes, touch targets of Manabu's controls ≥ 44 px, and on
+horizontal scrolling at their screen sizes, touch targets of Manabu's controls ≥ 44 px, sliders
+whose parts stay in their box (and on one line, on a wide screen), and on
 a tablet the lesson has the width (JupyterLab's left sidebar collapsed), and everywhere the
 lesson has all the room the sidebars leave."""
 
@@ -79,6 +80,29 @@ MEASURE = """(minTarget) => {
 NEEDS_HOVER = """() => [...document.querySelectorAll('[class*="manabu-"] [oncontextmenu], [class*="manabu-"] [onmouseover]')]
     .map(e => e.outerHTML.slice(0, 80))"""
 
+WIDE = 1000  # px: from this width on a slider keeps its readout beside its track (course/render.py)
+# Manabu's sliders, laid out: nothing of a slider lies outside its box (ipywidgets fixes a
+# slider's height, so a readout that wrapped lay over the next control), and on a wide screen
+# the readout is on the track's line
+SLIDER_LAYOUT = """(wide) => {
+    const found = [];
+    for (const s of document.querySelectorAll('[class*="manabu-"] .widget-hslider')) {
+        const box = s.getBoundingClientRect();
+        if (!box.width) continue;  // not shown
+        const name = `slider "${(s.querySelector('.widget-label')?.textContent || '').trim().slice(0, 30)}"`;
+        for (const c of s.children) {
+            const r = c.getBoundingClientRect();
+            if (r.height && (r.bottom > box.bottom + 1 || r.top < box.top - 1))
+                found.push(`${name}: its ${c.classList[0]} lies outside it (over the next control)`);
+        }
+        const track = s.querySelector('.slider-container'), readout = s.querySelector('.widget-readout');
+        const t = track?.getBoundingClientRect(), r = readout?.getBoundingClientRect();
+        if (wide && t?.height && r?.height && (r.top > t.bottom || r.bottom < t.top))
+            found.push(`${name}: its readout is on a line of its own, not beside the track`);
+    }
+    return [...new Set(found)];
+}"""
+
 
 def device_problems(page) -> list[str]:
     """Resize ``page`` (an already run lesson) to each device viewport and list what fails."""
@@ -89,6 +113,7 @@ def device_problems(page) -> list[str]:
         found = page.evaluate(MEASURE, MIN_TARGET)
         problems += [f"{width}x{height}: scrolls sideways: {w}" for w in found["wide"]]
         problems += [f"{width}x{height}: touch target under {MIN_TARGET} px: {s}" for s in found["small"]]
+        problems += [f"{width}x{height}: {s}" for s in page.evaluate(SLIDER_LAYOUT, width >= WIDE)]
         if width < NARROW and (left := page.evaluate(LEFT_PANEL)):
             problems.append(f"{width}x{height}: the left sidebar is open and takes {left} px")
         lesson, room = page.evaluate(LESSON_WIDTH)

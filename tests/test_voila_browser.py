@@ -13,6 +13,7 @@ import jupytext
 import pytest
 from browser_helpers import browser_page, mouse_stroke, running
 from conftest import VENV_BIN, free_port
+from device_checks import SLIDER_LAYOUT
 
 from course.catalogs import LOCALE_DIR, po_messages
 
@@ -115,8 +116,12 @@ def test_line_fitter_slider_redraws_in_voila(voila_en, browser):
 
 
 def test_robot_steps_in_voila(voila_en, browser):
+    """The robot steps; its sliders keep their readouts beside their tracks on a projector's
+    wide page (with a mouse: ipywidgets' fixed slider height once let a wrapped readout lie over
+    the next slider, "Exploration rate" over "Learning rate")."""
     with projected(browser, f"{voila_en}/robot.ipynb", "button.manabu-robot-step", "robot") as page:
         widget = page.locator(".manabu-robot").first
+        assert page.evaluate(SLIDER_LAYOUT, True) == []
         act_and_see_change(page, widget.locator(".manabu-robot-out"),
                            lambda: widget.locator("button.manabu-robot-step").click())
         assert "1" in widget.locator(".manabu-robot-out").inner_text()  # "Steps: 1"
@@ -148,6 +153,10 @@ def test_robot_speaks_japanese_in_voila(voila_ja, browser):
         assert faces, "no @font-face for the school font on a Japanese Voilà page"
         assert "loaded" in faces, f"the school font did not load on a Voilà page: {faces}"
         assert step.evaluate("e => getComputedStyle(e).fontFamily").startswith('"BIZ UDPGothic"')
+        # but the buttons' icons keep their icon font (in a text font they were empty boxes)
+        icon = step.locator("i.fa").evaluate("e => getComputedStyle(e).fontFamily")
+        assert "Font Awesome" in icon, icon
+        assert page.evaluate(SLIDER_LAYOUT, True) == []  # Japanese descriptions are longer
         widget.screenshot(path=str(IMAGES / "voila-robot-ja.png"))
 
 
