@@ -16,6 +16,7 @@ import reflows from './reflows';
 import workspaceState from './workspaceState';
 import schoolFont from './schoolFontFace';
 import selections from './selections';
+import earlySession from './earlySession';
 
 export default [furigana, answers, edits, studentView, myLessons, narrowScreen, assignmentList,
-  menus, settings, reflows, workspaceState, schoolFont, selections];
+  menus, settings, reflows, workspaceState, schoolFont, selections, earlySession];
