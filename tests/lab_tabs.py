@@ -16,14 +16,35 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from browser_helpers import TOKEN, clear_and_run_all, shutdown_kernels
+from browser_helpers import TOKEN, clear_and_run_all, running, shutdown_kernels, write_notebook
+from conftest import free_port
 from device_checks import LEFT_PANEL
+
+from autograder.lab import lab_command, lab_environment
 
 # JupyterLab's server option that sets window.jupyterapp in the page
 EXPOSE_APP = {"LabApp": {"expose_app_in_browser": True}}
 VIEWPORT = {"width": 1400, "height": 1000}
 # a promise for false in 60 s: a page whose start hangs fails the test instead of stopping it
 TIMEOUT = "new Promise(done => setTimeout(() => done(false), 60000))"
+
+
+@contextmanager
+def exposed_lab(tmp_path_factory, name: str, notebooks: dict[str, list]):
+    """`manabu lab` (English) on a new folder with ``notebooks`` ({path in it: nbformat cells})
+    and :data:`EXPOSE_APP`; yields its base URL, the folder and the page config JupyterLab reads
+    on each page load (browser_helpers.plugins_switched switches plugins in it)."""
+    course = tmp_path_factory.mktemp(f"{name}-course")
+    for path, cells in notebooks.items():
+        (course / path).parent.mkdir(parents=True, exist_ok=True)
+        write_notebook(course / path, cells)
+    env = lab_environment(course, "en")
+    config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])  # the course's own
+    (config / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
+    port = free_port()
+    with running(lab_command(course, port, open_browser=False), port,
+                 tmp_path_factory.mktemp(f"{name}-log") / "lab.log", env=env) as base:
+        yield base, course, config / "labconfig" / "page_config.json"
 
 
 def restored_in_time(page) -> bool:

@@ -10,18 +10,15 @@ Either way the page uses the one session the server started, and a cell runs on 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import TOKEN, browser_page, plugins_switched, running, sessions, write_notebook
-from conftest import free_port
-from lab_tabs import EXPOSE_APP, restored_in_time
+from browser_helpers import TOKEN, browser_page, plugins_switched, sessions
+from lab_tabs import exposed_lab, restored_in_time
 
 from autograder.dev.labserver import forget_workspace
-from autograder.lab import lab_command, lab_environment
 
 pytestmark = pytest.mark.browser
 PLUGIN = "@manabu/lab:early-session"
@@ -32,18 +29,10 @@ PAGE_KERNEL = "() => window.jupyterapp.shell.currentWidget?.sessionContext?.sess
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    course = tmp_path_factory.mktemp("early-session-course")
-    env = lab_environment(course, "en")
-    write_notebook(course / "template.ipynb", [
-        nbformat.v4.new_markdown_cell(f"Step {i}: read this, then run the cell below.")
-        if i % 2 else nbformat.v4.new_code_cell(f"answer_{i} = {i} * 2\nanswer_{i}") for i in range(30)])
-    folder = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
-    (folder / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
-    config = folder / "labconfig" / "page_config.json"
-    port = free_port()
-    with running(lab_command(course, port, open_browser=False), port,
-                 tmp_path_factory.mktemp("early-session-log") / "lab.log", env=env) as base:
-        yield base, course, config
+    cells = [nbformat.v4.new_markdown_cell(f"Step {i}: read this, then run the cell below.") if i % 2
+             else nbformat.v4.new_code_cell(f"answer_{i} = {i} * 2\nanswer_{i}") for i in range(30)]
+    with exposed_lab(tmp_path_factory, "early-session", {"template.ipynb": cells}) as lab:
+        yield lab
 
 
 def open_fresh(browser, base: str, course: Path, name: str) -> tuple[list[str], str | None, list[dict], str]:

@@ -8,17 +8,14 @@ JupyterLab alone, and the editors updated are counted, with the plugin and witho
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import TOKEN, browser_page, plugins_switched, running, write_notebook
-from conftest import free_port
-from lab_tabs import EXPOSE_APP, restored_in_time
+from browser_helpers import TOKEN, browser_page, plugins_switched
+from lab_tabs import exposed_lab, restored_in_time
 
 from autograder.dev.labserver import forget_workspace
-from autograder.lab import lab_command, lab_environment
 
 pytestmark = pytest.mark.browser
 PLUGIN = "@manabu/lab:selections"
@@ -44,16 +41,8 @@ FIRST_SELECTION = """() => {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    course = tmp_path_factory.mktemp("selections-course")
-    env = lab_environment(course, "en")
-    write_notebook(course / "cells.ipynb", [
-        nbformat.v4.new_code_cell(f"step_{i} = {i}  # a line to select") for i in range(CELLS)])
-    folder = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
-    (folder / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
-    config = folder / "labconfig" / "page_config.json"
-    port = free_port()
-    with running(lab_command(course, port, open_browser=False), port,
-                 tmp_path_factory.mktemp("selections-log") / "lab.log", env=env) as base:
+    cells = [nbformat.v4.new_code_cell(f"step_{i} = {i}  # a line to select") for i in range(CELLS)]
+    with exposed_lab(tmp_path_factory, "selections", {"cells.ipynb": cells}) as (base, _course, config):
         yield base, config
 
 

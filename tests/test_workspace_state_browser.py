@@ -11,16 +11,13 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import TOKEN, plugins_switched, running, shutdown_kernels, write_notebook
-from conftest import free_port
-from lab_tabs import EXPOSE_APP, restored_in_time
+from browser_helpers import TOKEN, plugins_switched, shutdown_kernels
+from lab_tabs import exposed_lab, restored_in_time
 
 from autograder.dev.labserver import forget_workspace
-from autograder.lab import lab_command, lab_environment
 from autograder.labpage import REPLACED
 
 pytestmark = pytest.mark.browser
@@ -34,17 +31,9 @@ DOCUMENTS = "() => [...window.jupyterapp.shell.widgets('main')].filter(w => w.co
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab on a folder with one small notebook; yields its URL and page config."""
-    course = tmp_path_factory.mktemp("state-course")
-    (course / LESSON).parent.mkdir()
-    write_notebook(course / LESSON, [nbformat.v4.new_markdown_cell("# かえる")])
-    env = lab_environment(course, "en")
-    config = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])  # the course's (window.jupyterapp too)
-    (config / "jupyter_server_config.json").write_text(json.dumps(EXPOSE_APP), encoding="utf-8")
-    page_config = config / "labconfig" / "page_config.json"
-    assert json.loads(page_config.read_text(encoding="utf-8"))["disabledExtensions"][THEIRS]
-    port = free_port()
-    with running(lab_command(course, port, open_browser=False), port,
-                 tmp_path_factory.mktemp("state-log") / "lab.log", env=env) as base:
+    notebooks = {LESSON: [nbformat.v4.new_markdown_cell("# かえる")]}
+    with exposed_lab(tmp_path_factory, "state", notebooks) as (base, _course, page_config):
+        assert json.loads(page_config.read_text(encoding="utf-8"))["disabledExtensions"][THEIRS]
         yield base, page_config
 
 
