@@ -76,8 +76,8 @@ STUDENT_UNUSED = {
     # started 153 of a teacher's 222; the cell toolbar, below, came after): the status bar
     # (kernel, line and column, mode, saving) re-renders on every cell a "run all" runs; the
     # lesson's toolbar already shows whether the kernel is busy. With these off the page's main
-    # thread worked 3.0 -> 2.8 (e01) and 3.2 -> 2.9 (j03) CPU s until the first widget (1x CPU, 6 alternating
-    # loads each): a small gain, about the size of this machine's noise.
+    # thread worked 3.0 -> 2.8 (e01) and 3.2 -> 2.9 (j03) CPU s until the first widget (1x CPU,
+    # 6 alternating loads each): a small gain, about the size of this machine's noise.
     "@jupyterlab/statusbar-extension": "the status bar at the bottom of the page",
     # The cell toolbar: six small buttons (duplicate, move up or down, insert, delete) at the top
     # of whichever cell a child last tapped, the answer cell too, under 44 px on a tablet;

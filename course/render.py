@@ -89,7 +89,8 @@ FIT_RULES = {
 # description, track and readout need, on one line: ipywidgets makes each 300 px, so with a long
 # description (a Japanese one in the school font, "Exploration rate") the readout wrapped onto a
 # line of its own. (Not with wrapping on: Chromium sizes a box that may wrap by its widest part.)
-WIDE = "(min-width: 1000px)"
+WIDE_FROM_PX = 1000  # a window this wide or wider (tests/device_checks.py checks from it too)
+WIDE = f"(min-width: {WIDE_FROM_PX}px)"
 WIDE_RULES = {
     ".widget-hslider": "flex-wrap:nowrap;width:fit-content;min-width:var(--jp-widgets-inline-width)",
     ".widget-hslider .slider-container": "min-width:148px",  # ipywidgets' track basis: no less

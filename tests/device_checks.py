@@ -6,6 +6,9 @@ lesson has all the room the sidebars leave."""
 
 from __future__ import annotations
 
+# from this width on a slider keeps its readout beside its track
+from course.render import WIDE_FROM_PX
+
 # Chromebook (1366×768), iPad landscape (1024×768) and portrait (810×1080, a 10.2" iPad).
 DEVICE_VIEWPORTS = [(1366, 768), (1024, 768), (810, 1080)]
 MIN_TARGET = 44  # px: WCAG 2.5.5 (AAA) and Apple's guideline for a finger
@@ -80,7 +83,6 @@ MEASURE = """(minTarget) => {
 NEEDS_HOVER = """() => [...document.querySelectorAll('[class*="manabu-"] [oncontextmenu], [class*="manabu-"] [onmouseover]')]
     .map(e => e.outerHTML.slice(0, 80))"""
 
-WIDE = 1000  # px: from this width on a slider keeps its readout beside its track (course/render.py)
 # Manabu's sliders, laid out: nothing of a slider lies outside its box (ipywidgets fixes a
 # slider's height, so a readout that wrapped lay over the next control), and on a wide screen
 # the readout is on the track's line
@@ -113,7 +115,7 @@ def device_problems(page) -> list[str]:
         found = page.evaluate(MEASURE, MIN_TARGET)
         problems += [f"{width}x{height}: scrolls sideways: {w}" for w in found["wide"]]
         problems += [f"{width}x{height}: touch target under {MIN_TARGET} px: {s}" for s in found["small"]]
-        problems += [f"{width}x{height}: {s}" for s in page.evaluate(SLIDER_LAYOUT, width >= WIDE)]
+        problems += [f"{width}x{height}: {s}" for s in page.evaluate(SLIDER_LAYOUT, width >= WIDE_FROM_PX)]
         if width < NARROW and (left := page.evaluate(LEFT_PANEL)):
             problems.append(f"{width}x{height}: the left sidebar is open and takes {left} px")
         lesson, room = page.evaluate(LESSON_WIDTH)
