@@ -168,3 +168,43 @@ def test_explorer_can_learn_from_the_students_own_text():
     explorer = NextTokenExplorer(corpus="banana", start="ban")
     assert explorer.top == [("a", 1.0, 2)]
     assert explorer.generate(3) == "banana"
+
+
+def test_a_slider_that_cannot_change_the_chances_says_why():
+    """A move of the context slider past what the model can look at still changes what the
+    child reads (and says why), and a temperature that cannot change the chances says so:
+    j07's Japanese word explorer starts on one word whose followers were seen once each."""
+    explorer = NextTokenExplorer(lang="en", level="word", show_context=True, start="The dog")
+    shown = []
+    for context in (1, 2, 3, 2):
+        explorer.context_slider.value = context
+        shown.append(explorer.output.value)
+    assert len(set(shown[:3])) == 3 and shown[3] == shown[1]
+    assert "It may look back 3 words, but the text has only 2 so far." in shown[2]
+    assert "It may look back" not in shown[1]                 # 2 of 2: nothing to explain
+    # it never read the last 3 letters together: it says how many it looks at
+    banana = NextTokenExplorer(corpus="banana", start="xan", context=3, show_context=True)
+    assert banana.model.looks_back("xan") == ("an", 2, 3)
+    assert "It never read these 3 letters in a row, so it looks at only the last 2." in banana.output.value
+    # one follower ("an" -> "a" only), then two seen equally often (after "b": "x" and "y")
+    assert "Only one thing ever came next here" in banana.output.value
+    even = NextTokenExplorer(corpus="bxby", start="b")
+    assert "Each one came next equally often" in even.output.value
+    before = even.output.value
+    even.temperature = 0.3
+    assert even.output.value == before                         # as it says
+    assert "temperature changes nothing" not in NextTokenExplorer(lang="en", start="Th").output.value
+
+
+def test_japanese_word_explorer_answers_every_context_move():
+    with in_japanese():
+        explorer = NextTokenExplorer(level="word", show_context=True)
+        assert explorer.start == "いぬは"
+        shown = []
+        for context in (2, 3, 2):
+            explorer.context_slider.value = context
+            shown.append(explorer.output.value)
+        assert shown[0] != shown[1] != shown[2]
+        assert "前の3つのことばまで見られますが、文はまだ1つのことばしかありません。" in shown[1]
+        assert "どれも同じ回数だけつぎに来たので" in shown[1]
+        assert english_words(*shown, shortest=3) == []

@@ -146,13 +146,19 @@ class BigramModel:
 
     def context_of(self, text: str) -> str:
         """The last tokens of ``text`` that the model has seen together (may be ``""``)."""
+        return self.looks_back(text)[0]
+
+    def looks_back(self, text: str) -> tuple[str, int, int]:
+        """What the model looks at after ``text``: (:meth:`context_of`, how many tokens that is,
+        how many it could: ``context``, or fewer when ``text`` is shorter)."""
         # Only the end matters: no word in our texts is 30 letters long.
         tokens = split_tokens(text[-30 * self.context:], self.level)
-        for size in range(min(self.context, len(tokens)), 0, -1):
+        could = min(self.context, len(tokens))
+        for size in range(could, 0, -1):
             key = self._key(tokens[-size:])
             if key in self.counts_:
-                return key
-        return ""
+                return key, size, could
+        return "", 0, could
 
     def next_counts(self, text: str) -> dict[str, int]:
         """What came after the end of ``text`` in the training text, and how often."""

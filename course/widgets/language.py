@@ -212,6 +212,7 @@ class NextTokenExplorer(widgets.VBox):
             question = _("I never read this ending before, so I pick from everything I read.")
         else:
             question = _("No start yet, so I pick from everything I read:")
+        why = self._why(key, counts)
         new = (_("The computer wrote: {token}").format(token=token_label(self.last))
                if self.last else _("Press “{button}” to let the computer write.").format(
                    button=self.next_button.description))
@@ -220,7 +221,31 @@ class NextTokenExplorer(widgets.VBox):
             f'border:1px solid #999;padding:6px;margin:6px 0">{shown}</div>'
             f'<div style="font-size:18px">{escape(new)}</div>'
             f'<div style="font-size:18px;margin-top:8px">{escape(question)}</div>'
+            + "".join(f'<div class="manabu-language-why" style="font-size:16px">{escape(line)}</div>'
+                      for line in why)
             + bars_html(self.top, rest))
+
+
+    def _why(self, key: str, counts: dict[str, int]) -> list[str]:
+        """Why a slider moved may change nothing: the model looks back at fewer tokens than the
+        context slider says (the text is shorter, or it never read those together), or the
+        chances cannot change with the temperature (one follower, or all seen equally often)."""
+        lines = []
+        letters = self.level == "char"
+        _key, used, could = self.model.looks_back(self.text)
+        if key and used < could:
+            lines.append((_("It never read these {n} letters in a row, so it looks at only the last {k}.") if letters
+                          else _("It never read these {n} words in a row, so it looks at only the last {k}.")
+                          ).format(n=could, k=used))
+        elif key and could < self.context:
+            lines.append((_("It may look back {n} letters, but the text has only {k} so far.") if letters
+                          else _("It may look back {n} words, but the text has only {k} so far.")
+                          ).format(n=self.context, k=could))
+        if key and len(counts) == 1:
+            lines.append(_("Only one thing ever came next here, so the temperature changes nothing."))
+        elif key and len(set(counts.values())) == 1:
+            lines.append(_("Each one came next equally often, so the temperature changes nothing."))
+        return lines
 
 
 def bench_cases() -> list[tuple[str, object]]:
