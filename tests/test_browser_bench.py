@@ -22,6 +22,7 @@ from autograder.dev.browser_bench import (
     seen_at,
     summarize,
     table,
+    tally,
     verdict,
 )
 
@@ -59,6 +60,19 @@ def test_table_shows_the_return_visit_beside_the_first_and_judges_the_first():
     assert e03.split()[4:9] == ["12.5", "90", "200", "8.2", "slider"]
     assert e03.endswith("usable > 10 s")  # a warm cache does not hide the cold number
     assert "return" in table(rows).splitlines()[1]
+
+
+def test_tally_counts_the_lessons_that_meet_each_goal():
+    rows = [{"lesson": "e01", "cpu_rate": 4, "usable_s": 9.0, "p95_ms": 120, "missed": 0},
+            {"lesson": "e02", "cpu_rate": 4, "usable_s": 11.0, "p95_ms": 200, "missed": 0},
+            {"lesson": "e03", "cpu_rate": 4, "usable_s": 8.0, "p95_ms": 300, "missed": 0},
+            {"lesson": "e04", "cpu_rate": 4, "error": "TimeoutError: x"}]
+    assert tally(rows) == ("1 of 4 lessons meet both goals (usable <= 10 s: 2 of 4; p95 <= 250 ms: "
+                           "2 of 4); usable in 9.3 s on average, slowest 11.0 s")
+    # the table ends with it, for the throttled first visits only
+    base = {"lesson": "e01", "cpu_rate": 1, "usable_s": 3.0, "p95_ms": 500}
+    assert table([base, *rows]).splitlines()[-1] == tally(rows)
+    assert "lessons meet" not in table([base])
 
 
 def test_host_line_says_which_chromium_and_how_fast_at_each_rate():

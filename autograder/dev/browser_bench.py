@@ -173,7 +173,24 @@ def table(rows: list[dict]) -> str:
         via = (slow or base or {}).get("via", "")
         lines.append(f"{lesson:4} {cell(base)}   {cell(slow)} {usable(back):>8}   {via:6} "
                      f"{verdict(slow) if slow else ''}")
+    judged = [by[(lesson, "slow", "first")] for lesson in lessons if (lesson, "slow", "first") in by]
+    if judged:
+        lines.append(tally(judged))
     return "\n".join(lines)
+
+
+def tally(rows: list[dict]) -> str:
+    """One line on throttled first visits as a whole: how many lessons meet each goal, and the
+    mean and slowest time to usable (a lesson never usable counts as missing)."""
+    times = [row["usable_s"] for row in rows if row.get("usable_s") is not None]
+    usable = sum(1 for t in times if t <= GOAL_USABLE_S)
+    quick = sum(1 for row in rows if row.get("p95_ms") is not None and row["p95_ms"] <= GOAL_P95_MS)
+    both = sum(1 for row in rows if not verdict(row))
+    n = len(rows)
+    spread = (f"; usable in {sum(times) / len(times):.1f} s on average, slowest {max(times):.1f} s"
+              if times else "")
+    return (f"{both} of {n} lessons meet both goals (usable <= {GOAL_USABLE_S:g} s: {usable} of {n}; "
+            f"p95 <= {GOAL_P95_MS:g} ms: {quick} of {n}){spread}")
 
 
 # In the page: wait until the output around a control is still, watch it, and resolve with the
