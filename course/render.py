@@ -80,6 +80,9 @@ FIT_RULES = {
     # a slider that wraps grows (ipywidgets fixes its height: the wrapped readout lay over the
     # next control)
     ".widget-hslider": "height:auto;min-height:var(--jp-widgets-inline-height)",
+    # a drop-down as wide as its longest choice needs (ipywidgets makes each 300 px with its
+    # description: the Japanese choices of e05's tree and j10's tables were cut off), no less
+    ".widget-dropdown": "width:fit-content;min-width:min(var(--jp-widgets-inline-width), 100%)",
     ".widget-html-content": "max-width:100%;overflow-wrap:break-word",
     "svg:not(svg svg), img": "max-width:100%;height:auto",  # scaled by their viewBox
     "table": "max-width:100%",
@@ -158,7 +161,7 @@ def scoped_style(root_class: str, extra: dict[str, str] | None = None,
     controls grow to 44 px (``TOUCH_RULES``); ``touch`` adds a family's own rules for that.
 
     >>> scoped_style("manabu-x", {".widget-hbox": "gap:16px"}).count(".manabu-x ")
-    43
+    44
     """
     root = "." + root_class.lstrip(".")
     size, elements = LARGE_TEXT

@@ -106,6 +106,28 @@ SLIDER_LAYOUT = """(wide) => {
 }"""
 
 
+# Manabu's drop-down menus show the whole of the choice made, whichever it is: the text of each
+# option (in the menu's own font) fits the room the closed menu has for it
+DROPDOWN_TEXT = """() => {
+    const found = [];
+    const ruler = document.createElement('canvas').getContext('2d');
+    for (const menu of document.querySelectorAll('[class*="manabu-"] .widget-dropdown select')) {
+        if (!menu.getBoundingClientRect().width) continue;  // not shown
+        const style = getComputedStyle(menu);
+        ruler.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = menu.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const name = (menu.parentElement.querySelector('.widget-label')?.textContent || '').trim();
+        for (const option of menu.options) {
+            const width = ruler.measureText(option.text).width;
+            if (width > room + 1)
+                found.push(`drop-down "${name.slice(0, 30)}": "${option.text.slice(0, 40)}" is cut off `
+                           + `(${Math.round(width)} px of text, ${Math.round(room)} px of room)`);
+        }
+    }
+    return found;
+}"""
+
+
 def device_problems(page) -> list[str]:
     """Resize ``page`` (an already run lesson) to each device viewport and list what fails."""
     problems = []
@@ -116,6 +138,7 @@ def device_problems(page) -> list[str]:
         problems += [f"{width}x{height}: scrolls sideways: {w}" for w in found["wide"]]
         problems += [f"{width}x{height}: touch target under {MIN_TARGET} px: {s}" for s in found["small"]]
         problems += [f"{width}x{height}: {s}" for s in page.evaluate(SLIDER_LAYOUT, width >= WIDE_FROM_PX)]
+        problems += [f"{width}x{height}: {s}" for s in page.evaluate(DROPDOWN_TEXT)]
         if width < NARROW and (left := page.evaluate(LEFT_PANEL)):
             problems.append(f"{width}x{height}: the left sidebar is open and takes {left} px")
         lesson, room = page.evaluate(LESSON_WIDTH)

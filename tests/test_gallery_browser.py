@@ -35,6 +35,7 @@ from browser_helpers import (
     widget_errors,
 )
 from conftest import free_port
+from device_checks import DROPDOWN_TEXT
 
 from autograder.lab import lab_command, lab_environment
 from autograder.labpage import NEEDED, UNUSED
@@ -194,6 +195,8 @@ def test_gallery_widgets_in_japanese_pass_axe(gallery_lab, browser):
         found = axe_violations(page, NOTEBOOK_CONTENT)
         assert not found, f"{count(found)} critical/serious axe findings in Japanese:\n" + describe(found)
         assert keyboard_problems(page) == []
+        # every choice of every drop-down shows whole (Japanese choices are the longer ones)
+        assert page.evaluate(DROPDOWN_TEXT) == []
         # keyboard only: Enter on a slider's handle edits its value, Enter or Escape goes back
         assert readout_edit_problems(page) == []
 
