@@ -197,7 +197,7 @@ class NextTokenExplorer(widgets.VBox):
 
     def _redraw(self) -> None:
         model = self.model
-        key = model.context_of(self.text)
+        key, used, could = model.looks_back(self.text)
         counts = model.next_counts(self.text)
         probs = model.next_probs(self.text, self.temperature)
         self.top = [(token, p, counts[token]) for token, p in list(probs.items())[:TOP]]
@@ -212,7 +212,7 @@ class NextTokenExplorer(widgets.VBox):
             question = _("I never read this ending before, so I pick from everything I read.")
         else:
             question = _("No start yet, so I pick from everything I read:")
-        why = self._why(key, counts)
+        why = self._why(key, used, could, counts)
         new = (_("The computer wrote: {token}").format(token=token_label(self.last))
                if self.last else _("Press “{button}” to let the computer write.").format(
                    button=self.next_button.description))
@@ -225,14 +225,13 @@ class NextTokenExplorer(widgets.VBox):
                       for line in why)
             + bars_html(self.top, rest))
 
-
-    def _why(self, key: str, counts: dict[str, int]) -> list[str]:
+    def _why(self, key: str, used: int, could: int, counts: dict[str, int]) -> list[str]:
         """Why a slider moved may change nothing: the model looks back at fewer tokens than the
         context slider says (the text is shorter, or it never read those together), or the
-        chances cannot change with the temperature (one follower, or all seen equally often)."""
+        chances cannot change with the temperature (one follower, or all seen equally often).
+        ``key``, ``used``, ``could``: :meth:`BigramModel.looks_back`; ``counts``: what came next."""
         lines = []
         letters = self.level == "char"
-        _key, used, could = self.model.looks_back(self.text)
         if key and used < could:
             lines.append((_("It never read these {n} letters in a row, so it looks at only the last {k}.") if letters
                           else _("It never read these {n} words in a row, so it looks at only the last {k}.")
